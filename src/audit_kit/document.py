@@ -1,0 +1,51 @@
+"""The one intermediate every reader produces: an ordered list of blocks with their sources.
+
+A block is a run of prose or a cell whose grid is unknown (``text``), a table row whose cells are known
+(``row``), or a marker: ``end`` (a table ended) and ``cut`` (the input stops here: a page cut short).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A piece of text as printed, and where it was read (``line 12``, ``table 2 row 3 cell 4``…)."""
+
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: str  # "text" | "row" | "end" | "cut"
+    cells: tuple[Cell, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.cells)
+
+    @property
+    def source(self) -> str:
+        return self.cells[0].source if self.cells else ""
+
+
+@dataclass(slots=True)
+class Document:
+    """What a reader returns. ``hints`` carries metadata the container knows (an HTML page's 发布日期)."""
+
+    blocks: list[Block]
+    reader: str
+    notes: list[str] = field(default_factory=list)
+    hints: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The text as (line, source) pairs in reading order: prose blocks, and table rows joined."""
+        out = []
+        for b in self.blocks:
+            if b.kind == "text":
+                out.append((b.text, b.source))
+            elif b.kind == "row":
+                out.append((" | ".join(c.text for c in b.cells), b.source))
+        return out

@@ -1,0 +1,321 @@
+"""One extractor for every format: finds the template's row labels in a document's block stream and
+reads the values that belong to each row, driven by the templates as data.
+
+It never guesses: a row whose values cannot be placed is left out and said in the notes. Rows are
+placed by grid where the reader knows it (a table row), by count and order where it does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import templates as tpl
+from .document import Cell, Document
+from .normalize import key, label_parts
+from .numbers import is_value, parse_cell
+from .sections import heading_number
+
+_CAPTION = re.compile(r"第二十条第\(([一二三四五六七八九十])\)项")
+_CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+@dataclass(slots=True)
+class _Tok:
+    kind: str  # cell | row_end | end | cut
+    cell: Cell = Cell("", "")
+    grid: bool = False
+
+
+@dataclass(slots=True)
+class RowRead:
+    """One printed row: its label, the value cells that followed it, and what ended it."""
+
+    table: str
+    code: str | None
+    label: Cell
+    values: list[Cell] = field(default_factory=list)
+    block: str | None = None
+    ended: str = ""
+    grid: bool = False
+
+
+@dataclass(slots=True)
+class Extraction:
+    cells: list[dict]
+    template: str | None
+    notes: list[str]
+    rows: list[RowRead]
+    extra_rows: list[RowRead]
+    block_templates: dict[str, str]
+    markers: dict[str, list[str]]
+
+
+def _tokens(doc: Document) -> list[_Tok]:
+    out: list[_Tok] = []
+    for b in doc.blocks:
+        if b.kind == "row":
+            out.extend(_Tok("cell", c, True) for c in b.cells)
+            out.append(_Tok("row_end"))
+        elif b.kind == "text":
+            out.append(_Tok("cell", b.cells[0], False))
+        else:
+            out.append(_Tok(b.kind))
+    return out
+
+
+def _merge_split_label(toks: list[_Tok], i: int) -> tuple[Cell, int] | None:
+    """A row label printed over several cells or lines ("5.要求行政机关确认或重新出具已获取" / "信息")."""
+    _, body = label_parts(toks[i].cell.text)
+    if body not in tpl.label_prefixes():
+        return None
+    text = toks[i].cell.text
+    for j in range(i + 1, min(i + 4, len(toks))):
+        t = toks[j]
+        if t.kind != "cell" or is_value(t.cell.text):
+            return None
+        text += t.cell.text
+        if tpl.match_row(text):
+            return Cell(text, toks[i].cell.source), j
+    return None
+
+
+class _Walker:
+    """Walks the token stream once and collects rows."""
+
+    def __init__(self) -> None:
+        self.rows: list[RowRead] = []
+        self.extra: list[RowRead] = []
+        self.open: RowRead | None = None
+        self.block: str | None = None
+        self.context: str | None = None  # t2 | t3 | t4 | None
+        self.section: str | None = None
+        self.block_templates: dict[str, str] = {}
+        self.block_units: dict[str, str] = {}
+        self.header_markers: dict[str, list[str]] = {"2019": [], "2021": []}
+        self.pending_extra: Cell | None = None
+        self.t4_done = False
+
+    def close(self, reason: str) -> None:
+        row = self.open
+        self.open = None
+        if row is None:
+            return
+        row.ended = reason
+        if row.code is None:
+            if any(parse_cell(v.text).status == "number" for v in row.values):
+                self.extra.append(row)
+            return
+        if row.table == "t4":
+            if not row.values:
+                return
+            self.t4_done = True
+        self.rows.append(row)
+
+    def feed(self, toks: list[_Tok]) -> None:
+        i = 0
+        while i < len(toks):
+            tok = toks[i]
+            i += 1
+            if tok.kind == "row_end":
+                if self.open and (self.open.values or self.open.table != "t4"):
+                    cut = i < len(toks) and toks[i].kind == "cut"
+                    self.close("cut" if cut else "row_end")
+                continue
+            if tok.kind in ("end", "cut"):
+                self.close(tok.kind)
+                continue
+            text = tok.cell.text
+            if is_value(text):
+                if self.open is None and self.pending_extra is not None:
+                    self.open = RowRead(self.context or "", None, self.pending_extra, block=self.block)
+                    self.pending_extra = None
+                if self.open is not None:
+                    self.open.values.append(tok.cell)
+                    self.open.grid = self.open.grid or tok.grid
+                continue
+            self.pending_extra = None
+            lab = tpl.match_row(text)
+            if lab is None:
+                merged = _merge_split_label(toks, i - 1)
+                if merged:
+                    cell, last = merged
+                    i = last + 1
+                    lab = tpl.match_row(cell.text)
+                    tok = _Tok("cell", cell, tok.grid)
+            if lab is not None:
+                self.close("next")
+                self.context = lab.table
+                self.open = RowRead(lab.table, lab.code, tok.cell, block=self.block if lab.table == "t2" else None)
+                continue
+            self._structure(tok)
+
+    def _structure(self, tok: _Tok) -> None:
+        text = tok.cell.text
+        k = key(text)
+        if tpl.match_group(text):
+            self.close("next")
+            self.context = "t3"
+            return
+        m = _CAPTION.search(k)
+        if m and len(k) <= 30:
+            self.close("next")
+            self.block, self.context = m.group(1), "t2"
+            return
+        num = heading_number(text) if len(text) <= 60 else None
+        if num:
+            self.close("next")
+            self.section, self.context = num, None
+            return
+        if not self.t4_done and "行政复议" in k and len(k) <= 20:
+            self.close("next")
+            self.context = "t4"
+            self.open = RowRead("t4", "row", tok.cell)
+            return
+        if self.open is not None and self.open.table == "t4" and not self.open.values:
+            return  # header words above the 表四 numbers
+        if self.context == "t2" and self.block:
+            found = tpl.header_template(text)
+            if found:
+                template, _col = found
+                self.block_templates.setdefault(self.block, template)
+                self.header_markers[template].append(text)
+                if self.block == "九" and ("万元" in k or "元" in k):
+                    self.block_units["九"] = "万元" if "万元" in k else "元"
+        self.close("text")
+        if self.context in ("t2", "t3") and _CJK.search(k) and len(k) <= 60 and "。" not in k:
+            self.pending_extra = tok.cell
+
+
+def detect_template(rows: list[RowRead], header_markers: dict[str, list[str]]) -> tuple[str | None, dict]:
+    """2019, 2021, mixed or None from the table labels (format-spec §6)."""
+    markers: dict[str, list[str]] = {"2019": list(header_markers["2019"]), "2021": list(header_markers["2021"])}
+    for r in rows:
+        if r.code in ("other_services", "procurement"):
+            markers["2019"].append(r.label.text)
+        elif r.code == "other" and any(parse_cell(v.text).status == "number" for v in r.values):
+            markers["2019"].append(r.label.text)
+        elif r.code and r.code.startswith("other."):
+            markers["2021"].append(r.label.text)
+    has19, has21 = bool(markers["2019"]), bool(markers["2021"])
+    template = "mixed" if has19 and has21 else "2019" if has19 else "2021" if has21 else None
+    return template, markers
+
+
+def _row_template(row: RowRead, template: str | None, block_templates: dict[str, str]) -> str | None:
+    owners = [t for t in tpl.TEMPLATES if tpl.columns(t, row.table, row.code or "")]
+    if not owners:
+        return None
+    if row.table == "t2":
+        for cand in (block_templates.get(row.block or ""), template):
+            if cand in owners:
+                return cand
+        return owners[0] if len(owners) == 1 else None
+    if template in owners:
+        return template
+    return owners[-1]
+
+
+def _place(row: RowRead, ncols: int) -> tuple[list[Cell | None] | None, str | None]:
+    """Decide which value goes in which column; None and a note when that cannot be told."""
+    vals = row.values
+    label = tpl.row_label(row.table, row.code or "") if row.table != "t4" else "表四"
+    where = f"{tpl.TABLE_NAMES.get(row.table, row.table)}“{label}”行（{row.label.source}）"
+    blank = [parse_cell(v.text).status == "blank" for v in vals]
+    n = len(vals)
+    if n == ncols:
+        return list(vals), None
+    if n > ncols:
+        if all(blank[ncols:]):
+            return list(vals[:ncols]), None
+        if row.grid and all(blank[: n - ncols]):
+            return list(vals[n - ncols :]), None
+        return None, f"{where}有 {n} 个值，多于 {ncols} 列，无法确定对应关系，未读取"
+    if row.ended == "cut":
+        note = f"{where}在第 {n} 格后截断，其后 {ncols - n} 格未读到" if n else None
+        return list(vals) + [None] * (ncols - n), note
+    if n == 0:
+        if row.code == "other":
+            return None, None  # 2021: （六）其他处理 is the group label of three rows
+        return [Cell("", row.label.source)] * ncols, None
+    if not row.grid:
+        return list(vals) + [None] * (ncols - n), (
+            f"{where}只印了 {n} 个值（应有 {ncols} 个），按从左到右的顺序填入，其余视为未读到")
+    return None, f"{where}只印了 {n} 个值（应有 {ncols} 个），无法确定各值所在的列，未读取"
+
+
+def extract(doc: Document) -> Extraction:
+    walker = _Walker()
+    walker.feed(_tokens(doc))
+    walker.close("end")
+    rows = walker.rows
+    template, markers = detect_template(rows, walker.header_markers)
+    notes: list[str] = []
+    cells: dict[tuple[str, str, str], dict] = {}
+    for row in rows:
+        row_tpl = _row_template(row, template, walker.block_templates)
+        if row.table == "t4":
+            row_tpl = template if template in tpl.TEMPLATES else "2021"
+        if row_tpl is None:
+            notes.append(f"{tpl.TABLE_NAMES[row.table]}“{row.label.text}”行无法判断模板版本，列无法确定，未读取")
+            continue
+        if row.table == "t4":
+            targets = list(tpl.t4_cells(row_tpl))
+        else:
+            targets = [(row.code or "", col) for col in tpl.columns(row_tpl, row.table, row.code or "")]
+        placed, note = _place(row, len(targets))
+        if note:
+            notes.append(note)
+        if placed is None:
+            continue
+        for (code, col), cell in zip(targets, placed, strict=True):
+            if cell is None:
+                continue
+            k = (row.table, code, col)
+            if k in cells:
+                if cells[k]["raw"] != cell.text.strip():
+                    notes.append(f"{tpl.TABLE_NAMES[row.table]}“{tpl.row_label(row.table, code)}”行重复出现"
+                                 f"（{cell.source}），取第一次出现的值")
+                continue
+            value = parse_cell(cell.text)
+            unit = value.unit
+            kind = tpl.spec(row_tpl, row.table, code, col)
+            if kind and kind.kind == "money_wan":
+                unit = unit or "万元"
+            elif kind and kind.kind == "money_as_written":
+                unit = unit or walker.block_units.get("九", "")
+            else:
+                unit = ""
+            cells[k] = {"table": row.table, "row": code, "col": col, "value": value.value,
+                        "raw": cell.text.strip(), "status": value.status, "unit": unit, "source": cell.source}
+    notes.extend(_coverage_notes(rows, template, doc))
+    for extra in walker.extra:
+        notes.append(f"{tpl.TABLE_NAMES.get(extra.table, '表格')}中有模板之外的行“{extra.label.text}”"
+                     f"（{extra.label.source}）")
+    return Extraction(list(cells.values()), template, notes, rows, walker.extra, walker.block_templates,
+                      markers)
+
+
+def _coverage_notes(rows: list[RowRead], template: str | None, doc: Document) -> list[str]:
+    """Say where each table stops when the input is cut short, and which tables are absent."""
+    notes = []
+    cut = any(b.kind == "cut" for b in doc.blocks[:-1]) or doc.reader == "text"
+    ref = template if template in tpl.TEMPLATES else "2021"
+    for table in tpl.TABLES:
+        seen = [r for r in rows if r.table == table]
+        name = tpl.TABLE_NAMES[table]
+        if not seen:
+            notes.append(f"未找到{name}")
+            continue
+        if table == "t4":
+            continue
+        expected = [c for c in tpl.rows(ref, table) if not (c == "other" and ref == "2021")]
+        codes = {r.code for r in seen}
+        missing = [c for c in expected if c not in codes]
+        if missing and cut:
+            last = seen[-1]
+            first = tpl.row_label(table, missing[0])
+            notes.append(f"{name}不完整：读到 {len(expected) - len(missing)}/{len(expected)} 行，"
+                         f"最后一行为“{tpl.row_label(table, last.code or '')}”（{last.label.source}），"
+                         f"缺少“{first}”等 {len(missing)} 行")
+    return notes

@@ -1,0 +1,64 @@
+"""Text normalisation shared by readers, the extractor and metadata: one place for NFKC, traditional →
+simplified, pinyin glosses from mirror sites, and the keys labels are matched by."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+_PINYIN = re.compile(r"\(([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7})\)")
+_SPACE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
+_QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
+_NOISE = re.compile(r"[?|*]")
+_ENUM = re.compile(r"^(\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.]|\(\d{1,2}\))")
+_PAREN = re.compile(r"\([^()]*\)|\([^()]*$")
+_PUNCT = re.compile(r"[,、;:。.]")
+
+
+def clean(text: str) -> str:
+    """NFKC, drop pinyin glosses ("規(guī)章" → "規章"), convert traditional to simplified characters.
+
+    Whitespace is kept; use :func:`squash` to drop it.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if "(" in text:
+        text = _PINYIN.sub("", text)
+    if not text.isascii():
+        text = _T2S.convert(text)
+    return text
+
+
+def squash(text: str) -> str:
+    """Drop all whitespace (including ideographic spaces and NBSP)."""
+    return _SPACE.sub("", text)
+
+
+@lru_cache(maxsize=65536)
+def key(text: str) -> str:
+    """Comparison key of a label or heading: cleaned, no whitespace, quotes or stray '?', '|'."""
+    return _NOISE.sub("", _QUOTES.sub("", squash(clean(text))))
+
+
+@lru_cache(maxsize=65536)
+def label_parts(text: str) -> tuple[str, str]:
+    """Split a label into (enumerator, body): "(二)部分公开(区分处理的…)" → ("(二)", "部分公开").
+
+    The body loses parenthesised notes (fill-in instructions pasted into labels) and separators, so that
+    "申请人无正当理由逾期不补正,行政机关…" and "…不补正、行政机关…" compare equal.
+    """
+    k = key(text)
+    m = _ENUM.match(k)
+    enum = m.group(1) if m else ""
+    body = k[len(enum):]
+    prev = None
+    while prev != body:
+        prev, body = body, _PAREN.sub("", body)
+    if ":" in body[2:]:  # "规章:地方行政规章指…" — a definition pasted after the label
+        body = body[: body.index(":", 2)]
+    body = _PUNCT.sub("", body)
+    enum = enum.replace("、", ".").rstrip(".") if enum else ""
+    return enum, body

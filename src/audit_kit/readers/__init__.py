@@ -1,0 +1,64 @@
+"""Readers turn one file into a :class:`~audit_kit.document.Document`. One module per format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..document import Document
+from ..errors import EmptyFileError, FileMissingError, FileTooLargeError, UnsupportedFormatError
+
+MAX_BYTES = 40 * 1024 * 1024  # the largest real report seen is a few MB; 40 MB is a scan or not a report
+
+
+def _text(path: Path, data: bytes) -> Document:
+    from .text import read_text
+
+    return read_text(path, data)
+
+
+def _html(path: Path, data: bytes) -> Document:
+    from .html import read_html
+
+    return read_html(path, data)
+
+
+def _docx(path: Path, data: bytes) -> Document:
+    from .docx import read_docx
+
+    return read_docx(path, data)
+
+
+READERS: dict[str, Callable[[Path, bytes], Document]] = {
+    ".txt": _text,
+    ".text": _text,
+    ".html": _html,
+    ".htm": _html,
+    ".shtml": _html,
+    ".xhtml": _html,
+    ".docx": _docx,
+}
+
+
+def supported(path: Path) -> bool:
+    return path.suffix.lower() in READERS
+
+
+def read(path: str | Path, max_bytes: int = MAX_BYTES) -> tuple[Document, bytes]:
+    """Read ``path`` with the reader for its extension; returns the document and the file's bytes."""
+    p = Path(path)
+    if not p.exists():
+        raise FileMissingError(str(p), "文件不存在")
+    if not p.is_file():
+        raise FileMissingError(str(p), "不是文件（可能是目录）")
+    reader = READERS.get(p.suffix.lower())
+    if reader is None:
+        known = "、".join(sorted(READERS))
+        raise UnsupportedFormatError(str(p), f"不支持的文件类型“{p.suffix or '无扩展名'}”（支持：{known}）")
+    size = p.stat().st_size
+    if size == 0:
+        raise EmptyFileError(str(p), "文件为空（0 字节）")
+    if size > max_bytes:
+        raise FileTooLargeError(str(p), f"文件过大（{size / 1048576:.1f} MB，上限 {max_bytes // 1048576} MB）")
+    data = p.read_bytes()
+    return reader(p, data), data

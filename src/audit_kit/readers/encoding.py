@@ -1,0 +1,31 @@
+"""Decoding bytes of Chinese web pages and text dumps: UTF-8 when it decodes, else GB18030 (a superset of
+GB2312 and GBK, so a page declared GB2312 but written in GBK loses no character)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import CorruptFileError
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Decode ``data`` or raise :class:`CorruptFileError` when it is binary rather than text."""
+    if b"\x00" in data[:4096]:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return data.decode("utf-16")
+        raise CorruptFileError(str(path), "文件是二进制数据，不是文本或网页")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            break
+        return text
+    raise CorruptFileError(str(path), "无法按 UTF-8 或 GB18030 解码：不是文本文件")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    return controls > len(sample) * 0.05

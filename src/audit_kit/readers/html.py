@@ -1,0 +1,121 @@
+"""Web pages (.html, .htm, .shtml): Word-exported articles inside whole site pages.
+
+Only innermost ``<table>`` elements are data tables (site layouts nest tables); a cell's text joins its
+``<p>``/``<br>`` parts without spaces. Rowspan continuation cells are simply absent from later rows, as
+in the page, so a merged label is never repeated into a value position.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from ..document import Block, Cell, Document
+from ..errors import CorruptFileError, NoTablesError
+from .encoding import decode
+
+_BLOCK_TAGS = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "table", "section", "article", "br",
+    "blockquote", "center", "dd", "dt", "pre", "ul", "ol", "body", "form", "header", "footer", "td", "th",
+}
+_SKIP_TAGS = {"script", "style", "noscript", "head", "iframe", "object", "template", "select", "option"}
+_SPACES = re.compile(r"[ \t\r\n\xa0\u3000]+")
+_PUB_META = ("pubdate", "publishdate", "firstpublishedtime", "publish_time", "dc.date", "pub_date")
+
+
+def read_html(path: Path, data: bytes) -> Document:
+    text = decode(path, data)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if "\\\"" in text and "<table" in text:  # markup embedded in a JavaScript string
+        text = text.replace("\\\"", "\"").replace("\\n", "\n").replace("\\/", "/")
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise CorruptFileError(str(path), f"网页无法解析：{exc}") from None
+    doc = Document(_blocks(root), "html", hints=_hints(root))
+    if not any(b.kind == "row" for b in doc.blocks) and "第二十条" not in text and "申请" not in text:
+        raise NoTablesError(str(path), "网页中没有表格，也没有年报表格的文字")
+    return doc
+
+
+def _hints(root: lxml.html.HtmlElement) -> dict[str, str]:
+    hints = {}
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        if name in _PUB_META and meta.get("content"):
+            hints["published"] = meta.get("content", "")
+        if name in ("articletitle", "title") and meta.get("content"):
+            hints.setdefault("title", meta.get("content", ""))
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        hints.setdefault("page_title", _SPACES.sub(" ", title.text_content()).strip())
+    return hints
+
+
+def _cell_text(el: etree._Element) -> str:
+    parts = []
+    for node in el.iter():
+        if node.tag in _SKIP_TAGS:
+            continue
+        if node.text and node.tag is not etree.Comment:
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    return _SPACES.sub(" ", "".join(parts)).strip()
+
+
+def _blocks(root: lxml.html.HtmlElement) -> list[Block]:
+    blocks: list[Block] = []
+    buf: list[str] = []
+    buf_line = [0]
+    n_table = [0]
+
+    def flush() -> None:
+        text = _SPACES.sub(" ", "".join(buf)).strip()
+        if text:
+            blocks.append(Block("text", (Cell(text, f"line {buf_line[0]}"),)))
+        buf.clear()
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS or el.tag is etree.Comment:
+            return
+        if tag == "table" and el.find(".//table") is None:
+            flush()
+            n_table[0] += 1
+            _table(el, n_table[0], blocks)
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            flush()
+        if el.text:
+            if not buf:
+                buf_line[0] = el.sourceline or 0
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                if not buf:
+                    buf_line[0] = child.sourceline or 0
+                buf.append(child.tail)
+        if block:
+            flush()
+
+    body = root.find("body")
+    walk(body if body is not None else root)
+    flush()
+    return blocks
+
+
+def _table(table: etree._Element, t_no: int, blocks: list[Block]) -> None:
+    for r_no, tr in enumerate(table.iter("tr"), start=1):
+        cells = []
+        for c_no, td in enumerate((c for c in tr if c.tag in ("td", "th")), start=1):
+            src = f"table {t_no} row {r_no} cell {c_no} (line {td.sourceline})"
+            cells.append(Cell(_cell_text(td), src))
+        if cells:
+            blocks.append(Block("row", tuple(cells)))
+    blocks.append(Block("end"))

@@ -1,0 +1,74 @@
+"""Text dumps: one cell per line (tab-indented, blank-line separated, with " |" or lone "|" markers),
+pipe rows ("| 规章 | 0 | 0 |"), flipbook rows with space-separated numbers, and cells run together."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..document import Block, Cell, Document
+from ..numbers import is_number
+from .encoding import decode
+
+_ARTEFACT = re.compile(r"\[bookmark:[^\]]*\]|\[\[(?!GAP\]\])[^\]]*\]\]")
+_CUT = re.compile(r"^\s*\[\[GAP\]\]\s*$")
+_ONLY_PIPES = re.compile(r"^\s*\|[\s|]*$")
+
+
+def read_text(path: Path, data: bytes) -> Document:
+    text = decode(path, data)
+    return parse_text(text)
+
+
+def parse_text(text: str) -> Document:
+    """Turn the lines of a dump into blocks. A lone "|" is an empty cell where cells end in " |"."""
+    lines = _ARTEFACT.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    trailing = sum(1 for ln in lines if ln.rstrip().endswith("|") and ln.strip("| \t"))
+    lone_is_blank = trailing >= 3
+    blocks: list[Block] = []
+    for no, line in enumerate(lines, start=1):
+        src = f"line {no}"
+        if _CUT.match(line):
+            blocks.append(Block("cut"))
+            continue
+        if not line:
+            continue
+        if _ONLY_PIPES.match(line):
+            if line.count("|") == 1 and lone_is_blank:
+                blocks.append(Block("text", (Cell("", src),)))
+            continue
+        if not line.strip():
+            blocks.append(Block("text", (Cell("", src),)))
+            continue
+        blocks.append(_line_block(line, src))
+    blocks.append(Block("cut"))
+    return Document(blocks, "text")
+
+
+def _line_block(line: str, src: str) -> Block:
+    if "|" in line:
+        parts = [p.strip() for p in line.split("|")]
+        if line.lstrip().startswith("|"):
+            parts = parts[1:]
+        while parts and not parts[-1]:
+            parts.pop()
+        if len(parts) >= 2:
+            return Block("row", tuple(Cell(p, src) for p in parts))
+        return Block("text", (Cell(parts[0] if parts else "", src),))
+    return _spaced_numbers(line.strip(), src) or Block("text", (Cell(line.strip(), src),))
+
+
+def _spaced_numbers(line: str, src: str) -> Block | None:
+    """"四、结转下年度继续办理 0 0 0 0 0 0 0" or "0 0 0 …" (flipbook text) → a row of cells."""
+    words = line.split()
+    n = len(words)
+    while n and is_number(words[n - 1]):
+        n -= 1
+    numbers = words[n:]
+    if len(numbers) < 2 and not (numbers and n and len(" ".join(words[:n])) <= 30):
+        return None
+    if not numbers:
+        return None
+    label = " ".join(words[:n])
+    cells = ([Cell(label, src)] if label else []) + [Cell(w, src) for w in numbers]
+    return Block("row", tuple(cells))

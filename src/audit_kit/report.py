@@ -1,0 +1,68 @@
+"""The Report: meta, tidy cells and sections of one annual report, and :func:`load`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import readers
+from .document import Document
+from .extract import Extraction, extract
+from .meta import extract_meta
+from .sections import split_sections
+
+CELL_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "status", "unit", "source"]
+
+
+@dataclass
+class Report:
+    """One report as read: ``meta`` (dict), ``cells`` (one row per table cell), ``sections``."""
+
+    meta: dict
+    cells: pd.DataFrame
+    sections: dict[str, dict[str, str]]
+    document: Document | None = field(default=None, repr=False)
+    extraction: Extraction | None = field(default=None, repr=False)
+
+    @property
+    def report_id(self) -> str:
+        return self.meta["report_id"]
+
+    def value(self, table: str, row: str, col: str) -> float | None:
+        """The value of one cell, or None when the cell is not in the report."""
+        hit = self.cells[(self.cells["table"] == table) & (self.cells["row"] == row) & (self.cells["col"] == col)]
+        return None if hit.empty else float(hit["value"].iloc[0])
+
+    def summary(self) -> str:
+        """One line in Chinese: agency, year, template, cells read."""
+        m = self.meta
+        counts = self.cells["status"].value_counts().to_dict()
+        return (f"{m.get('agency') or '（机关名称未识别）'} {m.get('report_year') or '?'} 年度 · "
+                f"模板 {m.get('template') or '未识别'} · 读到 {len(self.cells)} 格"
+                f"（数字 {counts.get('number', 0)}，空白 {counts.get('blank', 0)}，文字 {counts.get('text', 0)}）"
+                f" · {m.get('reader')}")
+
+
+def build(doc: Document, data: bytes, source: str) -> Report:
+    """Turn a document read from ``source`` (with the file's bytes) into a Report."""
+    sha = hashlib.sha256(data).hexdigest()
+    report_id = sha[:16]
+    ex = extract(doc)
+    meta = {"report_id": report_id, "source": source, "sha256": sha, "reader": doc.reader}
+    meta.update(extract_meta(doc))
+    meta["template"] = ex.template
+    meta["notes"] = [*doc.notes, *ex.notes]
+    cells = pd.DataFrame(ex.cells, columns=CELL_COLUMNS[1:])
+    cells.insert(0, "report_id", report_id)
+    cells["value"] = cells["value"].astype(float)
+    return Report(meta, cells[CELL_COLUMNS], split_sections(doc), doc, ex)
+
+
+def load(path: str | Path) -> Report:
+    """Read any supported report file. Raises an :class:`~audit_kit.errors.AuditKitError` subclass that
+    names the file and the reason when the file cannot be read."""
+    doc, data = readers.read(path)
+    return build(doc, data, str(path))
