@@ -1,7 +1,8 @@
 """The one intermediate every reader produces: an ordered list of blocks with their sources.
 
 A block is a run of prose or a cell whose grid is unknown (``text``), a table row whose cells are known
-(``row``), or a marker: ``end`` (a table ended) and ``cut`` (the input stops here: a page cut short).
+(``row``), or a marker: ``end`` (a table ended), ``cut`` (the input stops here: a page cut short) and
+``gap`` (an unknown number of empty cells collapsed into one mark, as mirror sites print "|||||").
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    kind: str  # "text" | "row" | "end" | "cut"
+    kind: str  # "text" | "row" | "end" | "cut" | "gap"
     cells: tuple[Cell, ...] = ()
 
     @property

@@ -22,7 +22,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 @dataclass(slots=True)
 class _Tok:
-    kind: str  # cell | row_end | end | cut
+    kind: str  # cell | row_end | end | cut | gap
     cell: Cell = Cell("", "")
     grid: bool = False
 
@@ -38,6 +38,7 @@ class RowRead:
     block: str | None = None
     ended: str = ""
     grid: bool = False
+    gapped: bool = False
 
 
 @dataclass(slots=True)
@@ -121,6 +122,10 @@ class _Walker:
                 if self.open and (self.open.values or self.open.table != "t4"):
                     cut = i < len(toks) and toks[i].kind == "cut"
                     self.close("cut" if cut else "row_end")
+                continue
+            if tok.kind == "gap":
+                if self.open is not None:
+                    self.open.gapped = True
                 continue
             if tok.kind in ("end", "cut"):
                 self.close(tok.kind)
@@ -238,10 +243,10 @@ def _place(row: RowRead, ncols: int) -> tuple[list[Cell | None] | None, str | No
         if row.code == "other":
             return None, None  # 2021: （六）其他处理 is the group label of three rows
         return [Cell("", row.label.source)] * ncols, None
-    if not row.grid:
+    if not row.grid and not row.gapped:
         return list(vals) + [None] * (ncols - n), (
             f"{where}只印了 {n} 个值（应有 {ncols} 个），按从左到右的顺序填入，其余视为未读到")
-    return None, f"{where}只印了 {n} 个值（应有 {ncols} 个），无法确定各值所在的列，未读取"
+    return None, f"{where}只印了 {n} 个值（应有 {ncols} 个），其余为空格或合并格，无法确定各值所在的列，未读取"
 
 
 def extract(doc: Document) -> Extraction:

@@ -34,8 +34,11 @@ def parse_text(text: str) -> Document:
         if not line:
             continue
         if _ONLY_PIPES.match(line):
-            if line.count("|") == 1 and lone_is_blank:
-                blocks.append(Block("text", (Cell("", src),)))
+            if line.count("|") == 1:
+                if lone_is_blank:
+                    blocks.append(Block("text", (Cell("", src),)))
+            else:  # "|||||": empty cells collapsed — how many is unknown
+                blocks.append(Block("gap", (Cell("", src),)))
             continue
         if not line.strip():
             blocks.append(Block("text", (Cell("", src),)))
