@@ -16,6 +16,7 @@ class Cell:
 
     text: str
     source: str
+    merged: bool = False  # the continuation of a cell merged with the one above: no value of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class Block:
         return self.cells[0].source if self.cells else ""
 
 
-@dataclass(slots=True)
+@dataclass
 class Document:
     """What a reader returns. ``hints`` carries metadata the container knows (an HTML page's 发布日期)."""
 
@@ -40,9 +41,15 @@ class Document:
     reader: str
     notes: list[str] = field(default_factory=list)
     hints: dict[str, str] = field(default_factory=dict)
+    _lines: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def lines(self) -> list[tuple[str, str]]:
         """The text as (line, source) pairs in reading order: prose blocks, and table rows joined."""
+        if self._lines is None:
+            self._lines = self._make_lines()
+        return self._lines
+
+    def _make_lines(self) -> list[tuple[str, str]]:
         out = []
         for b in self.blocks:
             if b.kind == "text":

@@ -23,8 +23,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 @dataclass(slots=True)
 class _Tok:
     kind: str  # cell | row_end | end | cut | gap
-    cell: Cell = Cell("", "")
+    cell: Cell = field(default_factory=lambda: Cell("", ""))
     grid: bool = False
+    data_row: bool = False  # a cell of a table row whose cells are all values
 
 
 @dataclass(slots=True)
@@ -56,7 +57,8 @@ def _tokens(doc: Document) -> list[_Tok]:
     out: list[_Tok] = []
     for b in doc.blocks:
         if b.kind == "row":
-            out.extend(_Tok("cell", c, True) for c in b.cells)
+            data = all(is_value(c.text) for c in b.cells)
+            out.extend(_Tok("cell", c, True, data) for c in b.cells)
             out.append(_Tok("row_end"))
         elif b.kind == "text":
             out.append(_Tok("cell", b.cells[0], False))
@@ -132,6 +134,9 @@ class _Walker:
                 continue
             text = tok.cell.text
             if is_value(text):
+                waiting_t4 = self.open is not None and self.open.table == "t4" and not self.open.values
+                if waiting_t4 and not text.strip() and not tok.data_row:
+                    continue  # empty header cells above the 表四 numbers
                 if self.open is None and self.pending_extra is not None:
                     self.open = RowRead(self.context or "", None, self.pending_extra, block=self.block)
                     self.pending_extra = None
@@ -196,9 +201,8 @@ def detect_template(rows: list[RowRead], header_markers: dict[str, list[str]]) -
     """2019, 2021, mixed or None from the table labels (format-spec §6)."""
     markers: dict[str, list[str]] = {"2019": list(header_markers["2019"]), "2021": list(header_markers["2021"])}
     for r in rows:
-        if r.code in ("other_services", "procurement"):
-            markers["2019"].append(r.label.text)
-        elif r.code == "other" and any(parse_cell(v.text).status == "number" for v in r.values):
+        printed = any(parse_cell(v.text).status == "number" for v in r.values)
+        if r.code in ("other_services", "procurement") or (r.code == "other" and printed):
             markers["2019"].append(r.label.text)
         elif r.code and r.code.startswith("other."):
             markers["2021"].append(r.label.text)
@@ -275,6 +279,10 @@ def extract(doc: Document) -> Extraction:
             continue
         for (code, col), cell in zip(targets, placed, strict=True):
             if cell is None:
+                continue
+            if cell.merged:
+                notes.append(f"{tpl.TABLE_NAMES[row.table]}“{tpl.row_label(row.table, code)}”行"
+                             f"“{tpl.col_label(row.table, code, col)}”格与上一行合并（{cell.source}），未单独读取")
                 continue
             k = (row.table, code, col)
             if k in cells:

@@ -23,7 +23,8 @@ _AGENCY_BEFORE = re.compile(r"^(?:关于)?(?P<a>.+?)(?:20\d{2})年度?")
 _AGENCY_AFTER = re.compile(r"^(?:关于)?(?:20\d{2})年度?(?P<a>.+?)(?:本级)?政府信息公开")
 _GLUED_TITLE = re.compile(r"^(.{0,40}?20\d{2}年度?.{0,40}?政府信息公开工作年度报告)")
 _PAGE = re.compile(r"^\s*Page\s*\d+\s*-\s*")
-_NARRATIVE_AGENCY = re.compile(r"(?:现公布|现将|特编制|现发布|公布)(?:我局|本局)?(?P<a>[^,。《》]{2,30}?)(?:20\d{2})年度?政府信息公开")
+_NARRATIVE_AGENCY = re.compile(
+    r"(?:现公布|现将|特编制|现发布|公布)(?:我局|本局)?(?P<a>[^,。《》]{2,30}?)(?:20\d{2})年度?政府信息公开")
 _PINYIN = re.compile(r"\(([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7})\)")
 
 
@@ -76,7 +77,8 @@ def agency_from_title(title: str) -> str | None:
     return None
 
 
-_PRONOUNS = ("我局", "本局", "我委", "本委", "我单位", "本单位", "本机关", "我办", "我街", "我镇", "我乡", "我县", "我区")
+_PRONOUNS = ("我局", "本局", "我委", "本委", "我单位", "本单位", "本机关",
+             "我办", "我街", "我镇", "我乡", "我县", "我区")
 
 
 def level_of(agency: str | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from .normalize import clean, squash
@@ -26,6 +27,7 @@ class CellValue(NamedTuple):
 BLANK = CellValue(math.nan, "blank", "")
 
 
+@lru_cache(maxsize=65536)
 def parse_cell(raw: str) -> CellValue:
     """Read one cell. Never guesses: what is not plainly a number is ``text`` with value NaN."""
     t = squash(_STRIP.sub("", clean(raw)))
@@ -44,6 +46,7 @@ def parse_cell(raw: str) -> CellValue:
     return CellValue(math.nan, "text", "")
 
 
+@lru_cache(maxsize=65536)
 def is_value(raw: str) -> bool:
     """Whether a token can stand in a value cell: a number, a blank, or a not-applicable mark ("/", "—")."""
     t = squash(_STRIP.sub("", clean(raw)))

@@ -143,7 +143,7 @@ def match_row(text: str) -> Label | None:
 
 def match_group(text: str) -> Label | None:
     """A group label of 表三 (三、本年度办理结果, （三）不予公开 …), or None."""
-    enum, body = label_parts(text)
+    _enum, body = label_parts(text)
     found = _by_body("group").get(body)
     return found[0] if found else None
 

@@ -19,7 +19,7 @@ def read_docx(path: Path, data: bytes) -> Document:
         raise CorruptFileError(str(path), "不是有效的 .docx（zip 结构损坏或不是 Word 文件）")
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - python-docx raises many types for broken packages
+    except Exception as exc:
         raise CorruptFileError(str(path), f"无法打开 .docx：{type(exc).__name__}") from None
     blocks: list[Block] = []
     n_par = n_tab = 0
@@ -35,24 +35,28 @@ def read_docx(path: Path, data: bytes) -> Document:
     return Document(blocks, "docx", hints=_core(document))
 
 
-def _text(el) -> str:  # noqa: ANN001 - an lxml element of python-docx's oxml
-    return "".join(t.text or "" for t in el.iter(qn("w:t")))
+def _text(el) -> str:
+    """Paragraphs joined by a space: "本年新" / "制作数量" still match, "40" / "2" never become 402."""
+    paras = el.iter(qn("w:p")) if el.tag != qn("w:p") else [el]
+    return " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in paras).strip()
 
 
-def _table(tbl, t_no: int, blocks: list[Block]) -> None:  # noqa: ANN001
+def _table(tbl, t_no: int, blocks: list[Block]) -> None:
     for r_no, tr in enumerate(tbl.iterchildren(qn("w:tr")), start=1):
         cells = []
         for c_no, tc in enumerate(tr.iterchildren(qn("w:tc")), start=1):
             vmerge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+            src = f"table {t_no} row {r_no} cell {c_no}"
             if vmerge is not None and vmerge.get(qn("w:val")) in (None, "continue"):
+                cells.append(Cell("", src, merged=True))
                 continue
-            cells.append(Cell(_text(tc).strip(), f"table {t_no} row {r_no} cell {c_no}"))
+            cells.append(Cell(_text(tc), src))
         if cells:
             blocks.append(Block("row", tuple(cells)))
     blocks.append(Block("end"))
 
 
-def _core(document) -> dict[str, str]:  # noqa: ANN001
+def _core(document) -> dict[str, str]:
     hints = {}
     props = document.core_properties
     if props.title:

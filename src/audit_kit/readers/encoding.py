@@ -3,6 +3,7 @@ GB2312 and GBK, so a page declared GB2312 but written in GBK loses no character)
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import CorruptFileError
@@ -25,7 +26,9 @@ def decode(path: Path, data: bytes) -> str:
     raise CorruptFileError(str(path), "无法按 UTF-8 或 GB18030 解码：不是文本文件")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return controls > len(sample) * 0.05
+    return len(_CONTROL.findall(sample)) > len(sample) * 0.05

@@ -55,16 +55,11 @@ def _hints(root: lxml.html.HtmlElement) -> dict[str, str]:
     return hints
 
 
+_STRING = etree.XPath("string()")
+
+
 def _cell_text(el: etree._Element) -> str:
-    parts = []
-    for node in el.iter():
-        if node.tag in _SKIP_TAGS:
-            continue
-        if node.text and node.tag is not etree.Comment:
-            parts.append(node.text)
-        if node is not el and node.tail:
-            parts.append(node.tail)
-    return _SPACES.sub(" ", "".join(parts)).strip()
+    return _SPACES.sub(" ", _STRING(el)).strip()
 
 
 def _blocks(root: lxml.html.HtmlElement) -> list[Block]:

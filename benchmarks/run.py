@@ -1,0 +1,82 @@
+"""Benchmarks (one command: ``make bench``). Prints one line per measurement and writes JSON results.
+
+- read: reports read per second for text, HTML and .docx over N generated reports, one process (one core),
+  and the peak resident memory of that process;
+- check: all one-report checks on N generated reports, milliseconds per report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import audit_kit
+from audit_kit import samples
+
+
+def _generate(out: Path, suffix: str, n: int) -> list[Path]:
+    paths = []
+    for i in range(n):
+        template = "2021" if i % 2 else "2019"
+        spec = samples.make_report(template, seed=i, agency=f"示例县第{i}局")
+        paths.append(samples.write(spec, out / f"r{i:05d}{suffix}"))
+    return paths
+
+
+def bench_read(n: int, work: Path) -> dict:
+    results = {}
+    for suffix in (".txt", ".html", ".docx"):
+        paths = _generate(work, suffix, n)
+        t0 = time.perf_counter()
+        cells = 0
+        for p in paths:
+            cells += len(audit_kit.load(p).cells)
+        dt = time.perf_counter() - t0
+        results[suffix] = {"reports": n, "seconds": round(dt, 3), "reports_per_s": round(n / dt, 1),
+                           "cells": cells}
+        print(f"read {suffix:6} {n} reports in {dt:6.2f} s → {n / dt:7.1f} reports/s ({cells} cells)")
+    return results
+
+
+def bench_check(n: int, work: Path) -> dict | None:
+    try:
+        from audit_kit.checks import check
+    except ImportError:
+        return None
+    reports = [audit_kit.load(p) for p in _generate(work, ".txt", n)]
+    t0 = time.perf_counter()
+    rows = 0
+    for r in reports:
+        rows += len(check(r))
+    dt = time.perf_counter() - t0
+    print(f"check  {n} reports in {dt:6.2f} s → {1000 * dt / n:6.2f} ms/report ({rows} result rows)")
+    return {"reports": n, "seconds": round(dt, 3), "ms_per_report": round(1000 * dt / n, 3)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("-n", type=int, default=1000, help="reports per format (default 1000)")
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/latest.json"))
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        out = {"read": bench_read(args.n, work)}
+        for f in work.iterdir():
+            f.unlink()
+        out["check"] = bench_check(args.n, work)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = round(peak_mb, 1)
+    out["python"] = sys.version.split()[0]
+    print(f"peak resident memory: {peak_mb:.0f} MB")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,103 @@
+"""Command line: ``audit-kit extract|show`` (and the commands later issues add).
+
+Exit status: 0 read fine (and no error-level fail), 1 read fine with an error-level fail, 2 an input
+could not be read (one line on stderr naming the file and why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import AuditKitError
+from .report import Report, load
+
+
+def _jsonable(x: object) -> object:
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    if isinstance(x, dt.date):
+        return x.isoformat()
+    if isinstance(x, tuple | list):
+        return [_jsonable(i) for i in x]
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    return x
+
+
+def report_json(report: Report) -> dict:
+    cells = [_jsonable(r) for r in report.cells.to_dict(orient="records")]
+    return {"meta": _jsonable(report.meta), "cells": cells, "sections": report.sections}
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    report = load(args.path)
+    if args.format == "json":
+        json.dump(report_json(report), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        report.cells.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .tables import all_tables
+
+    status = 0
+    with pd.option_context("display.max_columns", 20, "display.width", 200, "display.max_colwidth", 14,
+                           "display.unicode.east_asian_width", True):
+        for path in args.paths:
+            try:
+                report = load(path)
+            except AuditKitError as exc:
+                print(f"audit-kit: {exc}", file=sys.stderr)
+                status = 2
+                continue
+            print(f"\n■ {Path(path).name}：{report.summary()}")
+            for note in report.meta["notes"]:
+                print(f"  注：{note}")
+            for name, frame in all_tables(report).items():
+                print(f"\n{name}")
+                print(frame.fillna("（未读到）").to_string())
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="audit-kit", description="政府信息公开工作年度报告审核工具")
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("extract", help="读取一份年报，输出表格单元格（csv）或 meta+cells（json）")
+    p.add_argument("path")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=cmd_extract)
+    p = sub.add_parser("show", help="读取年报，打印摘要和三张表")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=cmd_show)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except AuditKitError as exc:
+        print(f"audit-kit: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("AUDIT_KIT_DEBUG"):
+            raise
+        target = getattr(args, "path", None) or " ".join(getattr(args, "paths", []) or [])
+        print(f"audit-kit: {target}: 内部错误（{type(exc).__name__}: {exc}），请报告此问题", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+import math
+
+import pytest
+
+from audit_kit.numbers import parse_cell
+
+
+@pytest.mark.parametrize(("raw", "value", "status", "unit"), [
+    ("0", 0, "number", ""), (" 1288", 1288, "number", ""), ("3,119", 3119, "number", ""),
+    ("+19", 19, "number", ""), ("-3", -3, "number", ""), ("减4", -4, "number", ""), ("增2", 2, "number", ""),
+    ("251000元", 251000, "number", "元"), ("26.55", 26.55, "number", ""), ("477.35万元", 477.35, "number", "万元"),
+    ("? 0", 0, "number", ""), ("０", 0, "number", ""), ("+(0) -(0)", 0, "number", ""), ("+(3) -(1)", 2, "number", ""),
+    ("/", math.nan, "text", ""), ("—", math.nan, "text", ""), ("无", math.nan, "text", ""),
+    ("", math.nan, "blank", ""), ("\xa0", math.nan, "blank", ""), ("约5", math.nan, "text", ""),
+])
+def test_parse_cell(raw, value, status, unit):
+    got = parse_cell(raw)
+    assert got.status == status
+    assert got.unit == unit
+    if math.isnan(value):
+        assert math.isnan(got.value)
+    else:
+        assert got.value == value
