@@ -70,6 +70,47 @@ def cmd_show(args: argparse.Namespace) -> int:
     return status
 
 
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_ZH = {"pass": "通过", "fail": "不通过", "not_assessable": "无法判断"}
+
+
+def results_text(report: Report, results: pd.DataFrame) -> str:
+    """A readable Chinese summary grouped by severity; every line shows the check id."""
+    fails = results[results["status"] == "fail"]
+    na = results[results["status"] == "not_assessable"]
+    lines = [report.summary(),
+             f"检查结果：{len(results)} 项，通过 {int((results['status'] == 'pass').sum())}，"
+             f"不通过 {len(fails)}，无法判断 {len(na)}"]
+    for sev in ("error", "warning", "info"):
+        part = fails[fails["severity"] == sev]
+        if len(part):
+            lines.append(f"\n【{SEVERITY_ZH[sev]}】{len(part)} 项")
+            lines.extend(f"  [{r.check_id}] {r.message}" for r in part.itertuples())
+    if len(na):
+        lines.append(f"\n【无法判断】{len(na)} 项")
+        lines.extend(f"  [{r.check_id}] {r.message}" for r in na.itertuples())
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checks import check
+
+    report = load(args.path)
+    prior = load(args.prior) if args.prior else None
+    results = check(report, prior)
+    if args.format == "json":
+        json.dump([_jsonable(r) for r in results.to_dict(orient="records")], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        out = results.copy()
+        out["evidence"] = out["evidence"].map(lambda e: json.dumps(_jsonable(e), ensure_ascii=False))
+        out.to_csv(sys.stdout, index=False)
+    else:
+        print(results_text(report, results))
+    errors = results[(results["status"] == "fail") & (results["severity"] == "error")]
+    return 1 if len(errors) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="audit-kit", description="政府信息公开工作年度报告审核工具")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -77,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=cmd_extract)
+    p = sub.add_parser("check", help="读取年报并运行全部检查")
+    p.add_argument("path")
+    p.add_argument("--prior", help="同一机关上一年度的年报")
+    p.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    p.set_defaults(func=cmd_check)
     p = sub.add_parser("show", help="读取年报，打印摘要和三张表")
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=cmd_show)

@@ -55,10 +55,14 @@ def build(doc: Document, data: bytes, source: str) -> Report:
     meta.update(extract_meta(doc))
     meta["template"] = ex.template
     meta["notes"] = [*doc.notes, *ex.notes]
+    sections = split_sections(doc)
+    explicit_cut = any(b.kind == "cut" for b in doc.blocks[:-1])
+    meta["truncated"] = explicit_cut or (doc.blocks[-1:] and doc.blocks[-1].kind == "cut"
+                                         and not {"五", "六"} & set(sections))
     cells = pd.DataFrame(ex.cells, columns=CELL_COLUMNS[1:])
     cells.insert(0, "report_id", report_id)
     cells["value"] = cells["value"].astype(float)
-    return Report(meta, cells[CELL_COLUMNS], split_sections(doc), doc, ex)
+    return Report(meta, cells[CELL_COLUMNS], sections, doc, ex)
 
 
 def load(path: str | Path) -> Report:

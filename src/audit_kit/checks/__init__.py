@@ -1,0 +1,17 @@
+"""The checks of checks.md, each a small registered function. ``check(report, prior)`` runs them all."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..report import Report
+from . import narrative, structure, tables, years  # noqa: F401 - importing registers the checks
+from .registry import REGISTRY, RESULT_COLUMNS, run
+
+
+def check(report: Report, prior: Report | None = None) -> pd.DataFrame:
+    """One row per check and location (columns as interfaces.md fixes them)."""
+    return run(report, prior)
+
+
+__all__ = ["REGISTRY", "RESULT_COLUMNS", "check"]

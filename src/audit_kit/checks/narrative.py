@@ -1,0 +1,189 @@
+"""Text against tables: X-1…X-5 of checks.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .. import templates as tpl
+from ..narrative import GROUP_QUANTITIES, QUANTITIES, claims, percentages, upheld_claims
+from .registry import Context, Result, check
+from .tables import T3_PARTS, T4_PARTS, _fmt
+
+
+def _narrative(ctx: Context) -> list[tuple[str, str]]:
+    """(section, text) of the prose sections (一, 四, 五, 六 and the prose around the tables)."""
+    return [(num, sec["text"]) for num, sec in ctx.report.sections.items() if sec["text"]]
+
+
+def _value(ctx: Context, table: str, row: str, col: str) -> float | None:
+    """A table figure for comparison with the text: a blank 表三 总计 is replaced by the sum of its row."""
+    if table == "t3" and col == "total" and (ctx.is_blank(table, row, col) or not ctx.has(table, row, col)):
+        parts = [ctx.num("t3", row, c) for c in T3_PARTS]
+        return None if any(p is None for p in parts) else sum(p or 0 for p in parts)
+    return ctx.num(table, row, col)
+
+
+def _quantity(ctx: Context, quantity: str) -> tuple[list[tuple[str, str, str]], str]:
+    if quantity in QUANTITIES:
+        table, cells, name = QUANTITIES[quantity]
+        return [(table, r, c) for r, c in cells], name
+    rows = [r for r in tpl.rows("2021", "t3") if r.startswith(quantity + ".")]
+    return [("t3", r, "total") for r in rows], GROUP_QUANTITIES[quantity]
+
+
+@check("X-1", "warning", "叙述中的申请、办理结果、复议诉讼数字与表格一致", needs=("sections", "t3", "t4"))
+def x1_numbers(ctx: Context) -> Iterator[Result]:
+    found = False
+    for section, text in _narrative(ctx):
+        for c in claims(text):
+            found = True
+            cells, name = _quantity(ctx, c.quantity)
+            span = {"section": section, "text": c.sentence, "source": f"第{section}部分"}
+            evidence = [*(ctx.ev(*k) for k in cells), span]
+            values = [_value(ctx, *k) for k in cells]
+            loc = cells[0]
+            where = f"{section}:{c.quantity}:{c.phrase}"
+            if any(v is None for v in values):
+                yield Result("not_assessable", f"叙述称{name} {c.value} 件（“{c.phrase}”），表格中对应单元格未读到",
+                             loc[0], loc[1], loc[2], actual=c.value, evidence=evidence, where=where)
+                continue
+            table_value = sum(v or 0 for v in values)
+            if c.approximate:
+                yield Result("not_assessable", f"叙述称{name}约 {c.value} 件（“{c.phrase}”），为约数，表格为 "
+                             f"{_fmt(table_value)}，请人工核对", loc[0], loc[1], loc[2], expected=table_value,
+                             actual=c.value, evidence=evidence, where=where)
+            elif table_value == c.value:
+                yield Result("pass", f"叙述称{name} {c.value} 件，与表格一致", loc[0], loc[1], loc[2],
+                             expected=table_value, actual=c.value, evidence=evidence, where=where)
+            else:
+                yield Result("fail", f"叙述称{name} {c.value} 件（“{c.phrase}”），表格为 {_fmt(table_value)}",
+                             loc[0], loc[1], loc[2], expected=table_value, actual=c.value, evidence=evidence,
+                             where=where)
+        for block, sentence in upheld_claims(text):
+            found = True
+            blocks = ["review"] if block == "review" else ["lit_direct", "lit_after_review"]
+            cells = [("t4", b, p) for b in blocks for p in T4_PARTS if p != "upheld"]
+            values = [ctx.num(*k) for k in cells]
+            name = "行政复议" if block == "review" else "行政诉讼"
+            span = {"section": section, "text": sentence, "source": f"第{section}部分"}
+            if any(v is None for v in values):
+                yield Result("not_assessable", f"叙述称{name}均获维持，表四未读到", "t4", blocks[0], where=sentence,
+                             evidence=[span])
+                continue
+            other = sum(v or 0 for v in values)
+            evidence = [*(ctx.ev(*k) for k in cells if (ctx.num(*k) or 0) > 0), span]
+            if other:
+                yield Result("fail", f"叙述称{name}“均获维持”，但表四显示有 {_fmt(other)} 件纠正、其他结果或尚未审结",
+                             "t4", blocks[0], expected=0, actual=other, evidence=evidence, where=sentence)
+            else:
+                yield Result("pass", f"叙述称{name}均获维持，与表四一致", "t4", blocks[0], where=sentence,
+                             evidence=evidence)
+    if not found:
+        yield Result("not_assessable", "叙述中没有可与表格核对的数字")
+
+
+_SHARE_OF = {"granted": "granted", "partial": "partial", "granted_partial": "granted_partial"}
+
+
+@check("X-2", "warning", "叙述中的百分比与重新计算的比例一致", needs=("sections", "t3"))
+def x2_percent(ctx: Context) -> Iterator[Result]:
+    found = False
+    base = _value(ctx, "t3", "outcomes_total", "total")
+    for section, text in _narrative(ctx):
+        by_sentence = {}
+        for c in claims(text):
+            by_sentence.setdefault(c.sentence, []).append(c)
+        for _what, pct, decimals, sentence in percentages(text):
+            near = [c for c in by_sentence.get(sentence, []) if c.quantity in _SHARE_OF or c.quantity in GROUP_QUANTITIES]
+            if not near:
+                continue
+            found = True
+            c = near[-1]
+            cells, name = _quantity(ctx, c.quantity)
+            values = [_value(ctx, *k) for k in cells]
+            span = {"section": section, "text": sentence, "source": f"第{section}部分"}
+            if base is None or any(v is None for v in values) or not base:
+                yield Result("not_assessable", f"叙述称{name}占 {pct}%，表格数据不全，无法重算", "t3", "outcomes_total",
+                             "total", actual=pct, evidence=[span], where=sentence)
+                continue
+            share = round(100 * sum(v or 0 for v in values) / base, decimals)
+            evidence = [*(ctx.ev(*k) for k in cells), ctx.ev("t3", "outcomes_total", "total"), span]
+            if share == pct:
+                yield Result("pass", f"叙述称{name}占 {pct}%，按表格重算一致", "t3", cells[0][1], "total",
+                             expected=share, actual=pct, evidence=evidence, where=sentence)
+            else:
+                yield Result("fail", f"叙述称{name}占 {pct}%，按表格重算为 {_fmt(sum(v or 0 for v in values))} ÷ "
+                             f"{_fmt(base)} = {share}%", "t3", cells[0][1], "total", expected=share, actual=pct,
+                             evidence=evidence, where=sentence)
+    if not found:
+        yield Result("not_assessable", "叙述中没有可重算的百分比")
+
+
+def _section_missing(ctx: Context, num: str, what: str) -> Result:
+    if ctx.truncated():
+        return Result("not_assessable", f"报告被截断，未读到第{num}部分，无法核对{what}", where=num)
+    return Result("fail", f"报告没有第{num}部分，未说明{what}", where=num)
+
+
+@check("X-3", "warning", "2021 年起：第六部分说明信息处理费收取情况", needs=("sections",))
+def x3_fees(ctx: Context) -> Iterator[Result]:
+    year = ctx.meta.get("report_year")
+    if year is None or year < 2021:
+        return
+    sec = ctx.report.sections.get("六")
+    if sec is None:
+        yield _section_missing(ctx, "六", "信息处理费收取情况")
+        return
+    text = sec["text"]
+    ev = [{"section": "六", "text": text[:200], "source": sec["source"]}]
+    if not re.search(r"信息处理费|处理费", text):
+        yield Result("fail", "第六部分没有说明信息处理费的收取情况（收取或未收取）", where="六", evidence=ev)
+    else:
+        yield Result("pass", "第六部分说明了信息处理费收取情况", where="六", evidence=ev)
+    unpaid = ctx.num("t3", "other.unpaid_fee", "total")
+    if unpaid:
+        if re.search(r"收费通知", text):
+            yield Result("pass", f"表三有 {_fmt(unpaid)} 件逾期未缴费，第六部分提到了收费通知", "t3", "other.unpaid_fee",
+                         "total", evidence=ev)
+        else:
+            yield Result("fail", f"表三有 {_fmt(unpaid)} 件申请因逾期未缴费不再处理，第六部分却未提收费通知",
+                         "t3", "other.unpaid_fee", "total", actual=unpaid, evidence=[ctx.ev("t3", "other.unpaid_fee", "total"), *ev])
+
+
+@check("X-4", "warning", "政府报告说明工作考核、社会评议和责任追究结果", needs=("sections",))
+def x4_government(ctx: Context) -> Iterator[Result]:
+    if ctx.meta.get("level") != "government":
+        return
+    texts = [(n, ctx.report.sections[n]) for n in ("一", "五") if n in ctx.report.sections]
+    if not texts:
+        yield _section_missing(ctx, "五", "工作考核、社会评议和责任追究结果")
+        return
+    joined = "".join(s["text"] for _, s in texts)
+    missing = [w for w in ("考核", "评议", "责任追究") if w not in joined]
+    ev = [{"section": n, "text": s["text"][:200], "source": s["source"]} for n, s in texts]
+    if missing:
+        yield Result("fail", f"政府报告第一、五部分未提及{'、'.join(missing)}（条例第五十条要求报告工作考核、社会评议和责任追究结果）",
+                     evidence=ev)
+    else:
+        yield Result("pass", "政府报告提及工作考核、社会评议和责任追究", evidence=ev)
+
+
+@check("X-5", "info", "第五部分写明问题和改进措施", needs=("sections",))
+def x5_problems(ctx: Context) -> Iterator[Result]:
+    sec = ctx.report.sections.get("五")
+    if sec is None:
+        yield _section_missing(ctx, "五", "存在的主要问题及改进情况")
+        return
+    text = sec["text"].strip()
+    ev = [{"section": "五", "text": text[:200], "source": sec["source"]}]
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    has_problem = bool(re.search(r"问题|不足|短板|差距|有待", text))
+    has_measure = bool(re.search(r"措施|改进|下一步|将|加强|推进", text))
+    if len(text) < 40 or (len(lines) <= 1 and len(text) < 80):
+        yield Result("fail", f"第五部分过于简单（{len(text)} 字）", where="五", evidence=ev)
+    elif not (has_problem and has_measure):
+        what = "问题" if not has_problem else "改进措施"
+        yield Result("fail", f"第五部分没有写明{what}", where="五", evidence=ev)
+    else:
+        yield Result("pass", "第五部分写明了问题和改进措施", where="五", evidence=ev)

@@ -1,0 +1,125 @@
+"""Checks as small declared functions: each registers its id, severity and the tables/sections it needs,
+and yields result rows. :func:`run` runs them all over one report."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .. import templates as tpl
+from ..normalize import key
+from ..report import Report
+
+RESULT_COLUMNS = ["report_id", "check_id", "status", "severity", "table", "row", "col", "expected", "actual",
+                  "message", "evidence", "fingerprint"]
+
+
+@dataclass
+class Result:
+    status: str  # pass | fail | not_assessable
+    message: str
+    table: str | None = None
+    row: str | None = None
+    col: str | None = None
+    expected: float | str | None = None
+    actual: float | str | None = None
+    evidence: list[dict] = field(default_factory=list)
+    where: str = ""  # an extra location part for the fingerprint (a sentence, a section)
+
+
+class Context:
+    """One report (and its prior) prepared for checks: cells by code, blanks, truncation."""
+
+    def __init__(self, report: Report, prior: Report | None = None) -> None:
+        self.report = report
+        self.prior = prior
+        self.meta = report.meta
+        c = report.cells
+        self.cells = {(t, r, k): (v, s, raw, src) for t, r, k, v, s, raw, src in zip(
+            c["table"], c["row"], c["col"], c["value"], c["status"], c["raw"], c["source"], strict=True)}
+        self.template = report.meta.get("template")
+
+    def has(self, table: str, row: str, col: str) -> bool:
+        return (table, row, col) in self.cells
+
+    def num(self, table: str, row: str, col: str) -> float | None:
+        """Value for arithmetic: blank counts as 0; None when the cell is missing or printed as text."""
+        hit = self.cells.get((table, row, col))
+        if hit is None:
+            return None
+        value, status, _, _ = hit
+        if status == "blank":
+            return 0.0
+        return None if math.isnan(value) else value
+
+    def is_blank(self, table: str, row: str, col: str) -> bool:
+        hit = self.cells.get((table, row, col))
+        return bool(hit and hit[1] == "blank")
+
+    def ev(self, table: str, row: str, col: str) -> dict:
+        value, status, raw, src = self.cells.get((table, row, col), (math.nan, "missing", "", ""))
+        return {"table": table, "row": row, "col": col, "value": None if math.isnan(value) else value,
+                "raw": raw, "status": status, "source": src}
+
+    def name(self, table: str, row: str, col: str | None = None) -> str:
+        """Chinese name of a cell for messages: 表三“（一）予以公开”行“自然人”列."""
+        t = tpl.TABLE_NAMES.get(table, table)
+        if table == "t4":
+            return f"{t}“{tpl.row_label(table, row)}·{tpl.col_label(table, row, col or '')}”"
+        label = tpl.row_label(table, row)
+        return f"{t}“{label}”" + (f"“{tpl.col_label(table, row, col)}”" if col else "")
+
+    def truncated(self) -> bool:
+        return bool(self.meta.get("truncated"))
+
+
+CheckFn = Callable[[Context], Iterator[Result]]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    severity: str
+    needs: tuple[str, ...]
+    title: str
+    fn: CheckFn
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(check_id: str, severity: str, title: str, needs: tuple[str, ...] = ()) -> Callable[[CheckFn], CheckFn]:
+    """Register a check function under its id from checks.md."""
+
+    def deco(fn: CheckFn) -> CheckFn:
+        REGISTRY[check_id] = Check(check_id, severity, needs, title, fn)
+        return fn
+
+    return deco
+
+
+def fingerprint(meta: dict, check_id: str, r: Result) -> str:
+    """Stable across reruns and formats: agency + year + check + location, not the values."""
+    who = key(meta.get("agency") or "") or meta.get("report_id", "")
+    parts = [who, str(meta.get("report_year") or ""), check_id, r.table or "", r.row or "", r.col or "", r.where]
+    return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def run(report: Report, prior: Report | None = None, ids: list[str] | None = None) -> pd.DataFrame:
+    ctx = Context(report, prior)
+    rows = []
+    for cid, spec in REGISTRY.items():
+        if ids and cid not in ids:
+            continue
+        for r in spec.fn(ctx):
+            rows.append({
+                "report_id": report.meta["report_id"], "check_id": cid, "status": r.status,
+                "severity": spec.severity, "table": r.table, "row": r.row, "col": r.col,
+                "expected": r.expected, "actual": r.actual, "message": r.message,
+                "evidence": r.evidence, "fingerprint": fingerprint(report.meta, cid, r),
+            })
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS)

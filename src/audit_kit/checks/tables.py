@@ -1,0 +1,221 @@
+"""Arithmetic inside one report: T2-*, T3-*, T4-* of checks.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import templates as tpl
+from .registry import Context, Result, check
+
+T3_PARTS = ("natural", "business", "research", "ngo", "legal", "other_org")
+T3_COLS = (*T3_PARTS, "total")
+T4_BLOCKS = ("review", "lit_direct", "lit_after_review")
+T4_PARTS = ("upheld", "corrected", "other", "pending")
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _cells(ctx: Context, table: str) -> list[tuple[str, str]]:
+    return [(r, c) for (t, r, c) in ctx.cells if t == table]
+
+
+def _leaves(ctx: Context) -> list[str]:
+    """The outcome rows whose sum is （七）总计, for the template the report uses."""
+    base = [r for r in tpl.rows("2021", "t3") if r.split(".")[0] in ("granted", "partial", "deny", "unable", "noproc")]
+    has_other = any(ctx.has("t3", "other", c) for c in T3_COLS)
+    if ctx.template == "2019" or (ctx.template != "2021" and has_other):
+        return [*base, "other"]
+    return [*base, "other.no_correction", "other.unpaid_fee", "other.other"]
+
+
+def _blank_note(ctx: Context, table: str, cells: list[tuple[str, str]]) -> str:
+    blanks = [ctx.name(table, r, c) for r, c in cells if ctx.is_blank(table, r, c)]
+    return f"（其中 {len(blanks)} 格空白，按 0 计）" if blanks else ""
+
+
+def _equation(ctx: Context, table: str, left: list[tuple[str, str]], right: list[tuple[str, str]],
+              loc: tuple[str | None, str | None], text: str) -> Result:
+    """left-sum = right-sum; not_assessable when a cell is missing or printed as text."""
+    cells = left + right
+    evidence = [ctx.ev(table, r, c) for r, c in cells]
+    missing = [ctx.name(table, r, c) for r, c in cells if ctx.num(table, r, c) is None]
+    row, col = loc
+    if missing:
+        return Result("not_assessable", f"{text}：缺少 {len(missing)} 格（{missing[0]} 等，可能被截断或印为文字）",
+                      table, row, col, evidence=evidence)
+    lv = [ctx.num(table, r, c) or 0.0 for r, c in left]
+    rv = [ctx.num(table, r, c) or 0.0 for r, c in right]
+    ls, rs = sum(lv), sum(rv)
+    terms_l = " + ".join(_fmt(x) for x in lv) if len(lv) <= 8 else f"{len(lv)} 项之和 {_fmt(ls)}"
+    terms_r = " + ".join(_fmt(x) for x in rv) if len(rv) <= 8 else f"{len(rv)} 项之和 {_fmt(rs)}"
+    ok = abs(ls - rs) < 1e-9
+    msg = f"{text}：{terms_l}{' = ' if ok else ' ≠ '}{terms_r}{_blank_note(ctx, table, cells)}"
+    return Result("pass" if ok else "fail", msg, table, row, col, expected=ls, actual=rs, evidence=evidence)
+
+
+@check("T3-1", "error", "表三 一+二 = （七）总计+四（每列）", needs=("t3",))
+def t3_identity(ctx: Context) -> Iterator[Result]:
+    for col in T3_COLS:
+        if not any(ctx.has("t3", r, col) for r in ("new", "carried_in", "outcomes_total", "carried_out")):
+            continue
+        name = tpl.col_label("t3", "new", col)
+        yield _equation(ctx, "t3", [("new", col), ("carried_in", col)], [("outcomes_total", col), ("carried_out", col)],
+                        ("outcomes_total", col), f"表三 {name}列：本年新收 + 上年结转 应等于 办理结果总计 + 结转下年度")
+
+
+@check("T3-2", "error", "表三 （七）总计 = 各办理结果之和（每列）", needs=("t3",))
+def t3_outcomes(ctx: Context) -> Iterator[Result]:
+    leaves = _leaves(ctx)
+    for col in T3_COLS:
+        if not ctx.has("t3", "outcomes_total", col) and not any(ctx.has("t3", r, col) for r in leaves):
+            continue
+        name = tpl.col_label("t3", "new", col)
+        yield _equation(ctx, "t3", [("outcomes_total", col)], [(r, col) for r in leaves], ("outcomes_total", col),
+                        f"表三 {name}列：（七）总计 应等于各办理结果之和")
+
+
+@check("T3-3", "error", "表三 每行 总计 = 六类申请人之和", needs=("t3",))
+def t3_row_total(ctx: Context) -> Iterator[Result]:
+    rows = dict.fromkeys(r for (t, r, _c) in ctx.cells if t == "t3")
+    for row in rows:
+        yield _equation(ctx, "t3", [(row, "total")], [(row, c) for c in T3_PARTS], (row, "total"),
+                        f"表三“{tpl.row_label('t3', row)}”行：总计 应等于六类申请人之和")
+
+
+@check("T4-1", "error", "表四 每块 总计 = 维持+纠正+其他+尚未审结", needs=("t4",))
+def t4_totals(ctx: Context) -> Iterator[Result]:
+    for block in T4_BLOCKS:
+        if not any(ctx.has("t4", block, p) for p in (*T4_PARTS, "total")):
+            continue
+        yield _equation(ctx, "t4", [(block, "total")], [(block, p) for p in T4_PARTS], (block, "total"),
+                        f"表四“{tpl.row_label('t4', block)}”：总计 应等于 结果维持 + 结果纠正 + 其他结果 + 尚未审结")
+
+
+def _valid_counts(ctx: Context, table: str) -> Iterator[Result]:
+    """Counts are integers ≥ 0 (2019 本年增/减 may be negative; 万元 up to 4 decimals)."""
+    bad = False
+    for row, col in _cells(ctx, table):
+        value, status, raw, _src = ctx.cells[(table, row, col)]
+        if status == "blank":
+            continue
+        spec = tpl.spec(ctx.template if ctx.template in tpl.TEMPLATES else "2021", table, row, col) or next(
+            (s for t in tpl.TEMPLATES if (s := tpl.spec(t, table, row, col))), None)
+        kind = spec.kind if spec else "count"
+        problem = None
+        if status == "text":
+            problem = f"印的是“{raw}”，不是数字"
+        elif kind == "money_wan":
+            if value < 0:
+                problem = f"金额为负数 {raw}"
+            elif round(value, 4) != value:
+                problem = f"金额“{raw}”超过 4 位小数"
+        elif kind == "money_as_written":
+            if value < 0:
+                problem = f"金额为负数 {raw}"
+        elif not float(value).is_integer():
+            problem = f"“{raw}”不是整数"
+        elif value < 0 and kind != "signed_count":
+            problem = f"“{raw}”为负数"
+        if problem:
+            bad = True
+            yield Result("fail", f"{ctx.name(table, row, col)}{problem}", table, row, col, actual=raw,
+                         evidence=[ctx.ev(table, row, col)])
+    if not bad and _cells(ctx, table):
+        yield Result("pass", f"{tpl.TABLE_NAMES[table]}所有印出的数值均为合规的非负整数（或金额）", table)
+
+
+@check("T2-1", "error", "表二 数值为非负整数，万元金额至多 4 位小数", needs=("t2",))
+def t2_valid(ctx: Context) -> Iterator[Result]:
+    yield from _valid_counts(ctx, "t2")
+
+
+@check("T3-4", "error", "表三 数值为非负整数", needs=("t3",))
+def t3_valid(ctx: Context) -> Iterator[Result]:
+    yield from _valid_counts(ctx, "t3")
+
+
+@check("T4-2", "error", "表四 数值为非负整数", needs=("t4",))
+def t4_valid(ctx: Context) -> Iterator[Result]:
+    yield from _valid_counts(ctx, "t4")
+
+
+@check("T2-2", "warning", "2019 格式：本年新公开 ≤ 对外公开总数，本年新制作 ≥ 本年新公开", needs=("t2",))
+def t2_2019_order(ctx: Context) -> Iterator[Result]:
+    for row in ("rules", "normative"):
+        if not any(ctx.has("t2", row, c) for c in ("made", "published", "total_published")):
+            continue
+        made, pub, total = (ctx.num("t2", row, c) for c in ("made", "published", "total_published"))
+        ev = [ctx.ev("t2", row, c) for c in ("made", "published", "total_published")]
+        label = tpl.row_label("t2", row)
+        if pub is None or total is None or made is None:
+            yield Result("not_assessable", f"表二“{label}”行缺少数值，无法比较", "t2", row, evidence=ev)
+            continue
+        problems = []
+        if pub > total:
+            problems.append(f"本年新公开数量 {_fmt(pub)} 大于对外公开总数量 {_fmt(total)}")
+        if made < pub:
+            problems.append(f"本年新制作数量 {_fmt(made)} 小于本年新公开数量 {_fmt(pub)}")
+        if problems:
+            yield Result("fail", f"表二“{label}”行：" + "；".join(problems), "t2", row, evidence=ev)
+        else:
+            yield Result("pass", f"表二“{label}”行：新制作 {_fmt(made)} ≥ 新公开 {_fmt(pub)} ≤ 总数 {_fmt(total)}",
+                         "t2", row, evidence=ev)
+
+
+_NO_RULE_MAKING = ("县", "镇", "乡", "街道", "开发区", "新区", "园区", "管理区")
+
+
+@check("T2-3", "warning", "表二 合理性：无规章制定权的机关报规章、万元金额像元、2019 处理决定数=项目数", needs=("t2",))
+def t2_plausible(ctx: Context) -> Iterator[Result]:
+    agency = ctx.meta.get("agency") or ""
+    level = ctx.meta.get("level")
+    rule_cells = [c for c in ("issued", "in_force", "made", "published", "total_published") if ctx.has("t2", "rules", c)]
+    rules = [ctx.num("t2", "rules", c) or 0 for c in rule_cells]
+    if rule_cells:
+        cannot = level == "township" or (level != "government" and any(w in agency for w in _NO_RULE_MAKING))
+        if any(rules) and cannot:
+            yield Result("fail", f"{agency or '该机关'}不具有规章制定权，却报告规章数量（{'/'.join(_fmt(x) for x in rules)}）",
+                         "t2", "rules", evidence=[ctx.ev("t2", "rules", c) for c in rule_cells])
+        elif any(rules) and not agency:
+            yield Result("not_assessable", "报告了规章数量，但机关名称未识别，无法判断其是否有规章制定权", "t2", "rules")
+        else:
+            yield Result("pass", "规章数量与机关类型相符", "t2", "rules")
+    if ctx.has("t2", "fees", "amount_wan"):
+        fee = ctx.num("t2", "fees", "amount_wan")
+        if fee is not None and fee >= 100000:
+            yield Result("fail", f"行政事业性收费 {_fmt(fee)} 万元（≥ 10 亿元），疑似把“元”填进了“万元”栏",
+                         "t2", "fees", "amount_wan", actual=fee, evidence=[ctx.ev("t2", "fees", "amount_wan")])
+        else:
+            yield Result("pass", "行政事业性收费金额量级正常", "t2", "fees", "amount_wan")
+    for row in ("licensing", "other_services", "penalty", "coercion"):
+        prev, change, dec = (ctx.num("t2", row, c) for c in ("prev_items", "change", "decisions"))
+        if None in (prev, change, dec) or not ctx.has("t2", row, "prev_items"):
+            continue
+        if prev + change > 0 and dec == prev + change:  # type: ignore[operator]
+            yield Result("fail", f"表二“{tpl.row_label('t2', row)}”处理决定数量 {_fmt(dec)} 恰等于上一年项目数量 + 本年增减"
+                         f"（{_fmt(prev)} + {_fmt(change)}），疑似把事项数填成了处理决定数", "t2", row, "decisions",
+                         evidence=[ctx.ev("t2", row, c) for c in ("prev_items", "change", "decisions")])
+
+
+def _blanks(ctx: Context, table: str, what: str) -> Iterator[Result]:
+    cells = _cells(ctx, table)
+    blanks = [(r, c) for r, c in cells if ctx.is_blank(table, r, c)]
+    for r, c in blanks:
+        yield Result("fail", f"{ctx.name(table, r, c)}格空白（未填 0），{what}", table, r, c,
+                     evidence=[ctx.ev(table, r, c)])
+    if cells and not blanks:
+        yield Result("pass", f"{tpl.TABLE_NAMES[table]}没有空白格", table)
+
+
+@check("T2-4", "info", "表二 空白格", needs=("t2",))
+def t2_blank(ctx: Context) -> Iterator[Result]:
+    yield from _blanks(ctx, "t2", "计算时按 0 处理")
+
+
+@check("T3-5", "warning", "表三 空白格（如办理结果的总计列整列空白）", needs=("t3",))
+def t3_blank(ctx: Context) -> Iterator[Result]:
+    yield from _blanks(ctx, "t3", "计算时按 0 处理")

@@ -1,0 +1,132 @@
+"""Across years (report N against N−1 of the same agency): Y-1…Y-4 of checks.md."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from .. import templates as tpl
+from .registry import Context, Result, check
+from .tables import T3_COLS, _fmt
+
+TEXT_REUSE_THRESHOLD = 0.8
+
+
+def _no_prior(ctx: Context) -> Result | None:
+    if ctx.prior is None:
+        return Result("not_assessable", "没有上一年度的报告，无法做跨年核对")
+    return None
+
+
+def _prior_ev(ctx: Context, table: str, row: str, col: str) -> dict:
+    assert ctx.prior is not None
+    c = ctx.prior.cells
+    hit = c[(c["table"] == table) & (c["row"] == row) & (c["col"] == col)]
+    ev = {"table": table, "row": row, "col": col, "value": None, "raw": "", "status": "missing", "source": "",
+          "report": ctx.prior.meta.get("source")}
+    if not hit.empty:
+        h = hit.iloc[0]
+        ev.update(value=None if h["status"] != "number" else float(h["value"]), raw=h["raw"], status=h["status"],
+                  source=h["source"])
+    return ev
+
+
+def _prior_num(ctx: Context, table: str, row: str, col: str) -> float | None:
+    ev = _prior_ev(ctx, table, row, col)
+    return 0.0 if ev["status"] == "blank" else ev["value"]
+
+
+@check("Y-1", "error", "上年结转（本年）= 结转下年度（上年），每列", needs=("t3", "prior"))
+def y1_carry(ctx: Context) -> Iterator[Result]:
+    if (r := _no_prior(ctx)) is not None:
+        yield r
+        return
+    prior_year = ctx.prior.meta.get("report_year")  # type: ignore[union-attr]
+    for col in T3_COLS:
+        now, before = ctx.num("t3", "carried_in", col), _prior_num(ctx, "t3", "carried_out", col)
+        name = tpl.col_label("t3", "new", col)
+        ev = [{**ctx.ev("t3", "carried_in", col), "report": ctx.meta.get("source")},
+              _prior_ev(ctx, "t3", "carried_out", col)]
+        if now is None or before is None:
+            yield Result("not_assessable", f"表三 {name}列：本年“上年结转”或上年“结转下年度”未读到", "t3", "carried_in", col,
+                         evidence=ev)
+        elif now == before:
+            yield Result("pass", f"表三 {name}列：本年上年结转 {_fmt(now)} = {prior_year} 年结转下年度 {_fmt(before)}",
+                         "t3", "carried_in", col, expected=before, actual=now, evidence=ev)
+        else:
+            yield Result("fail", f"表三 {name}列：本年“上年结转” {_fmt(now)} ≠ {prior_year} 年报告“结转下年度继续办理” "
+                         f"{_fmt(before)}", "t3", "carried_in", col, expected=before, actual=now, evidence=ev)
+
+
+@check("Y-2", "warning", "2021 格式：现行有效件数（本年）= 上年现行有效 + 本年制发 − 本年废止", needs=("t2", "prior"))
+def y2_in_force(ctx: Context) -> Iterator[Result]:
+    if ctx.template != "2021":
+        return
+    if (r := _no_prior(ctx)) is not None:
+        yield r
+        return
+    for row in ("rules", "normative"):
+        now = ctx.num("t2", row, "in_force")
+        issued, repealed = ctx.num("t2", row, "issued"), ctx.num("t2", row, "repealed")
+        before = _prior_num(ctx, "t2", row, "in_force")
+        label = tpl.row_label("t2", row)
+        ev = [*(ctx.ev("t2", row, c) for c in ("issued", "repealed", "in_force")), _prior_ev(ctx, "t2", row, "in_force")]
+        if None in (now, issued, repealed, before):
+            yield Result("not_assessable", f"表二“{label}”：本年或上年的数值未读到", "t2", row, "in_force", evidence=ev)
+            continue
+        expected = before + issued - repealed  # type: ignore[operator]
+        if now == expected:
+            yield Result("pass", f"表二“{label}”现行有效 {_fmt(now)} = 上年 {_fmt(before)} + 制发 {_fmt(issued)} − 废止 "
+                         f"{_fmt(repealed)}", "t2", row, "in_force", expected=expected, actual=now, evidence=ev)
+        else:
+            yield Result("fail", f"表二“{label}”现行有效 {_fmt(now)} ≠ 上年 {_fmt(before)} + 制发 {_fmt(issued)} − 废止 "
+                         f"{_fmt(repealed)} = {_fmt(expected)}（清理或口径变化也会造成差异）", "t2", row, "in_force",
+                         expected=expected, actual=now, evidence=ev)
+
+
+@check("Y-3", "warning", "2019 格式：上一年项目数量（本年）= 上年的上一年项目数量 + 本年增/减", needs=("t2", "prior"))
+def y3_items(ctx: Context) -> Iterator[Result]:
+    if ctx.template != "2019":
+        return
+    if (r := _no_prior(ctx)) is not None:
+        yield r
+        return
+    for row in ("licensing", "other_services", "penalty", "coercion", "fees"):
+        now = ctx.num("t2", row, "prev_items")
+        before, change = _prior_num(ctx, "t2", row, "prev_items"), _prior_num(ctx, "t2", row, "change")
+        label = tpl.row_label("t2", row)
+        ev = [ctx.ev("t2", row, "prev_items"), _prior_ev(ctx, "t2", row, "prev_items"), _prior_ev(ctx, "t2", row, "change")]
+        if None in (now, before, change):
+            yield Result("not_assessable", f"表二“{label}”：本年或上年的项目数未读到", "t2", row, "prev_items", evidence=ev)
+            continue
+        expected = before + change  # type: ignore[operator]
+        status = "pass" if now == expected else "fail"
+        sign = "=" if status == "pass" else "≠"
+        yield Result(status, f"表二“{label}”上一年项目数量 {_fmt(now)} {sign} 上年 {_fmt(before)} + 增减 {_fmt(change)}",
+                     "t2", row, "prev_items", expected=expected, actual=now, evidence=ev)
+
+
+def similarity(a: str, b: str) -> tuple[float, list[str]]:
+    """Share of ``a`` that stands in ``b`` (difflib), and the reused passages of 20+ characters."""
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    blocks = [m for m in sm.get_matching_blocks() if m.size >= 20]
+    shared = sum(m.size for m in sm.get_matching_blocks())
+    return (shared / len(a) if a else 0.0), [a[m.a:m.a + m.size] for m in blocks]
+
+
+@check("Y-4", "warning", "第一、五部分不是照抄上年", needs=("sections", "prior"))
+def y4_reuse(ctx: Context) -> Iterator[Result]:
+    if (r := _no_prior(ctx)) is not None:
+        yield r
+        return
+    for num in ("一", "五"):
+        now, before = ctx.report.sections.get(num), ctx.prior.sections.get(num)  # type: ignore[union-attr]
+        if not now or not before or not now["text"] or not before["text"]:
+            yield Result("not_assessable", f"本年或上年没有第{num}部分的正文", where=num)
+            continue
+        ratio, passages = similarity(now["text"], before["text"])
+        ev = [{"section": num, "text": p, "source": now["source"]} for p in passages[:5]]
+        msg = f"第{num}部分与上年相似度 {ratio:.0%}"
+        status = "fail" if ratio >= TEXT_REUSE_THRESHOLD else "pass"
+        yield Result(status, msg + ("，大段照抄上年" if status == "fail" else ""), where=num, actual=round(ratio, 3),
+                     expected=TEXT_REUSE_THRESHOLD, evidence=ev)
