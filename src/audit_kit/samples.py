@@ -55,7 +55,13 @@ def make_values(template: str, rng: random.Random) -> Values:
         for row in ("licensing", "other_services", "penalty", "coercion", "fees"):
             v[("t2", row, "change")] = float(rng.choice([-2, 0, 0, 1, 3]))
             v[("t2", row, "prev_items")] = float(rng.choice([2, 5, 9, 30]))
+            items = v[("t2", row, "prev_items")] + v[("t2", row, "change")]
+            if row != "fees" and v[("t2", row, "decisions")] == items:
+                v[("t2", row, "decisions")] += 1  # decisions typed as the item count is a T2-3 finding
         v[("t2", "procurement", "amount")] = float(rng.choice([0, 120000, 251000]))
+    for c in tpl.cells():  # a county bureau makes no 规章 (T2-3 would rightly flag it)
+        if c.template == template and c.table == "t2" and c.row == "rules":
+            v[(c.table, c.row, c.col)] = 0.0
     t3_rows = tpl.rows(template, "t3")
     leaves = [r for r in t3_rows if r not in ("new", "carried_in", "outcomes_total", "carried_out")]
     cols = tpl.columns(template, "t3", "new")[:-1]
