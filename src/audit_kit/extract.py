@@ -301,7 +301,7 @@ def extract(doc: Document) -> Extraction:
                 unit = ""
             cells[k] = {"table": row.table, "row": code, "col": col, "value": value.value,
                         "raw": cell.text.strip(), "status": value.status, "unit": unit, "source": cell.source}
-    notes.extend(_coverage_notes(rows, template, doc))
+    notes.extend(_coverage_notes(rows, template))
     for extra in walker.extra:
         notes.append(f"{tpl.TABLE_NAMES.get(extra.table, '表格')}中有模板之外的行“{extra.label.text}”"
                      f"（{extra.label.source}）")
@@ -309,10 +309,9 @@ def extract(doc: Document) -> Extraction:
                       markers)
 
 
-def _coverage_notes(rows: list[RowRead], template: str | None, doc: Document) -> list[str]:
-    """Say where each table stops when the input is cut short, and which tables are absent."""
+def _coverage_notes(rows: list[RowRead], template: str | None) -> list[str]:
+    """Say which rows of each table were not read (where it stops), and which tables are absent."""
     notes = []
-    cut = any(b.kind == "cut" for b in doc.blocks[:-1]) or doc.reader == "text"
     ref = template if template in tpl.TEMPLATES else "2021"
     for table in tpl.TABLES:
         seen = [r for r in rows if r.table == table]
@@ -325,7 +324,7 @@ def _coverage_notes(rows: list[RowRead], template: str | None, doc: Document) ->
         expected = [c for c in tpl.rows(ref, table) if not (c == "other" and ref == "2021")]
         codes = {r.code for r in seen}
         missing = [c for c in expected if c not in codes]
-        if missing and cut:
+        if missing:
             last = seen[-1]
             first = tpl.row_label(table, missing[0])
             notes.append(f"{name}不完整：读到 {len(expected) - len(missing)}/{len(expected)} 行，"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 from .document import Document
-from .normalize import key, squash
+from .normalize import as_printed, key, squash
 
 _TITLE_WORDS = ("年度报告", "年报", "工作报告")
 _YEAR_TITLE = re.compile(r"(20\d{2})年度?[^,。]{0,30}?政府信息公开")
@@ -25,7 +24,6 @@ _GLUED_TITLE = re.compile(r"^(.{0,40}?20\d{2}年度?.{0,40}?政府信息公开�
 _PAGE = re.compile(r"^\s*Page\s*\d+\s*-\s*")
 _NARRATIVE_AGENCY = re.compile(
     r"(?:现公布|现将|特编制|现发布|公布)(?:我局|本局)?(?P<a>[^,。《》]{2,30}?)(?:20\d{2})年度?政府信息公开")
-_PINYIN = re.compile(r"\(([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7})\)")
 
 
 def _date(y: str, m: str, d: str) -> dt.date | None:
@@ -63,7 +61,7 @@ def find_title(doc: Document) -> tuple[str, str]:
 
 
 def agency_from_title(title: str) -> str | None:
-    t = squash(_PINYIN.sub("", unicodedata.normalize("NFKC", title)))
+    t = squash(as_printed(title))
     for pattern in (_AGENCY_AFTER, _AGENCY_BEFORE):
         m = pattern.search(t)
         if m and len(m.group("a")) >= 2:
@@ -134,7 +132,7 @@ def extract_meta(doc: Document) -> dict:
                 break
     agency = agency_from_title(title) if title else None
     if agency is None:
-        am = _NARRATIVE_AGENCY.search(squash(_PINYIN.sub("", unicodedata.normalize("NFKC", text[:3000]))))
+        am = _NARRATIVE_AGENCY.search(squash(as_printed(text[:3000])))
         if am and level_of(am.group("a")):
             agency = am.group("a")
     if year is None:

@@ -19,14 +19,18 @@ _PAREN = re.compile(r"\([^()]*\)|\([^()]*$")
 _PUNCT = re.compile(r"[,、;:。.]")
 
 
+def as_printed(text: str) -> str:
+    """NFKC and pinyin glosses dropped, characters kept as printed (traditional stays traditional)."""
+    text = unicodedata.normalize("NFKC", text)
+    return _PINYIN.sub("", text) if "(" in text else text
+
+
 def clean(text: str) -> str:
     """NFKC, drop pinyin glosses ("規(guī)章" → "規章"), convert traditional to simplified characters.
 
     Whitespace is kept; use :func:`squash` to drop it.
     """
-    text = unicodedata.normalize("NFKC", text)
-    if "(" in text:
-        text = _PINYIN.sub("", text)
+    text = as_printed(text)
     if not text.isascii():
         text = _T2S.convert(text)
     return text

@@ -31,11 +31,6 @@ class Report:
     def report_id(self) -> str:
         return self.meta["report_id"]
 
-    def value(self, table: str, row: str, col: str) -> float | None:
-        """The value of one cell, or None when the cell is not in the report."""
-        hit = self.cells[(self.cells["table"] == table) & (self.cells["row"] == row) & (self.cells["col"] == col)]
-        return None if hit.empty else float(hit["value"].iloc[0])
-
     def summary(self) -> str:
         """One line in Chinese: agency, year, template, cells read."""
         m = self.meta
@@ -44,6 +39,13 @@ class Report:
                 f"模板 {m.get('template') or '未识别'} · 读到 {len(self.cells)} 格"
                 f"（数字 {counts.get('number', 0)}，空白 {counts.get('blank', 0)}，文字 {counts.get('text', 0)}）"
                 f" · {m.get('reader')}")
+
+
+def truncated(doc: Document, sections: dict) -> bool:
+    """Whether the input stops early: a cut mark inside it, or a dump that ends before sections 五 and 六."""
+    if any(b.kind == "cut" for b in doc.blocks[:-1]):
+        return True
+    return bool(doc.blocks) and doc.blocks[-1].kind == "cut" and not {"五", "六"} & set(sections)
 
 
 def build(doc: Document, data: bytes, source: str) -> Report:
@@ -56,9 +58,7 @@ def build(doc: Document, data: bytes, source: str) -> Report:
     meta["template"] = ex.template
     meta["notes"] = [*doc.notes, *ex.notes]
     sections = split_sections(doc)
-    explicit_cut = any(b.kind == "cut" for b in doc.blocks[:-1])
-    meta["truncated"] = explicit_cut or (doc.blocks[-1:] and doc.blocks[-1].kind == "cut"
-                                         and not {"五", "六"} & set(sections))
+    meta["truncated"] = truncated(doc, sections)
     cells = pd.DataFrame(ex.cells, columns=CELL_COLUMNS[1:])
     cells.insert(0, "report_id", report_id)
     cells["value"] = cells["value"].astype(float)

@@ -44,7 +44,7 @@ def table_frame(report: Report, table: str, show: str = "raw") -> pd.DataFrame:
         index = [tpl.row_label("t4", b) for b in blocks]
         columns = [tpl.col_label("t4", blocks[0], p) for p in parts]
         return pd.DataFrame([[lookup.get((b, p)) for p in parts] for b in blocks], index=index, columns=columns)
-    rows = [r for r in tpl.rows(template, "t3")]
+    rows = list(tpl.rows(template, "t3"))
     if template == "2021" and any(r == "other" for r, _ in lookup):
         rows.insert(rows.index("other.no_correction"), "other")
     cols = tpl.columns("2021", "t3", "new")

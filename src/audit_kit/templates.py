@@ -107,6 +107,15 @@ def spec(template: str, table: str, row: str, col: str) -> CellSpec | None:
 
 
 @cache
+def kind(template: str | None, table: str, row: str, col: str) -> str:
+    """The kind of a cell (count, signed_count, money_wan, money_as_written) in ``template`` or either."""
+    for t in (template, *TEMPLATES):
+        if t in TEMPLATES and (c := spec(t, table, row, col)):
+            return c.kind
+    return "count"
+
+
+@cache
 def row_label(table: str, row: str) -> str:
     """The printed label of a row (any template), for messages."""
     for c in cells():

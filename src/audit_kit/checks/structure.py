@@ -24,6 +24,15 @@ def f1_template_year(ctx: Context) -> Iterator[Result]:
         yield Result("not_assessable", f"{what}，无法核对模板版本")
         return
     expected = "2019" if year <= 2020 else "2021"
+    markers = ctx.report.extraction.markers if ctx.report.extraction else {}
+    evidence = [{"section": "", "text": f"{t} 版标志：{'、'.join(dict.fromkeys(m))}", "source": "表格标签"}
+                for t, m in markers.items() if m]
+    for r in _f1(template, expected, year):
+        r.evidence = evidence
+        yield r
+
+
+def _f1(template: str, expected: str, year: int) -> Iterator[Result]:
     if template == expected:
         yield Result("pass", f"{year} 年度报告使用 {template} 版格式，相符", expected=expected, actual=template)
     elif template == "mixed":
@@ -62,8 +71,6 @@ def f2_rows(ctx: Context) -> Iterator[Result]:
             last = max(expected.index(c) for c in seen if c in expected) if any(c in expected for c in seen) else -1
             for i, code in enumerate(expected):
                 if code in seen or (i > last and ctx.truncated()):
-                    continue
-                if i > last and ctx.report.meta.get("reader") == "text":
                     continue
                 problems.append(Result("fail", f"{tpl.TABLE_NAMES[table]}缺少“{tpl.row_label(table, code)}”行",
                                        table, code))

@@ -98,13 +98,12 @@ def t4_totals(ctx: Context) -> Iterator[Result]:
 def _valid_counts(ctx: Context, table: str) -> Iterator[Result]:
     """Counts are integers ≥ 0 (2019 本年增/减 may be negative; 万元 up to 4 decimals)."""
     bad = False
-    for row, col in _cells(ctx, table):
+    cells = _cells(ctx, table)
+    for row, col in cells:
         value, status, raw, _src = ctx.cells[(table, row, col)]
         if status == "blank":
             continue
-        spec = tpl.spec(ctx.template if ctx.template in tpl.TEMPLATES else "2021", table, row, col) or next(
-            (s for t in tpl.TEMPLATES if (s := tpl.spec(t, table, row, col))), None)
-        kind = spec.kind if spec else "count"
+        kind = tpl.kind(ctx.template, table, row, col)
         problem = None
         if status == "text":
             problem = f"印的是“{raw}”，不是数字"
@@ -124,7 +123,7 @@ def _valid_counts(ctx: Context, table: str) -> Iterator[Result]:
             bad = True
             yield Result("fail", f"{ctx.name(table, row, col)}{problem}", table, row, col, actual=raw,
                          evidence=[ctx.ev(table, row, col)])
-    if not bad and _cells(ctx, table):
+    if not bad and cells:
         yield Result("pass", f"{tpl.TABLE_NAMES[table]}所有印出的数值均为合规的非负整数（或金额）", table)
 
 

@@ -40,10 +40,6 @@ READERS: dict[str, Callable[[Path, bytes], Document]] = {
 }
 
 
-def supported(path: Path) -> bool:
-    return path.suffix.lower() in READERS
-
-
 def read(path: str | Path, max_bytes: int = MAX_BYTES) -> tuple[Document, bytes]:
     """Read ``path`` with the reader for its extension; returns the document and the file's bytes."""
     p = Path(path)
