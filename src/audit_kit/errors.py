@@ -36,5 +36,9 @@ class NoTablesError(AuditKitError):
     """The document reads, but holds no report text and no table of the template at all."""
 
 
+class ScannedDocumentError(AuditKitError):
+    """The document has no text layer (a scan): it needs OCR first."""
+
+
 class ConversionError(AuditKitError):
     """An external converter (LibreOffice) is missing, failed or timed out."""

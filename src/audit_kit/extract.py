@@ -67,19 +67,30 @@ def _tokens(doc: Document) -> list[_Tok]:
     return out
 
 
-def _merge_split_label(toks: list[_Tok], i: int) -> tuple[Cell, int] | None:
-    """A row label printed over several cells or lines ("5.要求行政机关确认或重新出具已获取" / "信息")."""
+def _merge_split_label(toks: list[_Tok], i: int) -> tuple[Cell, int, list[_Tok]] | None:
+    """A row label printed over several cells or lines ("5.要求行政机关确认或重新出" / "具已获取信息").
+
+    In a PDF the row's numbers stand on the middle line, between the pieces of its label: they are
+    skipped while joining and returned, to be read as the row's values.
+    """
     _, body = label_parts(toks[i].cell.text)
     if body not in tpl.label_prefixes():
         return None
-    text = toks[i].cell.text
-    for j in range(i + 1, min(i + 4, len(toks))):
+    text, pieces, values = toks[i].cell.text, 1, []
+    for j in range(i + 1, min(i + 20, len(toks))):
         t = toks[j]
-        if t.kind != "cell" or is_value(t.cell.text):
+        if t.kind == "row_end":
+            continue
+        if t.kind != "cell":
             return None
-        text += t.cell.text
+        if is_value(t.cell.text):
+            values.append(t)
+            continue
+        if tpl.match_row(t.cell.text) or pieces >= 4:
+            return None
+        text, pieces = text + t.cell.text, pieces + 1
         if tpl.match_row(text):
-            return Cell(text, toks[i].cell.source), j
+            return Cell(text, toks[i].cell.source), j, values
     return None
 
 
@@ -146,10 +157,11 @@ class _Walker:
                 continue
             self.pending_extra = None
             lab = tpl.match_row(text)
+            merged = None
             if lab is None:
                 merged = _merge_split_label(toks, i - 1)
                 if merged:
-                    cell, last = merged
+                    cell, last, values = merged
                     i = last + 1
                     lab = tpl.match_row(cell.text)
                     tok = _Tok("cell", cell, tok.grid)
@@ -157,6 +169,9 @@ class _Walker:
                 self.close("next")
                 self.context = lab.table
                 self.open = RowRead(lab.table, lab.code, tok.cell, block=self.block if lab.table == "t2" else None)
+                if merged:
+                    self.open.values.extend(v.cell for v in values)
+                    self.open.grid = any(v.grid for v in values)
                 continue
             self._structure(tok)
 

@@ -61,12 +61,18 @@ QUANTITIES: dict[str, tuple[str, list[tuple[str, str]], str]] = {
     "review": ("t4", [("review", "total")], "行政复议"),
     "litigation": ("t4", [("lit_direct", "total"), ("lit_after_review", "total")], "行政诉讼"),
 }
+_RESULTS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结"}
+for _part, _name in _RESULTS.items():
+    QUANTITIES[f"review.{_part}"] = ("t4", [("review", _part)], f"行政复议{_name}")
+    QUANTITIES[f"litigation.{_part}"] = ("t4", [("lit_direct", _part), ("lit_after_review", _part)],
+                                         f"行政诉讼{_name}")
 GROUP_QUANTITIES = {"deny": "不予公开", "unable": "无法提供", "noproc": "不予处理"}
 
 _N = rf"(?P<pre>约|近|逾|超过|大约)?(?P<n>{NUMERAL})(?P<post>余|多)?(?:件|个|条|宗|起)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("granted_partial", re.compile(rf"予以公开(?:和|及|或)部分公开(?:的)?(?:申请)?(?:共|共计|合计)?{_N}")),
     ("carried_in", re.compile(rf"上(?:一)?年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(?:数量)?(?:为|共|共计)?{_N}")),
+    ("carried_out", re.compile(rf"另有{_N}(?:申请)?(?:顺延|结转|转入)(?:至|到)?下(?:一)?年")),
     ("carried_out", re.compile(rf"(?:结转|顺延|转入)(?:至|到)?下(?:一)?年(?:度)?(?:继续)?(?:办理)?(?:的)?(?:申请)?(?:为|共)?{_N}")),
     ("new", re.compile(rf"(?:新收|收到|受理|接收|接到)(?:各类|各种)?(?:政府信息公开|依申请公开|信息公开)?"
                        rf"(?:政府信息)?(?:申请|请求)?(?:数量|总数)?(?:为|共|共计|合计)?{_N}")),
@@ -79,6 +85,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("review", re.compile(rf"(?:申请|提起|被申请)?行政复议(?:案件)?(?:共|共计)?{_N}")),
     ("litigation", re.compile(rf"(?:提起|被提起)?行政诉讼(?:案件)?(?:共|共计)?{_N}")),
 ]
+_BREAKDOWN = [(part, re.compile(rf"{pattern}(?:的)?(?:共|为)?{_N}")) for part, pattern in (
+    ("upheld", r"(?:结果)?维持"), ("corrected", r"(?:结果)?纠正"), ("other", r"其他结果"), ("pending", r"尚未审结"))]
 _SENTENCE = re.compile(r"[^。；;!\n]+[。；;!\n]?")
 _PERCENT = re.compile(r"(?P<what>[^,，。;；]{0,30}?)(?:占比|占|比例为|率为|率达|率)(?:到)?"
                       r"(?P<pct>\d+(?:\.\d+)?)%")
@@ -100,6 +108,25 @@ def claims(text: str) -> list[Claim]:
                 taken.append((m.start("n"), m.end("n")))
                 approx = bool(m.group("pre") or m.group("post"))
                 out.append(Claim(quantity, n, approx, sentence.strip(), m.group(0)))
+                if quantity in ("review", "litigation"):
+                    out.extend(_breakdown(quantity, s, m.end(), sentence.strip(), taken))
+    return out
+
+
+def _breakdown(block: str, s: str, start: int, sentence: str, taken: list[tuple[int, int]]) -> list[Claim]:
+    """"复议 351 件，其中结果维持 72 件，结果纠正 64 件…" → one claim per result, up to the next block."""
+    rest = s[start:]
+    stop = re.search(r"行政诉讼|行政复议|。|;", rest)
+    clause = rest[: stop.start()] if stop else rest
+    if "其中" not in clause[:6]:
+        return []
+    out = []
+    for part, pattern in _BREAKDOWN:
+        m = pattern.search(clause)
+        n = parse_numeral(m.group("n")) if m else None
+        if m and n is not None:
+            taken.append((start + m.start("n"), start + m.end("n")))
+            out.append(Claim(f"{block}.{part}", n, bool(m.group("pre") or m.group("post")), sentence, m.group(0)))
     return out
 
 

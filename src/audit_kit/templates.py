@@ -171,6 +171,6 @@ def header_template(text: str) -> tuple[str, str] | None:
     """(template, column code) when ``text`` is a 表二 column header unique to one template."""
     _, body = label_parts(text)
     for lab in labels():
-        if lab.kind == "header" and body.startswith(lab.body):
+        if lab.kind == "header" and lab.body in body:
             return lab.template or "", lab.code
     return None

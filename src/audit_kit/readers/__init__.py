@@ -29,6 +29,12 @@ def _docx(path: Path, data: bytes) -> Document:
     return read_docx(path, data)
 
 
+def _pdf(path: Path, data: bytes) -> Document:
+    from .pdf import read_pdf
+
+    return read_pdf(path, data)
+
+
 READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".txt": _text,
     ".text": _text,
@@ -37,6 +43,7 @@ READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".shtml": _html,
     ".xhtml": _html,
     ".docx": _docx,
+    ".pdf": _pdf,
 }
 
 
