@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: venv demo test lint bench samples clean
+# Debian packages some steps need: LibreOffice converts .doc/.wps (and makes PDFs in tests); Noto CJK
+# fonts give those PDFs real Chinese glyphs. Installed when run as root, checked otherwise.
+APT_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk
+
+.PHONY: venv system demo test lint bench samples clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,12 +18,20 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "安装 Debian 包：$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "缺少 Debian 包：$$missing（以 root 运行 make 可自动安装；相关测试将跳过）"; fi
+
 ## The main job on the bundled sample data: read every sample, show its tables and a summary line.
 demo: venv
 	$(BIN)/audit-kit show data/samples/*
 
 ## Lint, then the whole test suite (the real-report corpus is used when ../shared is present).
-test: venv lint
+test: venv system lint
 	$(BIN)/python -m pytest
 
 lint: venv

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
-from .normalize import label_parts
+from .normalize import key, label_parts
 
 TEMPLATES = ("2019", "2021")
 TABLES = ("t2", "t3", "t4")
@@ -165,6 +165,20 @@ def label_prefixes() -> frozenset[str]:
         if lab.kind == "row":
             out.update(lab.body[:i] for i in range(2, len(lab.body)))
     return frozenset(out)
+
+
+@cache
+def _all_bodies() -> tuple[str, ...]:
+    return tuple(lab.body for lab in labels() if lab.kind in ("row", "group"))
+
+
+@lru_cache(maxsize=65536)
+def is_label_start(text: str) -> bool:
+    """Whether ``text`` may be the start of a row or group label (for labels wrapped over lines)."""
+    enum, body = label_parts(text)
+    if not body:
+        return bool(enum) or key(text) in ("(", "")
+    return any(b.startswith(body) for b in _all_bodies())
 
 
 def header_template(text: str) -> tuple[str, str] | None:

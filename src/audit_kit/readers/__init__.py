@@ -35,6 +35,12 @@ def _pdf(path: Path, data: bytes) -> Document:
     return read_pdf(path, data)
 
 
+def _legacy(path: Path, data: bytes) -> Document:
+    from .legacy import read_legacy
+
+    return read_legacy(path, data)
+
+
 READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".txt": _text,
     ".text": _text,
@@ -44,6 +50,8 @@ READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".xhtml": _html,
     ".docx": _docx,
     ".pdf": _pdf,
+    ".doc": _legacy,
+    ".wps": _legacy,
 }
 
 

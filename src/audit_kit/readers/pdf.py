@@ -1,12 +1,13 @@
 """PDFs with a text layer (pdfplumber). Table rows are rebuilt from word positions, not reading order.
 
-- Words are NFKC-normalised (some PDFs carry Kangxi radicals such as ⾏ for 行) and grouped into lines
-  by their vertical position; page footers such as "- 3 -" are dropped.
-- A line that carries numbers becomes a table row: its label words joined into one cell, then one cell
-  per number. A line without numbers is text (a heading, prose, or one line of a wrapped label).
-- In 表三, fragments of the vertical group label (三、本年度办理结果 one character per line) and of the
-  group labels ((三)不予公开 …) stand left of the sub-row labels: they are dropped there.
-- Prose lines are joined into paragraphs so that sentences broken over lines stay whole.
+- Words are NFKC-normalised (some PDFs carry Kangxi radicals such as ⾏ for 行); page footers such as
+  "- 3 -" are dropped; words are grouped into lines by their vertical position.
+- In the table part of the report, words are sorted into label columns by their x position. Each column's
+  words, read top to bottom, are cut into labels with the template's vocabulary: a label wrapped over two
+  or three lines is joined, and fragments of group labels (三、本年度办理结果 printed one character per
+  line, （三）不予公开 split over lines) are recognised and consumed. A line of numbers belongs to the
+  label whose lines span it — above, below or around it, as cells are top-aligned or centred.
+- Outside the tables, prose lines are joined into paragraphs (a line reaching the right margin goes on).
 """
 
 from __future__ import annotations
@@ -17,41 +18,44 @@ import statistics
 import unicodedata
 from pathlib import Path
 
+from .. import templates as tpl
 from ..document import Block, Cell, Document
-from ..errors import CorruptFileError, ScannedDocumentError
+from ..errors import CorruptFileError, NoTablesError, ScannedDocumentError
 from ..numbers import is_number
 from ..sections import heading_number
-from .. import templates as tpl
 
 _FOOTER = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(共\s*\d+\s*页)?$|^\d+$")
-_SUB_ENUM = re.compile(r"^\d{1,2}[.、]")
+_CAPTION = re.compile(r"第二十条")
 _LINE_TOLERANCE = 3.0
-_CAPTION = re.compile(r"第二十条第\(")
+_COLUMN_GAP = 8.0
 
 
 def read_pdf(path: Path, data: bytes) -> Document:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = [_page_lines(page) for page in pdf.pages]
     except PDFPasswordIncorrect:
         raise CorruptFileError(str(path), "PDF 已加密，需要密码才能读取") from None
-    except (PDFSyntaxError, Exception) as exc:  # noqa: BLE001 - pdfminer raises many types for broken files
+    except Exception as exc:
         name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
+        if "Password" in repr(exc) or "Encrypt" in repr(exc):
             raise CorruptFileError(str(path), "PDF 已加密，需要密码才能读取") from None
         raise CorruptFileError(str(path), f"PDF 无法解析（{name}）") from None
     if not any(pages):
         raise ScannedDocumentError(str(path), "PDF 没有文字层（可能是扫描件），需要先做 OCR 才能读取")
     lines = [ln for page in pages for ln in page]
     _margins(lines)
-    return Document(_blocks(_drop_group_fragments(lines)), "pdf")
+    start, end = _table_span(lines)
+    if start is None:
+        raise NoTablesError(str(path), "PDF 中没有年报的表格（未找到表二、表三、表四的任何行）")
+    blocks = _prose(lines[:start]) + _table(lines[start:end]) + _prose(lines[end:])
+    return Document([*blocks, Block("end")], "pdf")
 
 
-def _page_lines(page) -> list[dict]:  # noqa: ANN001 - a pdfplumber page
+def _page_lines(page) -> list[dict]:
     words = page.extract_words(x_tolerance=1.5, y_tolerance=2)
     words.sort(key=lambda w: (round(w["top"]), w["x0"]))
     lines: list[list[dict]] = []
@@ -64,49 +68,42 @@ def _page_lines(page) -> list[dict]:  # noqa: ANN001 - a pdfplumber page
     out = []
     for no, ws in enumerate(lines, start=1):
         ws.sort(key=lambda w: w["x0"])
-        text = " ".join(w["text"] for w in ws)
-        if _FOOTER.match(text.replace(" ", "")) and ws[0]["top"] > page.height * 0.85:
+        src = f"page {page.page_number} line {no}"
+        for w in ws:
+            w["source"] = src
+        footer = " ".join(w["text"] for w in ws)
+        if len(ws) <= 3 and _FOOTER.match(footer.replace(" ", "")) and ws[0]["top"] > page.height * 0.85:
             continue
-        out.append({"words": ws, "source": f"page {page.page_number} line {no}"})
+        out.append({"words": ws, "source": src, "top": ws[0]["doctop"]})
     return out
 
 
 def _margins(lines: list[dict]) -> None:
     """Mark lines that reach the right margin (prose going on in the next line) and indented lines."""
-    if not lines:
-        return
     left = statistics.median(ln["words"][0]["x0"] for ln in lines)
     ends = sorted(ln["words"][-1]["x1"] for ln in lines)
     right = ends[int(len(ends) * 0.75)]  # most prose lines end at the margin; tables may reach past it
     for ln in lines:
         ln["full"] = ln["words"][-1]["x1"] >= right - 15
+        ln["short"] = ln["words"][-1]["x1"] < right - 60
         ln["indented"] = ln["words"][0]["x0"] >= left + 12
 
 
-def _drop_group_fragments(lines: list[dict]) -> list[dict]:
-    """Inside 表三, drop short words left of the sub-row labels that are not labels themselves."""
-    start = next((i for i, ln in enumerate(lines)
-                  if any((lab := tpl.match_row(w["text"])) and lab.table == "t3" for w in ln["words"])), None)
+def _text(ln: dict) -> str:
+    return "".join(w["text"] for w in ln["words"])
+
+
+def _table_span(lines: list[dict]) -> tuple[int | None, int]:
+    """From the first 表二 caption or table label to the heading of section 五 (or the end)."""
+    start = next((i for i, ln in enumerate(lines) if _CAPTION.search(_text(ln))
+                  or any(tpl.match_row(w["text"]) for w in ln["words"])), None)
     if start is None:
-        return lines
-    end = next((i for i in range(start, len(lines))
-                if heading_number("".join(w["text"] for w in lines[i]["words"])) == "四"), len(lines))
-    subs = [w["x0"] for ln in lines[start:end] for w in ln["words"] if _SUB_ENUM.match(w["text"])]
-    if not subs:
-        return lines
-    x_sub = statistics.median(subs)
-    for ln in lines[start:end]:
-        ln["words"] = [w for w in ln["words"] if not (
-            w["x1"] < x_sub and len(w["text"]) <= 4 and not is_number(w["text"]) and not tpl.match_row(w["text"]))]
-    return [ln for ln in lines if ln["words"]]
+        return None, len(lines)
+    end = next((i for i in range(start, len(lines)) if heading_number(_text(lines[i])) in ("五", "六")), len(lines))
+    return start, end
 
 
-def _is_prose(text: str) -> bool:
-    return len(text) > 24 or bool(re.search(r"[。,;:!]", text))
-
-
-def _blocks(lines: list[dict]) -> list[Block]:
-    """Numeric lines → rows; short lines and headers → cells; prose lines → paragraphs."""
+def _prose(lines: list[dict]) -> list[Block]:
     blocks: list[Block] = []
     para: list[str] = []
     para_src = ""
@@ -118,31 +115,90 @@ def _blocks(lines: list[dict]) -> list[Block]:
         para = []
 
     for ln in lines:
-        words, src = ln["words"], ln["source"]
-        n = len(words)
-        while n and is_number(words[n - 1]["text"]):
-            n -= 1
-        label, numbers = "".join(w["text"] for w in words[:n]), words[n:]
-        if numbers and not (_is_prose(label) and not tpl.match_row(label)):
+        text = _text(ln)
+        if heading_number(text) or not (len(text) > 24 or para):
             flush()
-            cells = ([Cell(label, src)] if label else []) + [Cell(w["text"], src) for w in numbers]
-            blocks.append(Block("row", tuple(cells)))
-            continue
-        text = "".join(w["text"] for w in words)
-        if tpl.match_row(text) or heading_number(text) or not (_is_prose(text) or (para and ln["full"])):
-            flush()
-            if len(words) > 1 and all(len(w["text"]) <= 12 for w in words) and not _CAPTION.search(text):
-                blocks.extend(Block("text", (Cell(w["text"], src),)) for w in words)
-            else:
-                blocks.append(Block("text", (Cell(text, src),)))
+            blocks.append(Block("text", (Cell(text, ln["source"]),)))
             continue
         if para and ln["indented"]:
             flush()
         if not para:
-            para_src = src
+            para_src = ln["source"]
         para.append(text)
-        if not ln["full"]:
+        if ln["short"] or (not ln["full"] and text.endswith(("。", ":", ";", "!", ")"))):
             flush()
     flush()
-    blocks.append(Block("end"))
     return blocks
+
+
+def _columns(words: list[dict]) -> list[list[dict]]:
+    """Text words grouped into columns by their left edge."""
+    cols: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: w["x0"]):
+        if cols and w["x0"] - cols[-1][-1]["x0"] <= _COLUMN_GAP:
+            cols[-1].append(w)
+        else:
+            cols.append([w])
+    return [sorted(c, key=lambda w: w["doctop"]) for c in cols]
+
+
+def _segment(column: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Cut a column's words into labels (joined over lines) and the words that are no label at all."""
+    labels, others = [], []
+    i = 0
+    while i < len(column):
+        acc, j, match = "", i, None
+        while j < len(column) and tpl.is_label_start(acc + column[j]["text"]):
+            acc += column[j]["text"]
+            j += 1
+            if tpl.match_row(acc) or tpl.match_group(acc):
+                match = j
+        if match is None:
+            others.append(column[i])
+            i += 1
+            continue
+        words = column[i:match]
+        text = "".join(w["text"] for w in words)
+        if tpl.match_row(text):
+            labels.append({"text": text, "top": words[0]["doctop"], "bottom": words[-1]["doctop"] + 12,
+                           "x0": words[0]["x0"], "source": words[0]["source"], "numbers": None})
+        i = match
+    return labels, others
+
+
+def _table(lines: list[dict]) -> list[Block]:
+    """Rows of numbers joined to their labels; other words as cells, in reading order."""
+    numeric, text_words = [], []
+    for ln in lines:
+        words = ln["words"]
+        n = len(words)
+        while n and is_number(words[n - 1]["text"]):
+            n -= 1
+        if n < len(words):
+            numeric.append({"top": words[n]["doctop"], "words": words[n:], "source": ln["source"]})
+        text_words.extend(words[:n])
+    labels, others = [], []
+    for col in _columns(text_words):
+        found, rest = _segment(col)
+        labels += found
+        others += rest
+    items: list[tuple[float, float, Block]] = []
+    for row in numeric:
+        y = row["top"]
+        spans = [lab for lab in labels if lab["numbers"] is None and lab["top"] - 3 <= y <= lab["bottom"] + 3]
+        if not spans:
+            near = [lab for lab in labels if lab["numbers"] is None and abs(lab["top"] - y) <= 6]
+            spans = near
+        cells = [Cell(w["text"], w["source"]) for w in row["words"]]
+        if spans:
+            lab = max(spans, key=lambda s: s["x0"])
+            lab["numbers"] = cells
+            continue
+        items.append((y, 0.0, Block("row", tuple(cells))))
+    for lab in labels:
+        cells = (Cell(lab["text"], lab["source"]), *(lab["numbers"] or ()))
+        items.append((lab["top"], lab["x0"], Block("row" if lab["numbers"] else "text", cells)))
+    for w in others:
+        items.append((w["doctop"], w["x0"], Block("text", (Cell(w["text"], w["source"]),))))
+    items.sort(key=lambda t: (round(t[0] / _LINE_TOLERANCE), t[1]))
+    return [b for _, _, b in items]
