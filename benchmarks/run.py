@@ -43,6 +43,39 @@ def bench_read(n: int, work: Path) -> dict:
     return results
 
 
+def bench_pdf_doc(n: int, work: Path) -> dict | None:
+    """PDF pages read per second (PDFs made by LibreOffice from generated .docx) and .doc conversions/s."""
+    from audit_kit.readers.legacy import convert, soffice
+
+    if soffice() is None:
+        print("pdf/doc: LibreOffice not installed, skipped")
+        return None
+    import pdfplumber
+
+    pdfs, docs = [], []
+    for i in range(n):
+        src = samples.write(samples.make_report("2021" if i % 2 else "2019", seed=i), work / f"d{i}.docx")
+        pdf = work / f"d{i}.pdf"
+        pdf.write_bytes(convert(src, src.read_bytes(), "pdf"))
+        pdfs.append(pdf)
+        doc = work / f"d{i}.doc"
+        doc.write_bytes(convert(src, src.read_bytes(), "doc:MS Word 97"))
+        docs.append(doc)
+    pages = sum(len(pdfplumber.open(p).pages) for p in pdfs)
+    t0 = time.perf_counter()
+    for p in pdfs:
+        audit_kit.load(p)
+    dt_pdf = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for p in docs:
+        audit_kit.load(p)
+    dt_doc = time.perf_counter() - t0
+    print(f"pdf    {pages} pages in {dt_pdf:6.2f} s → {pages / dt_pdf:6.1f} pages/s")
+    print(f"doc    {n} files in {dt_doc:6.2f} s → {n / dt_doc:6.2f} conversions/s (LibreOffice start included)")
+    return {"pdf_pages": pages, "pdf_pages_per_s": round(pages / dt_pdf, 1), "doc_files": n,
+            "doc_per_s": round(n / dt_doc, 2)}
+
+
 def bench_check(n: int, work: Path) -> dict | None:
     try:
         from audit_kit.checks import check
@@ -61,6 +94,7 @@ def bench_check(n: int, work: Path) -> dict | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-n", type=int, default=1000, help="reports per format (default 1000)")
+    ap.add_argument("--pdf-n", type=int, default=20, help="PDF and .doc files (default 20)")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/latest.json"))
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         for f in work.iterdir():
             f.unlink()
         out["check"] = bench_check(args.n, work)
+        for f in work.iterdir():
+            f.unlink()
+        out["pdf_doc"] = bench_pdf_doc(args.pdf_n, work)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["peak_rss_mb"] = round(peak_mb, 1)
     out["python"] = sys.version.split()[0]
