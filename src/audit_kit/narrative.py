@@ -92,10 +92,17 @@ _PERCENT = re.compile(r"(?P<what>[^,，。;；]{0,30}?)(?:占比|占|比例为|�
                       r"(?P<pct>\d+(?:\.\d+)?)%")
 
 
+_COUNTED = re.compile(rf"{NUMERAL}\s*(?:余|多)?\s*(?:件|个|条|宗|起)")
+
+
 def claims(text: str) -> list[Claim]:
     """Every figure the text states about a table quantity, with the sentence it came from."""
     out: list[Claim] = []
+    if not _COUNTED.search(text):
+        return out
     for sentence in _SENTENCE.findall(clean(text)):
+        if not _COUNTED.search(sentence):
+            continue
         s = sentence.replace(" ", "")
         taken: list[tuple[int, int]] = []
         for quantity, pattern in _PATTERNS:
@@ -132,7 +139,9 @@ def _breakdown(block: str, s: str, start: int, sentence: str, taken: list[tuple[
 
 def upheld_claims(text: str) -> list[tuple[str, str]]:
     """Sentences that say every 复议/诉讼 case was upheld ("均获维持", "全部维持"): (block, sentence)."""
-    out = []
+    out: list[tuple[str, str]] = []
+    if "维持" not in text and "胜诉" not in text:
+        return out
     for sentence in _SENTENCE.findall(clean(text)):
         s = sentence.replace(" ", "")
         if re.search(r"(均|全部|都)(获|被|予以)?(维持|胜诉)", s):
@@ -145,7 +154,9 @@ def upheld_claims(text: str) -> list[tuple[str, str]]:
 
 def percentages(text: str) -> list[tuple[str, float, int, str]]:
     """Percentages stated in the text: (what, value, decimals printed, sentence)."""
-    out = []
+    out: list[tuple[str, float, int, str]] = []
+    if "%" not in text and "％" not in text:
+        return out
     for sentence in _SENTENCE.findall(clean(text)):
         s = sentence.replace(" ", "")
         for m in _PERCENT.finditer(s):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from .. import templates as tpl
-from ..narrative import GROUP_QUANTITIES, QUANTITIES, claims, percentages, upheld_claims
+from ..narrative import GROUP_QUANTITIES, QUANTITIES, percentages, upheld_claims
 from .registry import Context, Result, check
 from .tables import T3_PARTS, T4_PARTS, _fmt
 
@@ -36,7 +36,7 @@ def _quantity(ctx: Context, quantity: str) -> tuple[list[tuple[str, str, str]], 
 def x1_numbers(ctx: Context) -> Iterator[Result]:
     found = False
     for section, text in _narrative(ctx):
-        for c in claims(text):
+        for c in (c for num, c in ctx.claims() if num == section):
             found = True
             cells, name = _quantity(ctx, c.quantity)
             span = {"section": section, "text": c.sentence, "source": f"第{section}部分"}
@@ -91,9 +91,10 @@ def x2_percent(ctx: Context) -> Iterator[Result]:
     found = False
     base = _value(ctx, "t3", "outcomes_total", "total")
     for section, text in _narrative(ctx):
-        by_sentence = {}
-        for c in claims(text):
-            by_sentence.setdefault(c.sentence, []).append(c)
+        by_sentence: dict[str, list] = {}
+        for num, c in ctx.claims():
+            if num == section:
+                by_sentence.setdefault(c.sentence, []).append(c)
         for _what, pct, decimals, sentence in percentages(text):
             near = [c for c in by_sentence.get(sentence, []) if c.quantity in _SHARE_OF or c.quantity in GROUP_QUANTITIES]
             if not near:

@@ -39,9 +39,18 @@ class Context:
         self.prior = prior
         self.meta = report.meta
         c = report.cells
-        self.cells = {(t, r, k): (v, s, raw, src) for t, r, k, v, s, raw, src in zip(
-            c["table"], c["row"], c["col"], c["value"], c["status"], c["raw"], c["source"], strict=True)}
+        cols = [c[name].tolist() for name in ("table", "row", "col", "value", "status", "raw", "source")]
+        self.cells = {(t, r, k): (v, s, raw, src) for t, r, k, v, s, raw, src in zip(*cols, strict=True)}
         self.template = report.meta.get("template")
+        self._claims: list | None = None
+
+    def claims(self) -> list:
+        """(section, Claim) for every figure the narrative states — parsed once per report."""
+        if self._claims is None:
+            from ..narrative import claims
+
+            self._claims = [(num, c) for num, sec in self.report.sections.items() for c in claims(sec["text"])]
+        return self._claims
 
     def has(self, table: str, row: str, col: str) -> bool:
         return (table, row, col) in self.cells
