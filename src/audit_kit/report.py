@@ -59,10 +59,10 @@ def build(doc: Document, data: bytes, source: str) -> Report:
     meta["notes"] = [*doc.notes, *ex.notes]
     sections = split_sections(doc)
     meta["truncated"] = truncated(doc, sections)
-    cells = pd.DataFrame(ex.cells, columns=CELL_COLUMNS[1:])
-    cells.insert(0, "report_id", report_id)
+    columns = {name: [c[name] for c in ex.cells] for name in CELL_COLUMNS[1:]}
+    cells = pd.DataFrame({"report_id": [report_id] * len(ex.cells), **columns}, columns=CELL_COLUMNS)
     cells["value"] = cells["value"].astype(float)
-    return Report(meta, cells[CELL_COLUMNS], sections, doc, ex)
+    return Report(meta, cells, sections, doc, ex)
 
 
 def load(path: str | Path) -> Report:

@@ -4,6 +4,7 @@ the text under each."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .document import Document
 from .normalize import key
@@ -36,6 +37,7 @@ _HEAD = re.compile(r"^(?P<num>[一二三四五六]|[1-6])[、.,]")
 _MAX_HEADING = 40
 
 
+@lru_cache(maxsize=65536)
 def heading_number(text: str) -> str | None:
     """The section ("一".."六") a line is the heading of, or None. Lines longer than a heading are not."""
     k = key(text)

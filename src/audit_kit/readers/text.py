@@ -63,6 +63,8 @@ def _line_block(line: str, src: str) -> Block:
 
 def _spaced_numbers(line: str, src: str) -> Block | None:
     """"四、结转下年度继续办理 0 0 0 0 0 0 0" or "0 0 0 …" (flipbook text) → a row of cells."""
+    if " " not in line and "\t" not in line and "\u3000" not in line:
+        return None
     words = line.split()
     n = len(words)
     while n and is_number(words[n - 1]):
