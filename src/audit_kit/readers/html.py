@@ -56,10 +56,11 @@ def _hints(root: lxml.html.HtmlElement) -> dict[str, str]:
 
 
 _STRING = etree.XPath("string()")
+_CELLS = etree.XPath("./td|./th")
 
 
 def _cell_text(el: etree._Element) -> str:
-    return _SPACES.sub(" ", _STRING(el)).strip()
+    return " ".join(_STRING(el).split())  # str.split() also splits on NBSP and the ideographic space
 
 
 def _blocks(root: lxml.html.HtmlElement) -> list[Block]:
@@ -108,7 +109,7 @@ def _blocks(root: lxml.html.HtmlElement) -> list[Block]:
 def _table(table: etree._Element, t_no: int, blocks: list[Block]) -> None:
     for r_no, tr in enumerate(table.iter("tr"), start=1):
         cells = []
-        for c_no, td in enumerate((c for c in tr if c.tag in ("td", "th")), start=1):
+        for c_no, td in enumerate(_CELLS(tr), start=1):
             src = f"table {t_no} row {r_no} cell {c_no} (line {td.sourceline})"
             cells.append(Cell(_cell_text(td), src))
         if cells:
