@@ -111,6 +111,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if len(errors) else 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import exit_status, run_batch
+
+    try:
+        reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store)
+    except KeyboardInterrupt:
+        print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)
+        return 130
+    ok = int((reports["status"] == "ok").sum()) if len(reports) else 0
+    print(f"共 {len(reports)} 个文件：读取成功 {ok}，失败 {len(reports) - ok}；结果写入 {args.o}")
+    for row in reports[reports["status"] == "error"].itertuples() if len(reports) else []:
+        print(f"  读取失败 {row.file}：{row.reason}", file=sys.stderr)
+    return exit_status(reports)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="audit-kit", description="政府信息公开工作年度报告审核工具")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -123,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prior", help="同一机关上一年度的年报")
     p.add_argument("--format", choices=["text", "csv", "json"], default="text")
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("batch", help="审核整个文件夹（含子文件夹），与报告库中的上年报告对比")
+    p.add_argument("dir")
+    p.add_argument("-o", required=True, help="输出文件夹")
+    p.add_argument("--jobs", type=int, default=1, help="并行进程数")
+    p.add_argument("--store", default="audit-store", help="报告库文件夹（默认 ./audit-store）")
+    p.set_defaults(func=cmd_batch)
     p = sub.add_parser("show", help="读取年报，打印摘要和三张表")
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=cmd_show)

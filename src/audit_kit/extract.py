@@ -324,6 +324,17 @@ def extract(doc: Document) -> Extraction:
                       markers)
 
 
+def layout(ex: Extraction) -> dict:
+    """What the checks need to know of the printed layout, as plain data (kept in ``meta["layout"]``)."""
+    return {
+        "rows": [{"table": r.table, "row": r.code, "source": r.label.source,
+                  "numbers": sum(parse_cell(v.text).status == "number" for v in r.values)} for r in ex.rows],
+        "extra_rows": [{"table": r.table, "label": r.label.text, "source": r.label.source} for r in ex.extra_rows],
+        "block_templates": dict(ex.block_templates),
+        "markers": {t: list(dict.fromkeys(m)) for t, m in ex.markers.items()},
+    }
+
+
 def _coverage_notes(rows: list[RowRead], template: str | None) -> list[str]:
     """Say which rows of each table were not read (where it stops), and which tables are absent."""
     notes = []

@@ -20,7 +20,7 @@ _DATE_LINE = re.compile(r"^(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})日?$")
 _ISO = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _AGENCY_BEFORE = re.compile(r"^(?:关于)?(?P<a>.+?)(?:20\d{2})年度?")
 _AGENCY_AFTER = re.compile(r"^(?:关于)?(?:20\d{2})年度?(?P<a>.+?)(?:本级)?政府信息公开")
-_GLUED_TITLE = re.compile(r"^(.{0,40}?20\d{2}年度?.{0,40}?政府信息公开工作年度报告)")
+_GLUED_TITLE = re.compile(r"^([^,。《]{0,40}?20\d{2}年度?[^,。《]{0,40}?政府信息公开工作年度报告)")
 _PAGE = re.compile(r"^\s*Page\s*\d+\s*-\s*")
 _NARRATIVE_AGENCY = re.compile(
     r"(?:现公布|现将|特编制|现发布|公布)(?:我局|本局)?(?P<a>[^,。《》]{2,30}?)(?:20\d{2})年度?政府信息公开")
@@ -66,7 +66,7 @@ def agency_from_title(title: str) -> str | None:
         m = pattern.search(t)
         if m and len(m.group("a")) >= 2:
             agency = m.group("a").strip("《》“”\"'的-_|")
-            if agency and not agency.startswith("政府信息公开"):
+            if agency and not agency.startswith("政府信息公开") and not re.search(r"[,。《》]", agency):
                 return agency
     for pattern in (r"^(?P<a>.+?)(?:本级)?政府信息公开", r"(?:年度报告|工作报告)(?P<a>.+)$"):
         m = re.search(pattern, t)

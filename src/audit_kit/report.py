@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import readers
 from .document import Document
-from .extract import Extraction, extract
+from .extract import Extraction, extract, layout
 from .meta import extract_meta
 from .sections import split_sections
 
@@ -57,6 +57,7 @@ def build(doc: Document, data: bytes, source: str) -> Report:
     meta.update(extract_meta(doc))
     meta["template"] = ex.template
     meta["notes"] = [*doc.notes, *ex.notes]
+    meta["layout"] = layout(ex)
     sections = split_sections(doc)
     meta["truncated"] = truncated(doc, sections)
     columns = {name: [c[name] for c in ex.cells] for name in CELL_COLUMNS[1:]}

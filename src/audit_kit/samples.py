@@ -111,6 +111,44 @@ def make_report(template: str = "2021", year: int | None = None, seed: int = 0,
     return SampleReport(agency, year, template, values, published, narrative)
 
 
+T3_PARTS = ("natural", "business", "research", "ngo", "legal", "other_org")
+
+
+def link_years(prior: SampleReport, now: SampleReport, carry_ok: bool = True) -> None:
+    """Make ``now`` follow ``prior``: 上年结转 = last year's 结转下年度 (per column, unless ``carry_ok`` is
+    False: then 自然人 is one off), and 现行有效件数 carried forward (2021 template); T3-1 still holds."""
+    v = now.values
+    for col in T3_PARTS:
+        v[("t3", "carried_in", col)] = prior.values[("t3", "carried_out", col)] + (0 if carry_ok or col != "natural" else 1)
+        new = v[("t3", "outcomes_total", col)] + v[("t3", "carried_out", col)] - v[("t3", "carried_in", col)]
+        if new < 0:
+            v[("t3", "carried_out", col)] -= new
+            new = 0.0
+        v[("t3", "new", col)] = new
+    for row in ("new", "carried_in", "carried_out"):
+        v[("t3", row, "total")] = sum(v[("t3", row, c)] for c in T3_PARTS)
+    if now.template == "2021" and prior.template == "2021":
+        for row in ("rules", "normative"):
+            v[("t2", row, "in_force")] = (prior.values[("t2", row, "in_force")] + v[("t2", row, "issued")]
+                                         - v[("t2", row, "repealed")])
+            if v[("t2", row, "in_force")] < 0:
+                v[("t2", row, "repealed")] += v[("t2", row, "in_force")]
+                v[("t2", row, "in_force")] = 0.0
+
+
+def make_series(agency: str, years: list[int], break_after: int | None = None, seed: int = 0,
+                names: dict[int, str] | None = None) -> list[SampleReport]:
+    """Consecutive years of one agency (2021 template), linked year to year; the carry-over breaks
+    going into year ``break_after + 1``. ``names`` renames the agency in some years."""
+    out: list[SampleReport] = []
+    for i, year in enumerate(years):
+        r = make_report("2021", year, seed=seed + i, agency=(names or {}).get(year, agency))
+        if out:
+            link_years(out[-1], r, carry_ok=out[-1].year != break_after)
+        out.append(r)
+    return out
+
+
 def _fmt(x: float) -> str:
     return f"{x:g}" if x != int(x) else str(int(x))
 
@@ -337,13 +375,22 @@ def write(r: SampleReport, path: Path) -> Path:
 
 
 def write_samples(out: Path) -> list[Path]:
-    """The bundled sample set: both templates in every format."""
+    """The bundled sample set: both templates in every format, and a multi-year series: three years of
+    one agency whose carry-over breaks once (2022 → 2023), and an agency renamed between years."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for template, year, agency in (("2021", 2023, "示例县财政局"), ("2019", 2020, "示例市生态环境局")):
         r = make_report(template, year, seed=int(year), agency=agency)
         for suffix in WRITERS:
             written.append(write(r, out / f"sample-{template}-{agency}{suffix}"))
+    series = out / "series"
+    series.mkdir(exist_ok=True)
+    suffixes = (".txt", ".html", ".docx")
+    for r, suffix in zip(make_series("示例县教育局", [2021, 2022, 2023], break_after=2022, seed=40,
+                                     names={2021: "示例市示例县教育局"}), suffixes, strict=True):
+        written.append(write(r, series / f"教育局-{r.year}{suffix}"))
+    for r in make_series("示例县环境保护局", [2022, 2023], seed=60, names={2023: "示例县生态环境分局"}):
+        written.append(write(r, series / f"环境局-{r.year}.txt"))
     return written
 
 

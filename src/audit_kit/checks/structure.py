@@ -24,8 +24,8 @@ def f1_template_year(ctx: Context) -> Iterator[Result]:
         yield Result("not_assessable", f"{what}，无法核对模板版本")
         return
     expected = "2019" if year <= 2020 else "2021"
-    markers = ctx.report.extraction.markers if ctx.report.extraction else {}
-    evidence = [{"section": "", "text": f"{t} 版标志：{'、'.join(dict.fromkeys(m))}", "source": "表格标签"}
+    markers = ctx.meta.get("layout", {}).get("markers", {})
+    evidence = [{"section": "", "text": f"{t} 版标志：{'、'.join(m)}", "source": "表格标签"}
                 for t, m in markers.items() if m]
     for r in _f1(template, expected, year):
         r.evidence = evidence
@@ -47,25 +47,25 @@ def _f1(template: str, expected: str, year: int) -> Iterator[Result]:
 
 @check("F-2", "warning", "模板的行和列齐全、无多余，不混用两版", needs=("t2", "t3"))
 def f2_rows(ctx: Context) -> Iterator[Result]:
-    ex = ctx.report.extraction
-    if ex is None:
+    lay = ctx.meta.get("layout")
+    if lay is None:
         return
     problems: list[Result] = []
-    for extra in ex.extra_rows:
-        problems.append(Result("fail", f"{tpl.TABLE_NAMES.get(extra.table, '表格')}中有模板之外的行“{extra.label.text}”",
-                               extra.table or None, where=extra.label.text,
-                               evidence=[{"section": "", "text": extra.label.text, "source": extra.label.source}]))
+    for extra in lay["extra_rows"]:
+        problems.append(Result("fail", f"{tpl.TABLE_NAMES.get(extra['table'], '表格')}中有模板之外的行“{extra['label']}”",
+                               extra["table"] or None, where=extra["label"],
+                               evidence=[{"section": "", "text": extra["label"], "source": extra["source"]}]))
     if ctx.template == "mixed":
-        for block, t in sorted(ex.block_templates.items()):
+        for block, t in sorted(lay["block_templates"].items()):
             problems.append(Result("fail", f"表二第二十条第（{block}）项使用 {t} 版的列", "t2", where=f"block {block}"))
-        for r in ex.rows:
-            if r.code == "other" and any(v.text.strip() for v in r.values):
+        for r in lay["rows"]:
+            if r["row"] == "other" and r["numbers"]:
                 problems.append(Result("fail", "表三“（六）其他处理”印成 2019 版的单独一行（2021 版分三行）", "t3", "other"))
     ref = ctx.template if ctx.template in tpl.TEMPLATES else None
     if ref:
         for table in ("t2", "t3"):
             expected = [r for r in tpl.rows(ref, table) if not (ref == "2021" and r == "other")]
-            seen = [r.code for r in ex.rows if r.table == table]
+            seen = [r["row"] for r in lay["rows"] if r["table"] == table]
             if not seen:
                 continue
             last = max(expected.index(c) for c in seen if c in expected) if any(c in expected for c in seen) else -1

@@ -1,0 +1,67 @@
+"""Agency identity across years: a normalised name, plus an alias table the auditor can edit.
+
+"吴忠市盐池县财政局" and "盐池县财政局" are the same agency; so are "XX县人民政府" and "XX县政府", full- and
+half-width forms, traditional and simplified characters, and names with bracketed notes.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .normalize import key
+
+_REGION = re.compile(r"^(.{2,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|州|盟|地区|县|区|旗))")
+_NOT_REGION = re.compile(r"[和与及局委厅办会处所院队站]|城乡|市场")
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\]]*\]|【[^】]*】")
+
+
+@lru_cache(maxsize=65536)
+def agency_key(name: str) -> str:
+    """The identity of an agency name: the innermost region it names plus the body of the name.
+
+    >>> agency_key("吴忠市盐池县财政局") == agency_key("盐池县财政局")
+    True
+    """
+    k = _BRACKETS.sub("", key(name)).replace("人民政府", "政府")
+    regions = []
+    while True:
+        m = _REGION.match(k)
+        if not m or _NOT_REGION.search(m.group(1)) or len(k) == len(m.group(1)):
+            break
+        regions.append(m.group(1))
+        k = k[len(m.group(1)):]
+    return (regions[-1] if regions else "") + k
+
+
+class Aliases:
+    """``aliases.csv`` in the store: ``alias,canonical`` lines for renamed or merged agencies."""
+
+    HEADER = ("alias", "canonical", "note")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh).writerow(self.HEADER)
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        self.map = {agency_key(r["alias"]): agency_key(r["canonical"]) for r in rows if r.get("alias")}
+
+    def resolve(self, name: str | None) -> tuple[str | None, str]:
+        """(identity key, how it was found) for an agency name."""
+        if not name:
+            return None, "机关名称未识别"
+        k = agency_key(name)
+        if k in self.map:
+            return self.map[k], f"别名表：“{name}”记为“{self.map[k]}”"
+        how = "名称相同" if k == key(name) else f"名称归一为“{k}”"
+        return k, how
+
+    def add(self, alias: str, canonical: str, note: str = "") -> None:
+        with self.path.open("a", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerow((alias, canonical, note))
+        self.map[agency_key(alias)] = agency_key(canonical)
