@@ -31,6 +31,16 @@ class Result:
     where: str = ""  # an extra location part for the fingerprint (a sentence, a section)
 
 
+CellIndex = dict[tuple[str, str, str], tuple[float, str, str, str]]
+
+
+def cell_index(report: Report) -> CellIndex:
+    """(table, row, col) → (value, status, raw, source), built once per report."""
+    c = report.cells
+    cols = [c[name].tolist() for name in ("table", "row", "col", "value", "status", "raw", "source")]
+    return {(t, r, k): (v, s, raw, src) for t, r, k, v, s, raw, src in zip(*cols, strict=True)}
+
+
 class Context:
     """One report (and its prior) prepared for checks: cells by code, blanks, truncation."""
 
@@ -38,9 +48,8 @@ class Context:
         self.report = report
         self.prior = prior
         self.meta = report.meta
-        c = report.cells
-        cols = [c[name].tolist() for name in ("table", "row", "col", "value", "status", "raw", "source")]
-        self.cells = {(t, r, k): (v, s, raw, src) for t, r, k, v, s, raw, src in zip(*cols, strict=True)}
+        self.cells = cell_index(report)
+        self.prior_cells = cell_index(prior) if prior is not None else {}
         self.template = report.meta.get("template")
         self._claims: list | None = None
 

@@ -21,14 +21,12 @@ def _no_prior(ctx: Context) -> Result | None:
 
 def _prior_ev(ctx: Context, table: str, row: str, col: str) -> dict:
     assert ctx.prior is not None
-    c = ctx.prior.cells
-    hit = c[(c["table"] == table) & (c["row"] == row) & (c["col"] == col)]
     ev = {"table": table, "row": row, "col": col, "value": None, "raw": "", "status": "missing", "source": "",
           "report": ctx.prior.meta.get("source")}
-    if not hit.empty:
-        h = hit.iloc[0]
-        ev.update(value=None if h["status"] != "number" else float(h["value"]), raw=h["raw"], status=h["status"],
-                  source=h["source"])
+    hit = ctx.prior_cells.get((table, row, col))
+    if hit is not None:
+        value, status, raw, source = hit
+        ev.update(value=float(value) if status == "number" else None, raw=raw, status=status, source=source)
     return ev
 
 
