@@ -25,7 +25,12 @@ class _Tok:
     kind: str  # cell | row_end | end | cut | gap
     cell: Cell = field(default_factory=lambda: Cell("", ""))
     grid: bool = False
-    data_row: bool = False  # a cell of a table row whose cells are all values
+    row: tuple[Cell, ...] = ()  # the cells of the table row this cell stands in
+
+    @property
+    def data_row(self) -> bool:
+        """Whether this cell stands in a table row whose cells are all values."""
+        return bool(self.row) and all(is_value(c.text) for c in self.row)
 
 
 @dataclass(slots=True)
@@ -57,8 +62,7 @@ def _tokens(doc: Document) -> list[_Tok]:
     out: list[_Tok] = []
     for b in doc.blocks:
         if b.kind == "row":
-            data = all(is_value(c.text) for c in b.cells)
-            out.extend(_Tok("cell", c, True, data) for c in b.cells)
+            out.extend(_Tok("cell", c, True, b.cells) for c in b.cells)
             out.append(_Tok("row_end"))
         elif b.kind == "text":
             out.append(_Tok("cell", b.cells[0], False))

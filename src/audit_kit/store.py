@@ -62,6 +62,7 @@ class ReportStore:
         (self.path / "cells").mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path / "index.sqlite", timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a commit survives a crash of the process
         self.db.executescript(_SCHEMA)
         self.aliases = Aliases(self.path / "aliases.csv")
 
@@ -81,18 +82,28 @@ class ReportStore:
 
     def add(self, report: Report) -> bool:
         """Store a report; False when the same bytes are already stored."""
-        m = report.meta
+        if self.has(report.meta["sha256"]):
+            return False
+        self.write_cells(report)
+        return self.index(report.meta, report.sections)
+
+    def _cells_path(self, report_id: str, year: int | None) -> Path:
+        return self.path / "cells" / f"year={year or 'unknown'}" / f"{report_id}.parquet"
+
+    def write_cells(self, report: Report) -> None:
+        """Write a report's cells (temporary file, then rename). Safe from several processes at once."""
+        target = self._cells_path(report.meta["report_id"], report.meta.get("report_year"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        report.cells.to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+
+    def index(self, m: dict, sections: dict) -> bool:
+        """Commit the index row of a report whose cells are written; the report counts as stored from now."""
         if self.has(m["sha256"]):
             return False
         agency_key, _how = self.aliases.resolve(m.get("agency"))
         year = m.get("report_year")
-        folder = self.path / "cells" / f"year={year or 'unknown'}"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{m['report_id']}.parquet"
-        tmp = target.with_suffix(".parquet.tmp")
-        report.cells.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
-        meta = {k: v for k, v in m.items()}
         with self.db:
             version = 1 + self.db.execute(
                 "SELECT COUNT(*) FROM reports WHERE agency_key = ? AND report_year = ?", (agency_key, year)
@@ -102,8 +113,8 @@ class ReportStore:
                 (m["report_id"], m["sha256"], m.get("agency"), agency_key, year, m.get("template"), m.get("source"),
                  m.get("reader"), m["published"].isoformat() if m.get("published") else None, version,
                  dt.datetime.now().isoformat(timespec="seconds"),
-                 json.dumps(meta, ensure_ascii=False, default=_json_default),
-                 json.dumps(report.sections, ensure_ascii=False)))
+                 json.dumps(m, ensure_ascii=False, default=_json_default),
+                 json.dumps(sections, ensure_ascii=False)))
         return True
 
     def get(self, report_id: str) -> Report | None:
@@ -112,7 +123,7 @@ class ReportStore:
         if row is None:
             return None
         rid, year, meta, sections = row
-        cells = pd.read_parquet(self.path / "cells" / f"year={year or 'unknown'}" / f"{rid}.parquet")
+        cells = pd.read_parquet(self._cells_path(rid, year))
         return Report(_meta_from_json(meta), cells[CELL_COLUMNS], json.loads(sections))
 
     def latest(self, agency_key: str, year: int) -> str | None:

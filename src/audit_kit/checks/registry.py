@@ -128,6 +128,12 @@ def fingerprint(meta: dict, check_id: str, r: Result) -> str:
 
 
 def run(report: Report, prior: Report | None = None, ids: list[str] | None = None) -> pd.DataFrame:
+    """The results of the checks (all, or ``ids``) as a DataFrame."""
+    return pd.DataFrame(run_rows(report, prior, ids), columns=RESULT_COLUMNS)
+
+
+def run_rows(report: Report, prior: Report | None = None, ids: list[str] | None = None) -> list[dict]:
+    """The results as a list of row dicts (cheaper than a frame when many reports are collected)."""
     ctx = Context(report, prior)
     rows = []
     for cid, spec in REGISTRY.items():
@@ -140,4 +146,4 @@ def run(report: Report, prior: Report | None = None, ids: list[str] | None = Non
                 "expected": r.expected, "actual": r.actual, "message": r.message,
                 "evidence": r.evidence, "fingerprint": fingerprint(report.meta, cid, r),
             })
-    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    return rows

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pandas as pd
 from rapidfuzz.distance import Indel
 
 from .. import templates as tpl
+from ..report import Report
 from .registry import Context, Result, check
 from .tables import T3_COLS, _fmt
 
 TEXT_REUSE_THRESHOLD = 0.8
+# What the cross-year checks read of a report: the rest can be left behind when many reports are kept.
+PRIOR_ROWS = {("t3", "carried_in"), ("t3", "carried_out"), *(("t2", r) for r in (
+    "rules", "normative", "licensing", "other_services", "penalty", "coercion", "fees"))}
+PRIOR_SECTIONS = ("一", "五")
+
+
+def light(report: Report) -> Report:
+    """A copy of ``report`` holding only what the cross-year checks read (meta, some rows, sections 一/五)."""
+    c = report.cells
+    keep = pd.Series([(t, r) in PRIOR_ROWS for t, r in zip(c["table"].tolist(), c["row"].tolist(), strict=True)],
+                     index=c.index, dtype=bool)
+    sections = {k: v for k, v in report.sections.items() if k in PRIOR_SECTIONS}
+    return Report(report.meta, c[keep].reset_index(drop=True), sections)
 
 
 def _no_prior(ctx: Context) -> Result | None:
@@ -112,6 +127,8 @@ def similarity(a: str, b: str) -> tuple[float, list[str]]:
     ratios within 0.02 of each other — rapidfuzz is the one a 10,000-report batch can afford.
     """
     ratio = Indel.normalized_similarity(a, b)
+    if ratio < TEXT_REUSE_THRESHOLD / 2:
+        return ratio, []
     passages = [a[op.src_start:op.src_end] for op in Indel.opcodes(a, b)
                 if op.tag == "equal" and op.src_end - op.src_start >= 20]
     return ratio, passages
