@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 # fonts give those PDFs real Chinese glyphs. Installed when run as root, checked otherwise.
 APT_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk
 
-.PHONY: venv system demo test lint bench samples clean
+.PHONY: venv system demo test lint bench lab samples clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: venv system lint
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
+
+## JupyterLab on the notebooks, on localhost only; the URL with its token is printed.
+lab: venv
+	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.open_browser=False
 
 bench: venv
 	$(BIN)/python benchmarks/run.py

@@ -55,3 +55,37 @@ def table_frame(report: Report, table: str, show: str = "raw") -> pd.DataFrame:
 
 def all_tables(report: Report) -> dict[str, pd.DataFrame]:
     return {tpl.TABLE_NAMES[t]: table_frame(report, t) for t in tpl.TABLES}
+
+
+def failing_cells(results: pd.DataFrame, table: str) -> set[tuple[str, str]]:
+    """(row, col) codes of the cells that failing results of ``table`` are about or cite."""
+    out: set[tuple[str, str]] = set()
+    for r in results[(results["status"] == "fail")].itertuples():
+        if r.table == table and r.row and r.col:
+            out.add((r.row, r.col))
+        for e in r.evidence if isinstance(r.evidence, list) else []:
+            if e.get("table") == table and e.get("report") in (None, ""):
+                out.add((e["row"], e["col"]))
+    return out
+
+
+def styled(report: Report, table: str, results: pd.DataFrame):
+    """The table in the template's layout, failing cells highlighted (pandas Styler)."""
+    frame = table_frame(report, table)
+    bad = failing_cells(results, table)
+    template = _template(report)
+    marks = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    if table == "t2":
+        for i, rec in frame.iterrows():
+            for row, col in bad:
+                spec = tpl.spec(template, "t2", row, col) or tpl.spec("2019" if template == "2021" else "2021", "t2", row, col)
+                if spec and (spec.row_label, spec.col_label) == (rec["信息内容"], rec["指标"]):
+                    marks.loc[i, "数值"] = "background-color:#f8d7da;font-weight:bold"
+    else:
+        for row, col in bad:
+            r, c = tpl.row_label(table, row), tpl.col_label(table, row, col)
+            if r in marks.index and c in marks.columns:
+                marks.loc[r, c] = "background-color:#f8d7da;font-weight:bold"
+    return (frame.style.apply(lambda _f: marks, axis=None)
+            .format(lambda v: "（未读到）" if v is None else ("（空白）" if v == "" else v))
+            .set_caption(f"{tpl.TABLE_NAMES[table]}（红色：检查不通过涉及的单元格）"))

@@ -1,0 +1,121 @@
+"""What audit_batch.ipynb shows of a batch output folder: summary, results by check, reports ranked by
+errors, indicators and their change, a filterable table of reports and a report picker that opens one
+report's findings in the finding walker."""
+
+from __future__ import annotations
+
+import html
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+from IPython.display import display
+
+from .review import Ledger
+from .widgets import FindingWalker
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+
+
+@dataclass
+class BatchView:
+    outdir: Path
+    reports: pd.DataFrame
+    results: pd.DataFrame
+    indicators: pd.DataFrame
+    ledger: Ledger
+
+    def summary(self) -> str:
+        r = self.reports
+        ok = r[r["status"] == "ok"]
+        bad = r[r["status"] == "error"]
+        items = "".join(f"<li>{html.escape(Path(f).name)}：{html.escape(str(reason))}</li>"
+                        for f, reason in zip(bad["file"], bad["reason"], strict=True))
+        return (f"<div class='ak-card'><p>{html.escape(str(self.outdir))}：共 {len(r)} 个文件，读取成功 {len(ok)}，"
+                f"失败 {len(bad)}；错误 {int(ok['errors'].sum())} 条，警告 {int(ok['warnings'].sum())} 条。</p>"
+                + (f"<p>读取失败：</p><ul>{items}</ul>" if items else "") + "</div>")
+
+    def by_check(self) -> pd.DataFrame:
+        """Pass / fail / not assessable counts per check."""
+        t = pd.crosstab(self.results["check_id"], self.results["status"])
+        return t.reindex(columns=["fail", "not_assessable", "pass"], fill_value=0).rename(
+            columns={"fail": "不通过", "not_assessable": "无法判断", "pass": "通过"})
+
+    def ranked(self) -> pd.DataFrame:
+        """Reports ranked by error-level, then warning-level fails."""
+        ok = self.reports[self.reports["status"] == "ok"]
+        cols = ["file", "agency", "report_year", "template", "errors", "warnings", "infos", "pairing"]
+        return ok.sort_values(["errors", "warnings"], ascending=False)[cols].reset_index(drop=True)
+
+    def indicator_table(self) -> pd.DataFrame:
+        """Indicators per report (rows) and indicator (columns), this year's values."""
+        if self.indicators.empty:
+            return pd.DataFrame()
+        return self.indicators.pivot_table(index=["agency", "report_year"], columns="name", values="value")
+
+    def indicator_means(self) -> pd.DataFrame:
+        """Mean of each indicator over the batch, and of the paired prior years' values."""
+        g = self.indicators.groupby(["indicator", "name"], sort=False)[["value", "prior_value"]].mean()
+        return g.reset_index()
+
+    def filter_widget(self) -> w.Widget:
+        years = sorted(self.reports["report_year"].dropna().astype(int).unique())
+        year = w.Dropdown(options=["全部", *years], description="年度")
+        only = w.Checkbox(description="只看有错误的报告")
+        out = w.Output()
+
+        def show(_change: object = None) -> None:
+            t = self.ranked()
+            if year.value != "全部":
+                t = t[t["report_year"] == year.value]
+            if only.value:
+                t = t[t["errors"] > 0]
+            out.clear_output()
+            with out:
+                display(t)
+
+        year.observe(show, names="value")
+        only.observe(show, names="value")
+        show()
+        return w.VBox([w.HBox([year, only]), out])
+
+    def results_of(self, file: str) -> pd.DataFrame:
+        r = self.results[self.results["file"] == file].copy()
+        r["evidence"] = r["evidence"].map(json.loads)
+        return r
+
+    def picker(self, auditor: str = "") -> w.Widget:
+        """Choose a report; its findings open in the finding walker (decisions go to the ledger)."""
+        files = list(self.ranked()["file"])
+        choose = w.Dropdown(options=files, description="报告", layout=w.Layout(width="80%"))
+        out = w.Output()
+        self.walker: FindingWalker | None = None
+
+        def open_(_change: object = None) -> None:
+            out.clear_output()
+            if not choose.value:
+                return
+            self.walker = FindingWalker(self.results_of(choose.value), self.ledger, None, auditor)
+            with out:
+                display(self.walker.widget)
+
+        choose.observe(open_, names="value")
+        open_()
+        return w.VBox([choose, out])
+
+
+def open_batch(outdir: str = "", ledger: str = "") -> BatchView:
+    """Read a batch output folder; with no folder, batch the bundled samples first."""
+    if not outdir:
+        from .batch import run_batch
+
+        tmp = Path(tempfile.mkdtemp(prefix="audit-kit-batch-"))
+        run_batch(SAMPLES, tmp / "out", store=tmp / "store", progress=False)
+        outdir = str(tmp / "out")
+    out = Path(outdir)
+    results = pd.read_parquet(out / "results.parquet")
+    indicators = pd.read_csv(out / "indicators.csv") if (out / "indicators.csv").stat().st_size > 1 else pd.DataFrame()
+    return BatchView(out, pd.read_csv(out / "reports.csv"), results, indicators, Ledger(ledger or "audit.ledger.sqlite"))

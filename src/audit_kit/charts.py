@@ -1,0 +1,99 @@
+"""Charts (matplotlib) in Chinese, as Figure objects outside pyplot (shown once, where displayed).
+
+The CJK font ships with the package dependency ``noto-cjk-sans-otc``
+and is registered here, so glyphs render on a fresh machine whatever fonts the system has."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import matplotlib
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2980b9"}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@cache
+def use_cjk_font() -> str:
+    """Register the bundled Noto Sans CJK font and make it matplotlib's sans-serif font; returns its name."""
+    from noto_cjk_sans_otc import FONT_PATH
+
+    font_manager.fontManager.addfont(str(FONT_PATH))
+    name = font_manager.FontProperties(fname=str(FONT_PATH)).get_name()
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [name, *matplotlib.rcParams["font.sans-serif"]]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return name
+
+
+def fails_by_check(results: pd.DataFrame, title: str = "各项检查不通过的数量") -> Figure:
+    """Horizontal bars: fails per check id, coloured by severity."""
+    use_cjk_font()
+    fails = results[results["status"] == "fail"]
+    counts = fails.groupby(["check_id", "severity"]).size().reset_index(name="n").sort_values("n")
+    fig = Figure(figsize=(7, max(2.0, 0.35 * len(counts) + 1)))
+    ax = fig.subplots()
+    if counts.empty:
+        ax.text(0.5, 0.5, "没有不通过的检查", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        ax.barh(counts["check_id"], counts["n"], color=[SEVERITY_COLOURS[s] for s in counts["severity"]])
+        ax.set_xlabel("不通过的条数")
+        handles = [Rectangle((0, 0), 1, 1, color=c) for c in SEVERITY_COLOURS.values()]
+        ax.legend(handles, list(SEVERITY_ZH.values()), loc="lower right")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def outcomes(report_cells: pd.DataFrame, title: str = "表三 办理结果（总计列）") -> Figure:
+    """Bars of the 表三 outcome groups (总计 column): 予以公开, 部分公开, 不予公开, 无法提供, 不予处理, 其他处理."""
+    use_cjk_font()
+    c = report_cells[(report_cells["table"] == "t3") & (report_cells["col"] == "total")]
+    groups = {"予以公开": ("granted",), "部分公开": ("partial",), "不予公开": ("deny.",), "无法提供": ("unable.",),
+              "不予处理": ("noproc.",), "其他处理": ("other",)}
+    values = {name: float(c[c["row"].str.startswith(prefixes)]["value"].fillna(0).sum()) for name, prefixes in groups.items()}
+    fig = Figure(figsize=(7, 3))
+    ax = fig.subplots()
+    ax.bar(list(values), list(values.values()), color="#34495e")
+    ax.set_ylabel("件数")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def indicator_changes(indicators: pd.DataFrame, title: str = "主要指标与上年对比") -> Figure:
+    """Grouped bars: each ratio indicator this year and last year (rates only, as percentages)."""
+    use_cjk_font()
+    rates = indicators[indicators["indicator"].str.endswith("_rate")]
+    fig = Figure(figsize=(8, 3.2))
+    ax = fig.subplots()
+    x = range(len(rates))
+    ax.bar([i - 0.2 for i in x], rates["value"].fillna(0) * 100, width=0.4, label="本年", color="#2c3e50")
+    ax.bar([i + 0.2 for i in x], rates["prior_value"].fillna(0) * 100, width=0.4, label="上年", color="#95a5a6")
+    ax.set_xticks(list(x), list(rates["name"]), rotation=20)
+    ax.set_ylabel("%")
+    ax.legend()
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def png(fig: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes (for notebooks and memos; no display backend needed)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def image(fig: Figure):
+    """The figure for ``display()`` in a notebook: shown once, as a PNG."""
+    from IPython.display import Image
+
+    return Image(png(fig))

@@ -1,0 +1,104 @@
+"""What the notebooks call: open a report (with its prior from the store or a path), and the HTML pieces
+they show — summary card, findings list with decisions, cross-year comparison. Notebooks stay thin."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .checks import check
+from .indicators import indicators
+from .report import Report, load
+from .review import DECISIONS, Ledger
+from .store import ReportStore
+
+SEED = Path(__file__).resolve().parents[2] / "data" / "samples" / "yanchi-2020.txt"
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_ZH = {"fail": "不通过", "not_assessable": "无法判断", "pass": "通过"}
+
+
+@dataclass
+class Audit:
+    """One report under audit: the report, its prior (if any), why they were paired, the results."""
+
+    report: Report
+    prior: Report | None
+    pairing: str
+    results: pd.DataFrame
+    ledger: Ledger
+
+    @property
+    def annotated(self) -> pd.DataFrame:
+        return self.ledger.annotate(self.results)
+
+
+def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str = "") -> Audit:
+    """Load ``report`` (default: the bundled seed), find its prior (a path, else the store), run checks."""
+    rep = load(report or SEED)
+    pri, pairing = None, "未提供上年报告，也未指定报告库"
+    if prior:
+        pri, pairing = load(prior), f"上年报告由参数指定：{prior}"
+    elif store:
+        with ReportStore(store) as db:
+            db.add(rep)
+            pri, pairing = db.prior(rep)
+    return Audit(rep, pri, pairing, check(rep, pri), Ledger(ledger or "audit.ledger.sqlite"))
+
+
+def summary_card(audit: Audit) -> str:
+    """Agency, year, template, reader and counts by severity and by decision, as HTML."""
+    e = html.escape
+    m = audit.report.meta
+    a = audit.annotated
+    fails = a[a["status"] == "fail"]
+    by_sev = " ".join(f"<span class='ak-{s}'>{SEVERITY_ZH[s]} {int((fails['severity'] == s).sum())}</span>"
+                      for s in SEVERITY_ZH)
+    by_dec = " ".join(f"{zh} {int((fails['decision'] == d).sum())}" for d, zh in DECISIONS.items())
+    stale = int(fails["stale"].sum())
+    open_ = int((fails["decision"] == "").sum()) - stale
+    rows = [("机关", m.get("agency") or "（未识别）"), ("年度", m.get("report_year") or "（未识别）"),
+            ("模板", m.get("template") or "（未识别）"), ("文件", Path(m["source"]).name),
+            ("读取方式", m.get("reader")), ("上年报告", audit.pairing)]
+    body = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in rows)
+    notes = "".join(f"<li>{e(n)}</li>" for n in m.get("notes") or [])
+    return (f"<div class='ak-card'><table>{body}</table>"
+            f"<p><b>不通过</b>：{by_sev}</p><p><b>审核</b>：{e(by_dec)}，未审核 {open_}，数据已变化 {stale}</p>"
+            + (f"<details><summary>读取说明（{len(m.get('notes') or [])}）</summary><ul>{notes}</ul></details>" if notes else "")
+            + "</div>")
+
+
+def findings_table(audit: Audit, statuses: tuple[str, ...] = ("fail",)) -> str:
+    """The findings as a static HTML table (check id, severity, message, decision and comment)."""
+    e = html.escape
+    a = audit.annotated
+    a = a[a["status"].isin(statuses)]
+    order = {"error": 0, "warning": 1, "info": 2}
+    a = a.assign(_o=a["severity"].map(order)).sort_values(["_o", "check_id"], kind="stable")
+    rows = "".join(
+        f"<tr class='ak-{e(r.severity)}' data-fingerprint='{e(r.fingerprint)}'><td>{e(r.check_id)}</td>"
+        f"<td>{e(SEVERITY_ZH.get(r.severity, r.severity))}</td><td>{e(r.message)}</td>"
+        f"<td>{e(r.decision_zh)}</td><td>{e(r.comment)}{(' —' + e(r.auditor)) if r.auditor else ''}</td></tr>"
+        for r in a.itertuples())
+    return ("<table class='ak-findings'><thead><tr><th>检查</th><th>严重程度</th><th>发现</th><th>审核结论</th>"
+            f"<th>审核意见</th></tr></thead><tbody>{rows}</tbody></table>" if rows else "<p>没有不通过的检查。</p>")
+
+
+def checks_appendix(audit: Audit) -> pd.DataFrame:
+    """Every check run, with how many locations passed, failed or could not be assessed."""
+    r = audit.results
+    table = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(STATUS_ZH), fill_value=0)
+    return table.rename(columns=STATUS_ZH)
+
+
+def cross_year(audit: Audit) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cross-year results (Y-*) and the indicators with their change against the prior year."""
+    y = audit.results[audit.results["check_id"].str.startswith("Y-")][["check_id", "status", "message"]]
+    return y.reset_index(drop=True), indicators(audit.report, audit.prior)
+
+
+def about() -> str:
+    return f"audit-kit {__version__}"

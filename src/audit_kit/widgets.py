@@ -1,0 +1,159 @@
+"""The finding walker (ipywidgets): filter findings, step through them, see the evidence and the source,
+and record a decision — 确认问题 / 排除 / 待核实 — with a comment and the auditor's name. Every decision is
+written to the ledger at once."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import ipywidgets as w
+import pandas as pd
+
+from .report import Report
+from .review import DECISIONS, STALE, Ledger
+
+ALL = "全部"
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_ZH = {"fail": "不通过", "not_assessable": "无法判断", "pass": "通过"}
+_HIGHLIGHT = "background:#fdecea;font-weight:bold"
+
+
+def evidence_html(finding: pd.Series | dict, report: Report | None = None) -> str:
+    """The evidence of one finding as a small HTML table (involved cells highlighted) and the source lines
+    or sentences it came from. Everything from the report is escaped."""
+    e = html.escape
+    evidence = finding["evidence"]
+    if isinstance(evidence, str):
+        evidence = json.loads(evidence)
+    cells = [x for x in evidence if "table" in x]
+    spans = [x for x in evidence if "table" not in x]
+    parts = []
+    if cells:
+        from . import templates as tpl
+
+        rows = []
+        for c in cells:
+            mark = _HIGHLIGHT if (c.get("row"), c.get("col")) == (finding.get("row"), finding.get("col")) else ""
+            label = f"{tpl.TABLE_NAMES.get(c['table'], c['table'])} {tpl.row_label(c['table'], c['row'])} · " \
+                    f"{tpl.col_label(c['table'], c['row'], c['col'])}"
+            where = c.get("source", "")
+            if c.get("report"):
+                where = f"{c['report']} {where}"
+            rows.append(f"<tr style='{mark}'><td>{e(label)}</td><td>{e(str(c.get('raw', '')))}</td>"
+                        f"<td>{e(str(c.get('status', '')))}</td><td>{e(str(where))}</td></tr>")
+        parts.append("<table class='ak-evidence'><tr><th>单元格</th><th>原文</th><th>状态</th><th>位置</th></tr>"
+                     + "".join(rows) + "</table>")
+    for s in spans:
+        where = f"第{s['section']}部分" if s.get("section") else s.get("source", "")
+        parts.append(f"<blockquote class='ak-source'><b>{e(where)}</b>：{e(s.get('text', ''))}</blockquote>")
+    if report is not None and report.document is not None and cells:
+        lines = dict((src, text) for text, src in report.document.lines())
+        excerpt = [lines[c["source"]] for c in cells[:3] if c.get("source") in lines]
+        if excerpt:
+            parts.append("<div class='ak-excerpt'>原文：" + "<br>".join(e(x) for x in excerpt) + "</div>")
+    return "".join(parts) or "<i>（无证据）</i>"
+
+
+class FindingWalker:
+    """Walk through the findings of one report or a batch. ``.widget`` is the box to display."""
+
+    def __init__(self, results: pd.DataFrame, ledger: Ledger, report: Report | None = None, auditor: str = "") -> None:
+        self.ledger = ledger
+        self.report = report
+        self.all = ledger.annotate(results.reset_index(drop=True))
+        checks = sorted(self.all["check_id"].unique())
+        self.severity = w.Dropdown(options=[ALL, *SEVERITY_ZH], value=ALL, description="严重程度")
+        self.check = w.Dropdown(options=[ALL, *checks], value=ALL, description="检查")
+        self.status = w.Dropdown(options=[ALL, *STATUS_ZH], value="fail", description="结果")
+        self.decision = w.Dropdown(options=[ALL, "未审核", *DECISIONS.values(), STALE], value=ALL, description="审核")
+        self.list = w.Select(options=[], rows=8, layout=w.Layout(width="100%"))
+        self.prev = w.Button(description="上一条", icon="arrow-left")
+        self.next = w.Button(description="下一条", icon="arrow-right")
+        self.position = w.Label()
+        self.detail = w.HTML()
+        self.buttons = {d: w.Button(description=zh, button_style=s) for (d, zh), s in
+                        zip(DECISIONS.items(), ("danger", "success", "warning"), strict=True)}
+        self.comment = w.Textarea(placeholder="审核意见", layout=w.Layout(width="100%"))
+        self.auditor = w.Text(value=auditor, description="审核人")
+        self.message = w.HTML()
+        for f in (self.severity, self.check, self.status, self.decision):
+            f.observe(lambda _change: self.refresh(), names="value")
+        self.list.observe(lambda change: self._show(change["new"]), names="value")
+        self.prev.on_click(lambda _b: self.step(-1))
+        self.next.on_click(lambda _b: self.step(1))
+        for d, b in self.buttons.items():
+            b.on_click(lambda _b, d=d: self.decide(d))
+        self.widget = w.VBox([
+            w.HBox([self.severity, self.check]), w.HBox([self.status, self.decision]), self.list,
+            w.HBox([self.prev, self.next, self.position]), self.detail,
+            w.HBox(list(self.buttons.values())), self.comment, self.auditor, self.message,
+        ])
+        self.refresh()
+
+    def filtered(self) -> pd.DataFrame:
+        """The findings the filters let through."""
+        f = self.all
+        if self.severity.value != ALL:
+            f = f[f["severity"] == self.severity.value]
+        if self.check.value != ALL:
+            f = f[f["check_id"] == self.check.value]
+        if self.status.value != ALL:
+            f = f[f["status"] == self.status.value]
+        if self.decision.value != ALL:
+            f = f[f["decision_zh"] == self.decision.value]
+        return f
+
+    def refresh(self) -> None:
+        f = self.filtered()
+        options = [(f"[{r.check_id}] {SEVERITY_ZH.get(r.severity, r.severity)} · {r.decision_zh} · {r.message[:60]}",
+                    int(i)) for i, r in zip(f.index, f.itertuples(), strict=True)]
+        keep = self.list.value
+        self.list.options = options
+        values = [v for _label, v in options]
+        self.list.value = keep if keep in values else (values[0] if values else None)
+        if not values:
+            self.detail.value = "<i>没有符合筛选条件的检查结果</i>"
+            self.position.value = "0 / 0"
+
+    @property
+    def current(self) -> pd.Series | None:
+        return None if self.list.value is None else self.all.loc[self.list.value]
+
+    def _show(self, index: int | None) -> None:
+        if index is None:
+            return
+        r = self.all.loc[index]
+        values = [v for _l, v in self.list.options]
+        self.position.value = f"{values.index(index) + 1} / {len(values)}"
+        e = html.escape
+        decided = f"{r['decision_zh']}" + (f"（{e(r['auditor'])} {e(r['decided_at'])}：{e(r['comment'])}）"
+                                          if r["decided_at"] else "")
+        self.detail.value = (
+            f"<div class='ak-finding'><h4>[{e(r['check_id'])}] {e(SEVERITY_ZH.get(r['severity'], ''))} · "
+            f"{e(STATUS_ZH.get(r['status'], r['status']))}</h4><p>{e(r['message'])}</p>"
+            f"<p>审核：{decided}</p>{evidence_html(r, self.report)}</div>")
+        self.comment.value = r["comment"] if r["decided_at"] and not r["stale"] else ""
+
+    def step(self, delta: int) -> None:
+        values = [v for _l, v in self.list.options]
+        if not values:
+            return
+        i = values.index(self.list.value) if self.list.value in values else 0
+        self.list.value = values[max(0, min(len(values) - 1, i + delta))]
+
+    def decide(self, decision: str) -> None:
+        """Write the decision on the current finding to the ledger now, then show it."""
+        r = self.current
+        if r is None:
+            self.message.value = "<span style='color:#c0392b'>没有选中的检查结果</span>"
+            return
+        self.ledger.record(r, decision, self.comment.value, self.auditor.value)
+        index = self.list.value
+        fresh = self.ledger.annotate(self.all.loc[[index]].drop(
+            columns=["decision", "decision_zh", "comment", "auditor", "decided_at", "stale"]))
+        for col in ("decision", "decision_zh", "comment", "auditor", "decided_at", "stale"):
+            self.all.at[index, col] = fresh.iloc[0][col]
+        self.message.value = f"已记录：[{html.escape(r['check_id'])}] {DECISIONS[decision]}"
+        self.refresh()
+        self._show(index if self.list.value == index else self.list.value)
