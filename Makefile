@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 # Debian packages some steps need: LibreOffice converts .doc/.wps (and makes PDFs in tests); Noto CJK
-# fonts give those PDFs real Chinese glyphs. Installed when run as root, checked otherwise.
-APT_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk
+# fonts give those PDFs and the browser real Chinese glyphs; Chromium runs the browser tests (driven by
+# Playwright with executable_path=/usr/bin/chromium). Installed when run as root, checked otherwise.
+APT_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk chromium
 
 .PHONY: venv system demo test lint bench lab samples clean
 
@@ -26,9 +27,13 @@ system:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else echo "缺少 Debian 包：$$missing（以 root 运行 make 可自动安装；相关测试将跳过）"; fi
 
-## The main job on the bundled sample data: read every sample, show its tables and a summary line.
+## The main job on the bundled sample data: read every sample, show its tables and a summary line, then
+## audit the folder (store, cross-year checks) and write one HTML memo per report plus an index.
 demo: venv
-	$(BIN)/audit-kit show data/samples/*
+	$(BIN)/audit-kit show data/samples/*.txt data/samples/*.html data/samples/*.docx
+	rm -rf out/demo out/demo-store
+	$(BIN)/audit-kit batch data/samples -o out/demo --store out/demo-store --memos --jobs 2 --ledger out/demo.ledger.sqlite || [ $$? -eq 1 ]
+	@echo "备忘录："; ls -1 $$PWD/out/demo/memos/*.html; echo "索引：$$PWD/out/demo/index.html"
 
 ## Lint, then the whole test suite (the real-report corpus is used when ../shared is present).
 test: venv system lint

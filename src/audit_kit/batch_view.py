@@ -20,6 +20,13 @@ from .widgets import FindingWalker
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 
+def memo_name(file: str) -> str:
+    """The memo file name of a report file: its name with the folder path folded in, plus .html."""
+    import hashlib
+
+    return f"{Path(file).stem}-{hashlib.sha1(file.encode('utf-8')).hexdigest()[:6]}.html"
+
+
 @dataclass
 class BatchView:
     outdir: Path
@@ -37,6 +44,21 @@ class BatchView:
         return (f"<div class='ak-card'><p>{html.escape(str(self.outdir))}：共 {len(r)} 个文件，读取成功 {len(ok)}，"
                 f"失败 {len(bad)}；错误 {int(ok['errors'].sum())} 条，警告 {int(ok['warnings'].sum())} 条。</p>"
                 + (f"<p>读取失败：</p><ul>{items}</ul>" if items else "") + "</div>")
+
+    def memo_links(self) -> str:
+        """Links to the per-report memos written by ``audit-kit batch --memos`` (if any)."""
+        memos = self.outdir / "memos"
+        if not memos.exists():
+            return "<p>（本次批量审核没有生成备忘录；加 --memos 可生成）</p>"
+        rows = []
+        for r in self.ranked().itertuples():
+            name = memo_name(r.file)
+            if (memos / name).exists():
+                rows.append(f"<tr><td><a href='memos/{html.escape(name)}'>{html.escape(str(r.agency))}</a></td>"
+                            f"<td>{html.escape(str(r.report_year))}</td><td>{r.errors}</td><td>{r.warnings}</td>"
+                            f"<td>{html.escape(Path(r.file).name)}</td></tr>")
+        return ("<table class='ak-memo-index'><thead><tr><th>机关（备忘录）</th><th>年度</th><th>错误</th><th>警告</th>"
+                "<th>文件</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
     def by_check(self) -> pd.DataFrame:
         """Pass / fail / not assessable counts per check."""

@@ -111,11 +111,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if len(errors) else 0
 
 
+def cmd_memo(args: argparse.Namespace) -> int:
+    from .memo import write_memo
+
+    load(args.path)  # a clear one-line error for an unreadable input, before a kernel starts
+    out = write_memo(args.path, args.o, prior=args.prior or "", store=args.store or "", ledger=args.ledger or "",
+                     auditor=args.auditor or "")
+    print(out)
+    return 0
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import exit_status, run_batch
 
     try:
         reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store)
+        if args.memos:
+            from .memo import write_memos
+
+            written = write_memos(args.o, args.store, ledger=args.ledger or "", auditor=args.auditor or "",
+                                  jobs=args.jobs)
+            print(f"备忘录 {len(written)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
     except KeyboardInterrupt:
         print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)
         return 130
@@ -143,7 +159,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", required=True, help="输出文件夹")
     p.add_argument("--jobs", type=int, default=1, help="并行进程数")
     p.add_argument("--store", default="audit-store", help="报告库文件夹（默认 ./audit-store）")
+    p.add_argument("--memos", action="store_true", help="为每份报告生成审计备忘录，并生成 index.html")
+    p.add_argument("--ledger", help="审核记录文件（默认 ./audit.ledger.sqlite）")
+    p.add_argument("--auditor", help="审核人")
     p.set_defaults(func=cmd_batch)
+    p = sub.add_parser("memo", help="生成一份年报的 HTML 审计备忘录（离线、可打印）")
+    p.add_argument("path")
+    p.add_argument("--prior", help="同一机关上一年度的年报")
+    p.add_argument("--store", help="报告库文件夹（自动找上年报告）")
+    p.add_argument("--ledger", help="审核记录文件（默认 ./audit.ledger.sqlite）")
+    p.add_argument("--auditor", help="审核人")
+    p.add_argument("-o", required=True, help="输出的 .html 文件")
+    p.set_defaults(func=cmd_memo)
     p = sub.add_parser("show", help="读取年报，打印摘要和三张表")
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=cmd_show)

@@ -49,7 +49,7 @@ def find_title(doc: Document) -> tuple[str, str]:
         has_year = re.search(r"20\d{2}", k)
         if (len(k) > 80 or "信息公开" not in k or text.count(" ") >= 3
                 or not ("年度报告" in k or (has_year and any(w in k for w in _TITLE_WORDS)))
-                or re.search(r"[。,>]|首页|当前位置|您的位置", k)):
+                or re.search(r"[。,]|首页|当前位置|您的位置", k) or (">" in k and "<" not in k)):
             continue
         if i > 0 and _is_agency_line(lines[i - 1][0]):
             return lines[i - 1][0] + text, lines[i - 1][1]

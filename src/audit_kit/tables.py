@@ -87,5 +87,5 @@ def styled(report: Report, table: str, results: pd.DataFrame):
             if r in marks.index and c in marks.columns:
                 marks.loc[r, c] = "background-color:#f8d7da;font-weight:bold"
     return (frame.style.apply(lambda _f: marks, axis=None)
-            .format(lambda v: "（未读到）" if v is None else ("（空白）" if v == "" else v))
+            .format(lambda v: "（未读到）" if v is None else ("（空白）" if v == "" else v), escape="html")
             .set_caption(f"{tpl.TABLE_NAMES[table]}（红色：检查不通过涉及的单元格）"))
