@@ -44,7 +44,7 @@ lint: venv
 
 ## JupyterLab on the notebooks, on localhost only; the URL with its token is printed.
 lab: venv
-	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.open_browser=False
+	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: venv
 	$(BIN)/python benchmarks/run.py

@@ -1,0 +1,85 @@
+"""One real-browser test: JupyterLab on localhost with a fixed token, audit_report.ipynb opened in headless
+Chromium (Debian's, through Playwright), all cells run, 确认问题 clicked on the first finding with a comment
+typed, and the ledger row asserted. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from .conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+TOKEN = "audit-kit-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (make test installs it)")
+def test_confirm_a_finding_in_jupyterlab(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    work = tmp_path / "lab"
+    work.mkdir()
+    shutil.copy(ROOT / "notebooks" / "audit_report.ipynb", work)
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    lab = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+                            f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}",
+                            "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+                            "jupyterlab.NeverCheckForUpdate"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-sync", "--disable-quic"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/lab/tree/audit_report.ipynb?token={TOKEN}", timeout=120_000)
+            page.wait_for_selector(".jp-Notebook", timeout=120_000)
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-DebuggerBugButton",
+                                   timeout=120_000, state="attached")
+            ARTIFACTS.mkdir(exist_ok=True)
+            try:
+                page.locator(".jp-Notebook").first.click()
+                page.get_by_role("menuitem", name="Run").first.click()
+                page.get_by_text("Run All Cells", exact=True).first.click()
+                confirm = page.get_by_role("button", name="确认问题")
+                confirm.wait_for(timeout=120_000)
+            except Exception:
+                page.screenshot(path=str(ARTIFACTS / "lab-failure.png"))
+                raise
+            page.get_by_placeholder("审核意见").fill("浏览器中确认")
+            page.screenshot(path=str(ARTIFACTS / "lab-notebook.png"))
+            confirm.click()
+            page.get_by_text("已记录").first.wait_for(timeout=30_000)
+            confirm.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "lab-walker.png"))
+            browser.close()
+        db = sqlite3.connect(work / "audit.ledger.sqlite")
+        rows = db.execute("SELECT check_id, decision, comment FROM decisions").fetchall()
+        db.close()
+        assert rows == [("F-1", "confirmed", "浏览器中确认")]
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
