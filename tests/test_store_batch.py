@@ -193,3 +193,30 @@ def _count(store: Path) -> int:
         return n
     except sqlite3.Error:
         return 0
+
+
+def test_renamed_agency_pairs_once_the_alias_is_added(tmp_path):
+    src = ROOT / "data" / "samples" / "series"
+    reports = run_batch(src, tmp_path / "o1", store=tmp_path / "store")
+    renamed = reports[reports["file"].str.endswith("环境局-2023.txt")].iloc[0]
+    assert "库中没有" in renamed["pairing"]
+    Aliases(tmp_path / "store" / "aliases.csv").add("示例县生态环境分局", "示例县环境保护局", "2023 年更名")
+    reports = run_batch(src, tmp_path / "o2", store=tmp_path / "store")
+    renamed = reports[reports["file"].str.endswith("环境局-2023.txt")].iloc[0]
+    assert "别名表" in renamed["pairing"] and "环境局-2022.txt" in renamed["pairing"]
+
+
+def test_an_alias_added_later_rekeys_stored_reports(tmp_path):
+    series = samples.make_series("示例县环境保护局", [2022, 2023, 2024], seed=7,
+                                 names={2023: "示例县生态环境分局", 2024: "示例县生态环境分局"})
+    d = tmp_path / "in"
+    d.mkdir()
+    for r in series[:2]:
+        samples.write(r, d / f"{r.year}.txt")
+    run_batch(d, tmp_path / "o1", store=tmp_path / "store")
+    Aliases(tmp_path / "store" / "aliases.csv").add("示例县生态环境分局", "示例县环境保护局")
+    nxt = tmp_path / "next"
+    nxt.mkdir()
+    samples.write(series[2], nxt / "2024.txt")
+    reports = run_batch(nxt, tmp_path / "o2", store=tmp_path / "store")
+    assert "2023.txt" in reports.loc[0, "pairing"]

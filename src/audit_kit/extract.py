@@ -212,7 +212,8 @@ class _Walker:
                 if self.block == "九" and ("万元" in k or "元" in k):
                     self.block_units["九"] = "万元" if "万元" in k else "元"
         self.close("text")
-        if self.context in ("t2", "t3") and _CJK.search(k) and len(k) <= 60 and "。" not in k:
+        body = label_parts(text)[1]  # a row label may carry long fill-in notes in brackets
+        if self.context in ("t2", "t3") and _CJK.search(body) and len(body) <= 30 and "。" not in body:
             self.pending_extra = tok.cell
 
 

@@ -65,6 +65,15 @@ class ReportStore:
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a commit survives a crash of the process
         self.db.executescript(_SCHEMA)
         self.aliases = Aliases(self.path / "aliases.csv")
+        self._rekey()
+
+    def _rekey(self) -> None:
+        """Apply the alias table (which the auditor may have edited) to every stored report's identity."""
+        rows = self.db.execute("SELECT DISTINCT agency, agency_key FROM reports WHERE agency IS NOT NULL").fetchall()
+        changes = [(key, agency) for agency, old in rows if (key := self.aliases.resolve(agency)[0]) != old]
+        if changes:
+            with self.db:
+                self.db.executemany("UPDATE reports SET agency_key = ? WHERE agency = ?", changes)
 
     def close(self) -> None:
         self.db.close()

@@ -109,10 +109,17 @@ def spec(template: str, table: str, row: str, col: str) -> CellSpec | None:
 @cache
 def kind(template: str | None, table: str, row: str, col: str) -> str:
     """The kind of a cell (count, signed_count, money_wan, money_as_written) in ``template`` or either."""
+    c = spec_in(template, table, row, col)
+    return c.kind if c else "count"
+
+
+@cache
+def spec_in(template: str | None, table: str, row: str, col: str) -> CellSpec | None:
+    """The cell in ``template`` if it has it, else in the other template."""
     for t in (template, *TEMPLATES):
         if t in TEMPLATES and (c := spec(t, table, row, col)):
-            return c.kind
-    return "count"
+            return c
+    return None
 
 
 @cache

@@ -89,7 +89,8 @@ class Context:
         if table == "t4":
             return f"{t}“{tpl.row_label(table, row)}·{tpl.col_label(table, row, col or '')}”"
         label = tpl.row_label(table, row)
-        return f"{t}“{label}”" + (f"“{tpl.col_label(table, row, col)}”" if col else "")
+        spec = tpl.spec_in(self.template, table, row, col) if col else None
+        return f"{t}“{label}”" + (f"“{spec.col_label if spec else col}”" if col else "")
 
     def truncated(self) -> bool:
         return bool(self.meta.get("truncated"))
