@@ -8,7 +8,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import papermill as pm
 import pytest
 
 import audit_kit
@@ -127,11 +126,14 @@ def test_charts_have_no_missing_glyphs(shanghai):
 
 
 def _run(tmp_path: Path, name: str, **params) -> dict:
+    """Execute a notebook headless with papermill, in a process of its own (as `audit-kit memo` does)."""
     out = tmp_path / f"out-{name}"
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
-        pm.execute_notebook(str(NOTEBOOKS / name), str(out), parameters=params, cwd=str(tmp_path), progress_bar=False,
-                            kernel_name="python3")
+    args = [sys.executable, "-m", "papermill", str(NOTEBOOKS / name), str(out), "--cwd", str(tmp_path),
+            "--kernel", "python3", "--no-progress-bar"]
+    for k, v in params.items():
+        args += ["-p", k, str(v)]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(out.read_text(encoding="utf-8"))
 
 
