@@ -13,8 +13,9 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .checks.registry import SEVERITY_ZH
+
 SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2980b9"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @cache

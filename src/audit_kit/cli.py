@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks.registry import SEVERITY_ZH
 from .errors import AuditKitError
 from .report import Report, load
 
@@ -70,8 +71,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     return status
 
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {"pass": "通过", "fail": "不通过", "not_assessable": "无法判断"}
 
 
 def results_text(report: Report, results: pd.DataFrame) -> str:

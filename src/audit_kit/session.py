@@ -11,14 +11,13 @@ import pandas as pd
 
 from . import __version__
 from .checks import check
+from .checks.registry import SEVERITY_ZH, STATUS_ZH
 from .indicators import indicators
 from .report import Report, load
 from .review import DECISIONS, Ledger
 from .store import ReportStore
 
 SEED = Path(__file__).resolve().parents[2] / "data" / "samples" / "yanchi-2020.txt"
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {"fail": "不通过", "not_assessable": "无法判断", "pass": "通过"}
 
 
 @dataclass
@@ -47,44 +46,6 @@ def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str =
             db.add(rep)
             pri, pairing = db.prior(rep)
     return Audit(rep, pri, pairing, check(rep, pri), Ledger(ledger or "audit.ledger.sqlite"))
-
-
-def summary_card(audit: Audit) -> str:
-    """Agency, year, template, reader and counts by severity and by decision, as HTML."""
-    e = html.escape
-    m = audit.report.meta
-    a = audit.annotated
-    fails = a[a["status"] == "fail"]
-    by_sev = " ".join(f"<span class='ak-{s}'>{SEVERITY_ZH[s]} {int((fails['severity'] == s).sum())}</span>"
-                      for s in SEVERITY_ZH)
-    by_dec = " ".join(f"{zh} {int((fails['decision'] == d).sum())}" for d, zh in DECISIONS.items())
-    stale = int(fails["stale"].sum())
-    open_ = int((fails["decision"] == "").sum()) - stale
-    rows = [("机关", m.get("agency") or "（未识别）"), ("年度", m.get("report_year") or "（未识别）"),
-            ("模板", m.get("template") or "（未识别）"), ("文件", Path(m["source"]).name),
-            ("读取方式", m.get("reader")), ("上年报告", audit.pairing)]
-    body = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in rows)
-    notes = "".join(f"<li>{e(n)}</li>" for n in m.get("notes") or [])
-    return (f"<div class='ak-card'><table>{body}</table>"
-            f"<p><b>不通过</b>：{by_sev}</p><p><b>审核</b>：{e(by_dec)}，未审核 {open_}，数据已变化 {stale}</p>"
-            + (f"<details><summary>读取说明（{len(m.get('notes') or [])}）</summary><ul>{notes}</ul></details>" if notes else "")
-            + "</div>")
-
-
-def findings_table(audit: Audit, statuses: tuple[str, ...] = ("fail",)) -> str:
-    """The findings as a static HTML table (check id, severity, message, decision and comment)."""
-    e = html.escape
-    a = audit.annotated
-    a = a[a["status"].isin(statuses)]
-    order = {"error": 0, "warning": 1, "info": 2}
-    a = a.assign(_o=a["severity"].map(order)).sort_values(["_o", "check_id"], kind="stable")
-    rows = "".join(
-        f"<tr class='ak-{e(r.severity)}' data-fingerprint='{e(r.fingerprint)}'><td>{e(r.check_id)}</td>"
-        f"<td>{e(SEVERITY_ZH.get(r.severity, r.severity))}</td><td>{e(r.message)}</td>"
-        f"<td>{e(r.decision_zh)}</td><td>{e(r.comment)}{(' —' + e(r.auditor)) if r.auditor else ''}</td></tr>"
-        for r in a.itertuples())
-    return ("<table class='ak-findings'><thead><tr><th>检查</th><th>严重程度</th><th>发现</th><th>审核结论</th>"
-            f"<th>审核意见</th></tr></thead><tbody>{rows}</tbody></table>" if rows else "<p>没有不通过的检查。</p>")
 
 
 def checks_appendix(audit: Audit) -> pd.DataFrame:

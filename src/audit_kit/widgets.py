@@ -10,12 +10,11 @@ import json
 import ipywidgets as w
 import pandas as pd
 
+from .checks.registry import SEVERITY_ZH, STATUS_ZH
 from .report import Report
 from .review import DECISIONS, STALE, Ledger
 
 ALL = "全部"
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {"fail": "不通过", "not_assessable": "无法判断", "pass": "通过"}
 _HIGHLIGHT = "background:#fdecea;font-weight:bold"
 
 

@@ -14,6 +14,8 @@ from .. import templates as tpl
 from ..normalize import key
 from ..report import Report
 
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_ZH = {"fail": "不通过", "not_assessable": "无法判断", "pass": "通过"}
 RESULT_COLUMNS = ["report_id", "check_id", "status", "severity", "table", "row", "col", "expected", "actual",
                   "message", "evidence", "fingerprint"]
 
