@@ -61,10 +61,17 @@ def test_confirm_a_finding_in_jupyterlab(tmp_path):
                                    timeout=120_000, state="attached")
             ARTIFACTS.mkdir(exist_ok=True)
             try:
-                page.locator(".jp-Notebook").first.click()
-                page.get_by_role("menuitem", name="Run").first.click()
-                page.get_by_text("Run All Cells", exact=True).first.click()
+                page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=120_000)
                 confirm = page.get_by_role("button", name="确认问题")
+                for _attempt in range(3):  # the menu may be clicked before the kernel listens: try again
+                    page.locator(".jp-Notebook").first.click()
+                    page.get_by_role("menuitem", name="Run").first.click()
+                    page.get_by_text("Run All Cells", exact=True).first.click()
+                    try:
+                        page.locator(".jp-InputPrompt", has_text="[1]").first.wait_for(timeout=30_000)
+                        break
+                    except Exception:
+                        page.keyboard.press("Escape")
                 confirm.wait_for(timeout=120_000)
             except Exception:
                 page.screenshot(path=str(ARTIFACTS / "lab-failure.png"))
