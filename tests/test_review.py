@@ -129,7 +129,7 @@ def _run(tmp_path: Path, name: str, **params) -> dict:
     """Execute a notebook headless with papermill, in a process of its own (as `audit-kit memo` does)."""
     out = tmp_path / f"out-{name}"
     args = [sys.executable, "-m", "papermill", str(NOTEBOOKS / name), str(out), "--cwd", str(tmp_path),
-            "--kernel", "python3", "--no-progress-bar"]
+            "--kernel", "python3", "--no-progress-bar", "--execution-timeout", "300"]
     for k, v in params.items():
         args += ["-p", k, str(v)]
     proc = subprocess.run(args, capture_output=True, text=True, timeout=600)

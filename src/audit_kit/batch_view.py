@@ -12,7 +12,6 @@ from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
-from IPython.display import display
 
 from .review import Ledger
 from .widgets import FindingWalker
@@ -84,10 +83,11 @@ class BatchView:
         return g.reset_index()
 
     def filter_widget(self) -> w.Widget:
+        """The ranked reports, filtered by year and by "has errors" (no Output widget: nothing is captured)."""
         years = sorted(self.reports["report_year"].dropna().astype(int).unique())
         year = w.Dropdown(options=["全部", *years], description="年度")
         only = w.Checkbox(description="只看有错误的报告")
-        out = w.Output()
+        table = w.HTML()
 
         def show(_change: object = None) -> None:
             t = self.ranked()
@@ -95,14 +95,12 @@ class BatchView:
                 t = t[t["report_year"] == year.value]
             if only.value:
                 t = t[t["errors"] > 0]
-            out.clear_output()
-            with out:
-                display(t)
+            table.value = t.to_html(index=False, escape=True)
 
         year.observe(show, names="value")
         only.observe(show, names="value")
         show()
-        return w.VBox([w.HBox([year, only]), out])
+        return w.VBox([w.HBox([year, only]), table])
 
     def results_of(self, file: str) -> pd.DataFrame:
         r = self.results[self.results["file"] == file].copy()
@@ -113,20 +111,18 @@ class BatchView:
         """Choose a report; its findings open in the finding walker (decisions go to the ledger)."""
         files = list(self.ranked()["file"])
         choose = w.Dropdown(options=files, description="报告", layout=w.Layout(width="80%"))
-        out = w.Output()
+        box = w.VBox([choose])
         self.walker: FindingWalker | None = None
 
         def open_(_change: object = None) -> None:
-            out.clear_output()
             if not choose.value:
                 return
             self.walker = FindingWalker(self.results_of(choose.value), self.ledger, None, auditor)
-            with out:
-                display(self.walker.widget)
+            box.children = [choose, self.walker.widget]
 
         choose.observe(open_, names="value")
         open_()
-        return w.VBox([choose, out])
+        return box
 
 
 def open_batch(outdir: str = "", ledger: str = "") -> BatchView:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "audit_report.ipynb"
+CELL_TIMEOUT_S = 300  # a cell that runs longer is an error, never a hang
 TEMPLATES = Path(str(resources.files("audit_kit.memo").joinpath("templates")))
 
 
@@ -45,7 +46,7 @@ def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", l
     with tempfile.TemporaryDirectory(prefix="audit-kit-memo-") as tmp:
         executed = Path(tmp) / "memo.ipynb"
         pm.execute_notebook(str(NOTEBOOK), str(executed), parameters=params, progress_bar=False,
-                            kernel_name=kernel, log_output=False)  # no cwd: papermill would chdir the process
+                            kernel_name=kernel, log_output=False, execution_timeout=CELL_TIMEOUT_S)  # no cwd: papermill chdirs
         found = re.search(r"<h1>(.*?)</h1>", executed.read_text(encoding="utf-8"))
         title = html.unescape(found.group(1)) if found else "审计备忘录"
         page = export(executed, title=title)
@@ -61,7 +62,7 @@ def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3") -
     with tempfile.TemporaryDirectory(prefix="audit-kit-index-") as tmp:
         executed = Path(tmp) / "index.ipynb"
         pm.execute_notebook(str(NOTEBOOKS / "audit_batch.ipynb"), str(executed), progress_bar=False,
-                            kernel_name=kernel, log_output=False,
+                            kernel_name=kernel, log_output=False, execution_timeout=CELL_TIMEOUT_S,
                             parameters={"outdir": str(outdir), "ledger": str(Path(ledger or "audit.ledger.sqlite").resolve())})
         page = export(executed, title="批量审核结果")
     target = outdir / "index.html"
