@@ -1,7 +1,7 @@
 """Batch scale: N generated reports (mixed formats, several years of the same agencies) audited with
 ``--jobs 1`` and ``--jobs 2``: wall time, peak memory of the process tree, store size.
 
-    python benchmarks/batch_scale.py 100 1000 10000
+    python benchmarks/batch_scale.py 100 1000 10000 [--jobs 1,2]
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ def size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def main(counts: list[int]) -> None:
+def main(counts: list[int], jobs_list: tuple[int, ...] = (1, 2)) -> None:
     rows = []
     for n in counts:
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "in"
             generate(n, src)
-            for jobs in (1, 2):
+            for jobs in jobs_list:
                 store, out = Path(tmp) / f"store{jobs}", Path(tmp) / f"out{jobs}"
                 cmd = [sys.executable, "-m", "audit_kit.cli", "batch", str(src), "-o", str(out), "--store", str(store),
                        "--jobs", str(jobs)]
@@ -60,4 +60,6 @@ def main(counts: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [100, 1000])
+    args = [a for a in sys.argv[1:] if not a.startswith("--jobs")]
+    jobs = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--jobs=")), "1,2")
+    main([int(a) for a in args] or [100, 1000], tuple(int(j) for j in jobs.split(",")))
