@@ -208,7 +208,7 @@ def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | 
     reports = pd.DataFrame(rows)
     reports.to_csv(outdir / "reports.csv", index=False)
     pd.DataFrame(indicator_rows).to_csv(outdir / "indicators.csv", index=False)
-    pacsv.write_csv(pq.read_table(outdir / "results.parquet"), outdir / "results.csv")
+    _parquet_to_csv(outdir / "results.parquet", outdir / "results.csv")
     return reports
 
 
@@ -242,6 +242,14 @@ def _cross_year(db: ReportStore, rows: list[dict], lights: dict[str, Report], va
                                    "value": value, "prior_value": then, "change": value - then})
     bar.close()
     return indicator_rows
+
+
+def _parquet_to_csv(src: Path, dst: Path) -> None:
+    """Copy a Parquet file to CSV batch by batch (the whole table never sits in memory)."""
+    parquet = pq.ParquetFile(src)
+    with pacsv.CSVWriter(dst, parquet.schema_arrow) as writer:
+        for batch in parquet.iter_batches(batch_size=50_000):
+            writer.write_batch(batch)
 
 
 def exit_status(reports: pd.DataFrame) -> int:
