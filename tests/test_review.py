@@ -189,3 +189,19 @@ def test_batch_notebook(tmp_path):
     assert "共 12 个文件，读取成功 12" in out
     assert "教育局-2023.docx" in out  # the report with errors is ranked
     assert "不通过" in out and "Y-1" in out
+
+
+def test_batch_ranking_shows_paths_relative_to_the_batch_folder(tmp_path):
+    """Full paths are cut by pandas' 50-character column width; the ranking shows the part after the shared folder."""
+    import pandas as pd
+
+    from audit_kit.batch_view import BatchView
+
+    deep = "/a-very-long-folder-name-that-an-auditor-might-use/another-long-sub-folder/2023"
+    reports = pd.DataFrame({"file": [f"{deep}/县/教育局-2023.docx", f"{deep}/环境局-2023.html"], "status": ["ok", "ok"],
+                            "agency": ["教育局", "环境局"], "report_year": [2023, 2023], "template": ["2021", "2021"],
+                            "errors": [0, 2], "warnings": [1, 0], "infos": [0, 0], "pairing": ["", ""]})
+    view = BatchView(tmp_path, reports, pd.DataFrame(), pd.DataFrame(), None)
+    t = view.ranking()
+    assert list(t["文件"]) == ["环境局-2023.html", "县/教育局-2023.docx"]
+    assert "县/教育局-2023.docx" in t.to_html()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ import pandas as pd
 from .review import Ledger
 from .widgets import FindingWalker
 
+RANKING_COLUMNS = {"file": "文件", "agency": "机关", "report_year": "年度", "template": "格式", "errors": "错误",
+                   "warnings": "警告", "infos": "提示", "pairing": "上年配对"}
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 
@@ -55,7 +58,7 @@ class BatchView:
             if (memos / name).exists():
                 rows.append(f"<tr><td><a href='memos/{html.escape(name)}'>{html.escape(str(r.agency))}</a></td>"
                             f"<td>{html.escape(str(r.report_year))}</td><td>{r.errors}</td><td>{r.warnings}</td>"
-                            f"<td>{html.escape(Path(r.file).name)}</td></tr>")
+                            f"<td>{html.escape(self.short_name(r.file))}</td></tr>")
         return ("<table class='ak-memo-index'><thead><tr><th>机关（备忘录）</th><th>年度</th><th>错误</th><th>警告</th>"
                 "<th>文件</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
@@ -70,6 +73,23 @@ class BatchView:
         ok = self.reports[self.reports["status"] == "ok"]
         cols = ["file", "agency", "report_year", "template", "errors", "warnings", "infos", "pairing"]
         return ok.sort_values(["errors", "warnings"], ascending=False)[cols].reset_index(drop=True)
+
+    def short_name(self, file: str) -> str:
+        """A report's path relative to the folder all the batch's files share (full paths get cut in tables)."""
+        files = [str(f) for f in self.reports["file"]]
+        try:
+            root = Path(os.path.commonpath(files))
+        except ValueError:
+            return file
+        if len(files) == 1:
+            root = root.parent
+        return str(Path(file).relative_to(root)) if Path(file).is_relative_to(root) else file
+
+    def ranking(self) -> pd.DataFrame:
+        """The ranked reports as shown to the auditor: short file names and Chinese column names."""
+        t = self.ranked()
+        t["file"] = t["file"].map(self.short_name)
+        return t.rename(columns=RANKING_COLUMNS)
 
     def indicator_table(self) -> pd.DataFrame:
         """Indicators per report (rows) and indicator (columns), this year's values."""
@@ -90,11 +110,11 @@ class BatchView:
         table = w.HTML()
 
         def show(_change: object = None) -> None:
-            t = self.ranked()
+            t = self.ranking()
             if year.value != "全部":
-                t = t[t["report_year"] == year.value]
+                t = t[t["年度"] == year.value]
             if only.value:
-                t = t[t["errors"] > 0]
+                t = t[t["错误"] > 0]
             table.value = t.to_html(index=False, escape=True)
 
         year.observe(show, names="value")
@@ -109,7 +129,7 @@ class BatchView:
 
     def picker(self, auditor: str = "") -> w.Widget:
         """Choose a report; its findings open in the finding walker (decisions go to the ledger)."""
-        files = list(self.ranked()["file"])
+        files = [(self.short_name(f), f) for f in self.ranked()["file"]]
         choose = w.Dropdown(options=files, description="报告", layout=w.Layout(width="80%"))
         box = w.VBox([choose])
         self.walker: FindingWalker | None = None
