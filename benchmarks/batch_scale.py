@@ -27,7 +27,7 @@ def generate(n: int, out: Path) -> None:
         spec = samples.make_report("2021", year, seed=i, agency=f"示例县第{agency}局")
         sub = out / str(year)
         sub.mkdir(parents=True, exist_ok=True)
-        samples.write(spec, sub / f"a{agency:05d}{FORMATS[i % len(FORMATS)]}")
+        samples.write(spec, sub / f"a{agency:05d}{FORMATS[(agency + i) % len(FORMATS)]}")  # formats mixed in each year
 
 
 def size(path: Path) -> int:

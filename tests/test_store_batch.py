@@ -155,10 +155,12 @@ def _many(tmp_path: Path, n: int) -> Path:
 
 def _store_is_consistent(store: Path) -> int:
     db = sqlite3.connect(store / "index.sqlite")
-    rows = db.execute("SELECT report_id, report_year FROM reports").fetchall()
+    rows = db.execute("SELECT report_id, report_year, cells_file FROM reports").fetchall()
     db.close()
-    for rid, year in rows:
-        pd.read_parquet(store / "cells" / f"year={year}" / f"{rid}.parquet")
+    for rid, year, cells_file in rows:
+        assert cells_file.startswith(f"cells/year={year}/")
+        cells = pd.read_parquet(store / cells_file)
+        assert (cells["report_id"] == rid).sum() > 100  # every generated report has its tables
     return len(rows)
 
 

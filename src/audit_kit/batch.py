@@ -6,42 +6,51 @@ severity, the prior it was paired with), ``results.parquet`` / ``results.csv`` (
 ``cells.parquet`` (every cell) and ``indicators.csv``. A file that cannot be read is one ``error`` row and
 the batch goes on.
 
-Two passes, memory bounded by the size of one chunk: (1) workers read each file (or take it from the
-store when its bytes are stored), write its cells into the store and run the one-report checks; the main
-process commits the store index and streams results and cells to Parquet; (2) once every report of the
-run is stored, each is paired with last year's report of the same agency and the cross-year checks run on
-"light" copies (only the rows and sections they read). Reports are committed to the store as they are
-read, so an interrupted batch resumes where it stopped.
+Work goes to the workers in chunks of files, and the main process only collects small summaries, so
+neither its time nor its memory grows with what a report holds:
+
+1. a worker reads each file of its chunk (or takes it from the store when its bytes are stored), runs the
+   one-report checks, writes the chunk's new reports to the store (one cells part file, one committed
+   transaction of index rows) and its results and cells to part files of OUTDIR;
+2. once every report of the run is stored, the main process pairs each with last year's report from the
+   store index, and workers run the cross-year checks on "light" copies (the rows and sections they read).
+
+The parts are joined into the outputs at the end. Reports are committed to the store chunk by chunk, so
+an interrupted batch resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
+import pickle
+import shutil
 import sys
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import readers
-from .checks.registry import REGISTRY, RESULT_COLUMNS, run_rows
+from .checks.registry import REGISTRY, RESULT_COLUMNS, Context, run_context, run_rows
 from .checks.years import light
 from .errors import AuditKitError
 from .indicators import INDICATORS, cell_map
+from .report import CELL_SCHEMA as REPORT_CELLS
 from .report import Report, load
 from .store import ReportStore
 
 ONE_REPORT = [cid for cid, spec in REGISTRY.items() if "prior" not in spec.needs]
 CROSS_YEAR = [cid for cid, spec in REGISTRY.items() if "prior" in spec.needs]
-CHUNK = 200
+CHUNK = 40  # files per worker task
 RESULT_SCHEMA = pa.schema([("file", pa.string()), *((c, pa.string()) for c in RESULT_COLUMNS)])
+CELL_SCHEMA = REPORT_CELLS.append(pa.field("file", pa.string()))
+PARTS = ".parts"
 
 
 def find_files(root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
@@ -59,22 +68,6 @@ def find_files(root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
     return out
 
 
-@dataclass
-class Item:
-    """What a worker returns for one file."""
-
-    path: str
-    meta: dict | None = None
-    sections: dict = field(default_factory=dict)
-    cells: pd.DataFrame | None = None
-    rows: list[dict] = field(default_factory=list)
-    light: Report | None = None
-    indicators: dict[str, float] = field(default_factory=dict)
-    stored: bool = False
-    error: str = ""
-    error_kind: str = ""
-
-
 _STORE: ReportStore | None = None
 
 
@@ -85,84 +78,132 @@ def _worker_store(path: str) -> ReportStore:
     return _STORE
 
 
-def process_file(path: str, store_path: str) -> Item:
-    """Pass 1 for one file. Never raises: an unreadable file is an Item with ``error`` set."""
-    try:
-        p = Path(path)
-        data = p.read_bytes() if p.is_file() else b""
-        store = _worker_store(store_path)
-        stored_id = store.has(hashlib.sha256(data).hexdigest()) if data else None
-        report = store.get(stored_id) if stored_id else None
-        if report is None:
-            report = load(path)
-            store.write_cells(report)
-        report.meta["source"] = path
-        rows = run_rows(report, None, ids=ONE_REPORT)
-        values = cell_map(report)
-        return Item(path, report.meta, report.sections, report.cells, rows, light(report),
-                    {code: fn(values) for code, (_name, fn) in INDICATORS.items()}, stored=stored_id is not None)
-    except AuditKitError as exc:
-        return Item(path, error=exc.reason, error_kind=type(exc).__name__)
-    except Exception as exc:
-        return Item(path, error=f"内部错误：{type(exc).__name__}: {exc}", error_kind="InternalError")
-
-
-def _items(files: list[Path], store_path: str, jobs: int) -> Iterator[Item]:
-    if jobs <= 1:
-        for f in files:
-            yield process_file(str(f), store_path)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        try:
-            yield from pool.map(process_file, [str(f) for f in files], [store_path] * len(files), chunksize=4)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+def _indicators(report: Report | dict) -> dict[str, float]:
+    values = cell_map(report)
+    return {code: fn(values) for code, (_name, fn) in INDICATORS.items()}
 
 
 def _as_text(rows: list[dict], path: str) -> list[dict]:
+    """Result rows as strings, evidence as JSON — the schema of results.parquet."""
     out = []
     for r in rows:
-        row = {k: (None if v is None else str(v)) for k, v in r.items()}
-        row["evidence"] = json.dumps(r["evidence"], ensure_ascii=False, default=str)
+        row = {k: (None if v is None else str(v)) for k, v in r.items() if k != "evidence"}
+        row["evidence"] = orjson.dumps(r["evidence"], default=str).decode()
         row["file"] = path
         out.append(row)
     return out
 
 
-class _Sink:
-    """Streams result rows and cells to Parquet in chunks."""
+def _counts(rows: list[dict]) -> dict[str, int]:
+    fails = [r["severity"] for r in rows if r["status"] == "fail"]
+    return {"errors": fails.count("error"), "warnings": fails.count("warning"), "infos": fails.count("info")}
 
-    def __init__(self, outdir: Path) -> None:
-        self.results = pq.ParquetWriter(outdir / "results.parquet", RESULT_SCHEMA)
-        self.cells_path = outdir / "cells.parquet"
-        self.cells: pq.ParquetWriter | None = None
-        self.rows: list[dict] = []
-        self.frames: list[pd.DataFrame] = []
 
-    def add(self, rows: list[dict], cells: pd.DataFrame | None = None) -> None:
-        self.rows.extend(rows)
-        if cells is not None:
-            self.frames.append(cells)
-        if len(self.rows) >= CHUNK * 80:
-            self.flush()
+def _error_row(path: str, reason: str, kind: str) -> dict:
+    return {"file": path, "status": "error", "reason": reason, "error_type": kind}
 
-    def flush(self) -> None:
-        if self.rows:
-            self.results.write_table(pa.Table.from_pylist(self.rows, schema=RESULT_SCHEMA))
-            self.rows = []
-        if self.frames:
-            table = pa.Table.from_pandas(pd.concat(self.frames, ignore_index=True), preserve_index=False)
-            if self.cells is None:
-                self.cells = pq.ParquetWriter(self.cells_path, table.schema)
-            self.cells.write_table(table.cast(self.cells.schema))
-            self.frames = []
 
-    def close(self) -> None:
-        self.flush()
-        self.results.close()
-        if self.cells is not None:
-            self.cells.close()
+def _stored(paths: list[str], store: ReportStore) -> dict[str, Report]:
+    """The reports of ``paths`` whose bytes are already in the store, by path."""
+    ids = {}
+    for p in paths:
+        try:
+            ids[p] = store.has(hashlib.sha256(Path(p).read_bytes()).hexdigest())
+        except OSError:
+            continue  # load() says what is wrong with the file
+    found = store.get_many([i for i in ids.values() if i])
+    return {p: found[i] for p, i in ids.items() if i in found}
+
+
+def read_chunk(paths: list[str], store_path: str, part: str) -> list[tuple[dict, bytes, dict]]:
+    """Pass 1 for a chunk of files (in a worker). Never raises for a bad file: it becomes an error row.
+
+    Returns, per file, its reports.csv row, its light copy (pickled) and its indicators."""
+    store = _worker_store(store_path)
+    known = _stored(paths, store)
+    out, results, cells, new = [], [], [], []
+    for path in paths:
+        try:
+            report = known.get(path)
+            if report is None:
+                report = load(path)
+                new.append(report)
+            report.meta["source"] = path
+            ctx = Context(report)
+            rows = run_context(ctx, ids=ONE_REPORT)
+            values = _indicators(ctx.cells)
+        except AuditKitError as exc:
+            out.append((_error_row(path, exc.reason, type(exc).__name__), b"", {}))
+            continue
+        except Exception as exc:  # a bug must not stop the batch; the row says what happened
+            out.append((_error_row(path, f"内部错误：{type(exc).__name__}: {exc}", "InternalError"), b"", {}))
+            continue
+        m = report.meta
+        results += _as_text(rows, path)
+        cells.append((path, report.cells_table()))
+        row = {"file": path, "status": "ok", "reason": "", "error_type": "", "report_id": m["report_id"],
+               "agency": m.get("agency"), "agency_key": store.aliases.resolve(m.get("agency"))[0],
+               "report_year": m.get("report_year"), "template": m.get("template"), "reader": m.get("reader"),
+               **_counts(rows), "prior_file": "", "pairing": "", "notes": len(m.get("notes") or [])}
+        out.append((row, pickle.dumps(light(ctx), protocol=5), values))
+    if new:
+        files = store.write_cells(new)
+        store.index([(r.meta, r.sections, files[r.meta["report_id"]]) for r in new])
+    table = pa.concat_tables([c for _p, c in cells]) if cells else CELL_SCHEMA.empty_table().drop_columns(["file"])
+    table = table.append_column("file", pa.array([p for p, c in cells for _ in range(c.num_rows)], pa.string()))
+    pq.write_table(table, part + "-cells.parquet")
+    _write_results(part + "-results.parquet", results)
+    return out
+
+
+Task = tuple[str, bytes, str | None, bytes | None, dict | None]  # file, light, prior id, prior light, prior values
+
+
+def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dict[str, int], list[dict]]]:
+    """Pass 2 for a chunk (in a worker): cross-year checks and the indicators' change, per report.
+    A prior that is not in this run is read from the store."""
+    store = _worker_store(store_path)
+    from_store = store.get_many([pid for _f, _l, pid, plight, _v in tasks if pid and plight is None])
+    out, results = [], []
+    for path, now_bytes, pid, prior_bytes, prior_values in tasks:
+        report = pickle.loads(now_bytes)
+        prior = pickle.loads(prior_bytes) if prior_bytes else None
+        if pid and prior is None and pid in from_store:
+            full = from_store[pid]
+            prior, prior_values = light(full), _indicators(full)
+        rows = run_rows(report, prior, ids=CROSS_YEAR)
+        results += _as_text(rows, path)
+        out.append((_counts(rows), prior_values or {}))
+    _write_results(part + "-results.parquet", results)
+    return out
+
+
+def _write_results(path: str, rows: list[dict]) -> None:
+    pq.write_table(pa.Table.from_pylist(rows, schema=RESULT_SCHEMA), path)
+
+
+def _join_parts(parts: Iterable[Path], dst: Path, schema: pa.Schema) -> None:
+    """Concatenate part files into one Parquet file, row group by row group."""
+    with pq.ParquetWriter(dst, schema) as writer:
+        for part in parts:
+            if part.exists():
+                writer.write_table(pq.read_table(part, schema=schema))
+
+
+def _chunks(items: list, size: int = CHUNK) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _map(pool: Executor | None, fn: Callable, chunks: list[list], store_path: str, parts: list[str]) -> Iterator:
+    if pool is None:
+        for chunk, part in zip(chunks, parts, strict=True):
+            yield fn(chunk, store_path, part)
+        return
+    try:
+        yield from pool.map(fn, chunks, [store_path] * len(chunks), parts)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def _progress(total: int, show: bool, desc: str):
@@ -176,70 +217,79 @@ def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | 
     """Audit every file under ``root``; write the outputs to ``outdir``; return reports.csv as a frame."""
     root, outdir, store_path = Path(root), Path(outdir), Path(store)
     outdir.mkdir(parents=True, exist_ok=True)
-    files = find_files(root, skip=(outdir, store_path))
-    db = ReportStore(store_path)
+    parts = outdir / PARTS
+    shutil.rmtree(parts, ignore_errors=True)
+    parts.mkdir()
+    files = [str(f) for f in find_files(root, skip=(outdir, store_path))]
+    ReportStore(store_path).close()  # create the store (and apply the alias table) before the workers open it
     show = sys.stderr.isatty() if progress is None else progress
-    sink = _Sink(outdir)
-    rows: list[dict] = []
-    lights: dict[str, Report] = {}
-    values: dict[str, dict[str, float]] = {}
-    bar = _progress(len(files), show, "读取与检查")
-    for item in _items(files, str(store_path), jobs):
-        bar.update()
-        if item.meta is None:
-            rows.append({"file": item.path, "status": "error", "reason": item.error, "error_type": item.error_kind})
-            continue
-        if not item.stored:
-            db.index(item.meta, item.sections)
-        m = item.meta
-        lights[m["report_id"]] = item.light  # type: ignore[assignment]
-        values[m["report_id"]] = item.indicators
-        sink.add(_as_text(item.rows, item.path), item.cells.assign(file=item.path))  # type: ignore[union-attr]
-        fails = [r["severity"] for r in item.rows if r["status"] == "fail"]
-        rows.append({"file": item.path, "status": "ok", "reason": "", "error_type": "", "report_id": m["report_id"],
-                     "agency": m.get("agency"), "agency_key": db.aliases.resolve(m.get("agency"))[0],
-                     "report_year": m.get("report_year"), "template": m.get("template"), "reader": m.get("reader"),
-                     "errors": fails.count("error"), "warnings": fails.count("warning"), "infos": fails.count("info"),
-                     "prior_file": "", "pairing": "", "notes": len(m.get("notes") or [])})
-    bar.close()
-    indicator_rows = _cross_year(db, rows, lights, values, sink, show)
-    sink.close()
-    db.close()
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    try:
+        rows, lights, values = _first_pass(pool, files, str(store_path), parts, show)
+        indicator_rows = _cross_year(pool, rows, lights, values, str(store_path), parts, show)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     reports = pd.DataFrame(rows)
     reports.to_csv(outdir / "reports.csv", index=False)
     pd.DataFrame(indicator_rows).to_csv(outdir / "indicators.csv", index=False)
+    results = [*sorted(parts.glob("1-*-results.parquet")), *sorted(parts.glob("2-*-results.parquet"))]
+    _join_parts(results, outdir / "results.parquet", RESULT_SCHEMA)
+    _join_parts(sorted(parts.glob("1-*-cells.parquet")), outdir / "cells.parquet", CELL_SCHEMA)
     _parquet_to_csv(outdir / "results.parquet", outdir / "results.csv")
+    shutil.rmtree(parts, ignore_errors=True)
     return reports
 
 
-def _cross_year(db: ReportStore, rows: list[dict], lights: dict[str, Report], values: dict[str, dict[str, float]],
-                sink: _Sink, show: bool) -> list[dict]:
+def _first_pass(pool: Executor | None, files: list[str], store_path: str, parts: Path,
+                show: bool) -> tuple[list[dict], dict[str, bytes], dict[str, dict]]:
+    chunks = _chunks(files)
+    names = [str(parts / f"1-{i:06d}") for i in range(len(chunks))]
+    rows: list[dict] = []
+    lights: dict[str, bytes] = {}
+    values: dict[str, dict] = {}
+    bar = _progress(len(files), show, "读取与检查")
+    for done in _map(pool, read_chunk, chunks, store_path, names):
+        for row, light_bytes, ind in done:
+            rows.append(row)
+            if row["status"] == "ok":
+                lights[row["report_id"]], values[row["report_id"]] = light_bytes, ind
+        bar.update(len(done))
+    bar.close()
+    return rows, lights, values
+
+
+def _cross_year(pool: Executor | None, rows: list[dict], lights: dict[str, bytes], values: dict[str, dict],
+                store_path: str, parts: Path, show: bool) -> list[dict]:
     """Pass 2: pair each report with last year's and run the cross-year checks; indicators with changes."""
+    ok = [row for row in rows if row["status"] == "ok"]
+    sources = {row["report_id"]: row["file"] for row in ok}
+    tasks: list[Task] = []
+    with ReportStore(store_path) as db:
+        for row in ok:
+            pid, row["pairing"] = db.pair(row, sources)
+            prior_file = sources.get(pid) if pid else None
+            if pid and prior_file is None:
+                prior_file = db.db.execute("SELECT source FROM reports WHERE report_id = ?", (pid,)).fetchone()[0]
+            row["prior_file"] = prior_file or ""
+            tasks.append((row["file"], lights[row["report_id"]], pid, lights.get(pid or ""), values.get(pid or "")))
+    chunks = _chunks(tasks)
+    names = [str(parts / f"2-{i:06d}") for i in range(len(chunks))]
     indicator_rows = []
-    bar = _progress(len(lights), show, "跨年核对")
-    for row in rows:
-        if row["status"] != "ok":
-            continue
-        bar.update()
-        report = lights[row["report_id"]]
-        prior, pairing = db.prior(report, lights)
-        prior = light(prior) if prior is not None and prior.meta["report_id"] not in lights else prior
-        results = run_rows(report, prior, ids=CROSS_YEAR)
-        sink.add(_as_text(results, row["file"]))
-        fails = [r["severity"] for r in results if r["status"] == "fail"]
-        for sev, col in (("error", "errors"), ("warning", "warnings"), ("info", "infos")):
-            row[col] += fails.count(sev)
-        row["prior_file"] = prior.meta.get("source") if prior else ""
-        row["pairing"] = pairing
-        before = values.get(prior.meta["report_id"]) if prior else None
-        if prior is not None and before is None:
-            before = {code: fn(cell_map(db.get(prior.meta["report_id"]) or prior)) for code, (_n, fn) in INDICATORS.items()}
-        for code, (name, _fn) in INDICATORS.items():
-            value = values[row["report_id"]][code]
-            then = before[code] if before else math.nan
-            indicator_rows.append({"file": row["file"], "report_id": row["report_id"], "agency": row["agency"],
-                                   "report_year": row["report_year"], "indicator": code, "name": name,
-                                   "value": value, "prior_value": then, "change": value - then})
+    bar = _progress(len(ok), show, "跨年核对")
+    done_rows = iter(ok)
+    for done in _map(pool, cross_chunk, chunks, store_path, names):
+        for counts, before in done:
+            row = next(done_rows)
+            for col, n in counts.items():
+                row[col] += n
+            now = values[row["report_id"]]
+            for code, (name, _fn) in INDICATORS.items():
+                then = before.get(code, math.nan)
+                indicator_rows.append({"file": row["file"], "report_id": row["report_id"], "agency": row["agency"],
+                                       "report_year": row["report_year"], "indicator": code, "name": name,
+                                       "value": now[code], "prior_value": then, "change": now[code] - then})
+        bar.update(len(done))
     bar.close()
     return indicator_rows
 

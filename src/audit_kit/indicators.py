@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from .checks.registry import CellIndex, cell_index
 from .report import Report
 
 DENY = ("deny.secret", "deny.law", "deny.security", "deny.third_party", "deny.internal", "deny.process",
@@ -23,11 +24,10 @@ T4_DECIDED = ("upheld", "corrected", "other")
 Cells = dict[tuple[str, str, str], float]
 
 
-def cell_map(report: Report) -> Cells:
-    """(table, row, col) → value, blank as 0 (built once per report)."""
-    c = report.cells
-    values = [0.0 if s == "blank" else v for v, s in zip(c["value"].tolist(), c["status"].tolist(), strict=True)]
-    return dict(zip(zip(c["table"].tolist(), c["row"].tolist(), c["col"].tolist(), strict=True), values, strict=True))
+def cell_map(report: Report | CellIndex) -> Cells:
+    """(table, row, col) → value, blank as 0 (built once per report; a checks' cell index is reused)."""
+    index = report if isinstance(report, dict) else cell_index(report)
+    return {k: 0.0 if status == "blank" else value for k, (value, status, _raw, _src) in index.items()}
 
 
 def _cell(r: Cells, table: str, row: str, col: str) -> float:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import math
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from . import readers
 from .document import Document
@@ -15,17 +16,47 @@ from .meta import extract_meta
 from .sections import split_sections
 
 CELL_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "status", "unit", "source"]
+CELL_SCHEMA = pa.schema([(c, pa.float64() if c == "value" else pa.string()) for c in CELL_COLUMNS])
 
 
-@dataclass
 class Report:
-    """One report as read: ``meta`` (dict), ``cells`` (one row per table cell), ``sections``."""
+    """One report as read: ``meta`` (dict), ``cells`` (one row per table cell), ``sections``.
 
-    meta: dict
-    cells: pd.DataFrame
-    sections: dict[str, dict[str, str]]
-    document: Document | None = field(default=None, repr=False)
-    extraction: Extraction | None = field(default=None, repr=False)
+    ``cells`` may be given as columns (lists by CELL_COLUMNS name): the DataFrame is then made on first
+    use, and a batch that only checks the report and writes Parquet never pays for it."""
+
+    def __init__(self, meta: dict, cells: pd.DataFrame | dict[str, list], sections: dict[str, dict[str, str]],
+                 document: Document | None = None, extraction: Extraction | None = None) -> None:
+        self.meta = meta
+        self.sections = sections
+        self.document = document
+        self.extraction = extraction
+        self._frame = cells if isinstance(cells, pd.DataFrame) else None
+        self._columns = None if isinstance(cells, pd.DataFrame) else cells
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = pd.DataFrame(self._columns, columns=CELL_COLUMNS).astype({"value": float})
+            self._columns = None
+        return self._frame
+
+    @cells.setter
+    def cells(self, frame: pd.DataFrame) -> None:
+        self._frame, self._columns = frame, None
+
+    def columns(self) -> dict[str, list] | None:
+        """The cells as columns, while no DataFrame has been made of them (else None)."""
+        return self._columns
+
+    def cells_table(self) -> pa.Table:
+        """The cells as an Arrow table (from the columns when no DataFrame was made)."""
+        if self._columns is not None:
+            return pa.table({c: self._columns[c] for c in CELL_COLUMNS}, schema=CELL_SCHEMA)
+        return pa.Table.from_pandas(self._frame[CELL_COLUMNS], schema=CELL_SCHEMA, preserve_index=False)
+
+    def __repr__(self) -> str:
+        return f"Report({self.meta.get('report_id')!r}, {self.meta.get('agency')!r}, {self.meta.get('report_year')!r})"
 
     @property
     def report_id(self) -> str:
@@ -60,10 +91,9 @@ def build(doc: Document, data: bytes, source: str) -> Report:
     meta["layout"] = layout(ex)
     sections = split_sections(doc)
     meta["truncated"] = truncated(doc, sections)
-    columns = {name: [c[name] for c in ex.cells] for name in CELL_COLUMNS[1:]}
-    cells = pd.DataFrame({"report_id": [report_id] * len(ex.cells), **columns}, columns=CELL_COLUMNS)
-    cells["value"] = cells["value"].astype(float)
-    return Report(meta, cells, sections, doc, ex)
+    columns = {"report_id": [report_id] * len(ex.cells), **{name: [c[name] for c in ex.cells] for name in CELL_COLUMNS[1:]}}
+    columns["value"] = [math.nan if v is None else float(v) for v in columns["value"]]
+    return Report(meta, columns, sections, doc, ex)
 
 
 def load(path: str | Path) -> Report:

@@ -4,12 +4,13 @@ sections, keyed by agency identity and year, so next year's run finds last year'
 Layout of a store folder::
 
     index.sqlite                     one row per stored report (WAL; the row is written last)
-    cells/year=2023/<report_id>.parquet
+    cells/year=2023/<part>.parquet   the cells of one or more reports of that year
     aliases.csv                      editable agency aliases
 
 A file is stored once (by sha256). A corrected re-publication of the same agency and year is a new
-version; the latest version is the one used. A report's cells are written to a temporary file and
-renamed before its index row is committed, so an interrupted run leaves a readable store.
+version; the latest version is the one used. Cells are written to a temporary file and renamed before
+the index rows that point at it are committed, so an interrupted run leaves a readable store. A batch
+writes one part file per year and chunk of reports (many small files would cost more than the reading).
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import uuid
+from collections import defaultdict
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .agencies import Aliases
 from .report import CELL_COLUMNS, Report
@@ -32,7 +38,7 @@ CREATE TABLE IF NOT EXISTS reports (
     sha256 TEXT UNIQUE NOT NULL,
     agency TEXT, agency_key TEXT, report_year INTEGER, template TEXT, source TEXT, reader TEXT,
     published TEXT, version INTEGER NOT NULL, stored_at TEXT NOT NULL,
-    meta TEXT NOT NULL, sections TEXT NOT NULL
+    meta TEXT NOT NULL, sections TEXT NOT NULL, cells_file TEXT
 );
 CREATE INDEX IF NOT EXISTS by_agency_year ON reports (agency_key, report_year);
 """
@@ -64,6 +70,10 @@ class ReportStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a commit survives a crash of the process
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(reports)")}
+        if "cells_file" not in columns:  # a store written before cells were kept in part files
+            with self.db:
+                self.db.execute("ALTER TABLE reports ADD COLUMN cells_file TEXT")
         self.aliases = Aliases(self.path / "aliases.csv")
         self._rekey()
 
@@ -93,47 +103,83 @@ class ReportStore:
         """Store a report; False when the same bytes are already stored."""
         if self.has(report.meta["sha256"]):
             return False
-        self.write_cells(report)
-        return self.index(report.meta, report.sections)
+        files = self.write_cells([report])
+        return self.index([(report.meta, report.sections, files[report.meta["report_id"]])]) == 1
 
-    def _cells_path(self, report_id: str, year: int | None) -> Path:
-        return self.path / "cells" / f"year={year or 'unknown'}" / f"{report_id}.parquet"
+    def write_cells(self, reports: list[Report]) -> dict[str, str]:
+        """Write the cells of ``reports``, one part file per report year (temporary file, then rename);
+        return each report's file relative to the store. Safe from several processes at once."""
+        by_year: dict[object, list[Report]] = defaultdict(list)
+        for r in reports:
+            by_year[r.meta.get("report_year") or "unknown"].append(r)
+        files = {}
+        for year, group in by_year.items():
+            rel = f"cells/year={year}/{group[0].meta['report_id']}-{uuid.uuid4().hex[:8]}.parquet"
+            target = self.path / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            pq.write_table(pa.concat_tables([r.cells_table() for r in group]), tmp)
+            os.replace(tmp, target)
+            files.update((r.meta["report_id"], rel) for r in group)
+        return files
 
-    def write_cells(self, report: Report) -> None:
-        """Write a report's cells (temporary file, then rename). Safe from several processes at once."""
-        target = self._cells_path(report.meta["report_id"], report.meta.get("report_year"))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        report.cells.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
-
-    def index(self, m: dict, sections: dict) -> bool:
-        """Commit the index row of a report whose cells are written; the report counts as stored from now."""
-        if self.has(m["sha256"]):
-            return False
-        agency_key, _how = self.aliases.resolve(m.get("agency"))
-        year = m.get("report_year")
-        with self.db:
-            version = 1 + self.db.execute(
-                "SELECT COUNT(*) FROM reports WHERE agency_key = ? AND report_year = ?", (agency_key, year)
-            ).fetchone()[0] if agency_key else 1
-            self.db.execute(
-                "INSERT OR IGNORE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (m["report_id"], m["sha256"], m.get("agency"), agency_key, year, m.get("template"), m.get("source"),
-                 m.get("reader"), m["published"].isoformat() if m.get("published") else None, version,
-                 dt.datetime.now().isoformat(timespec="seconds"),
-                 json.dumps(m, ensure_ascii=False, default=_json_default),
-                 json.dumps(sections, ensure_ascii=False)))
-        return True
+    def index(self, entries: list[tuple[dict, dict, str]]) -> int:
+        """Commit the index rows of reports whose cells are written — (meta, sections, cells file) each —
+        in one transaction; they count as stored from now. Returns how many were new."""
+        added = 0
+        self.db.execute("BEGIN IMMEDIATE")  # versions are counted and written under one lock
+        try:
+            for m, sections, cells_file in entries:
+                if self.has(m["sha256"]):
+                    continue
+                agency_key, _how = self.aliases.resolve(m.get("agency"))
+                year = m.get("report_year")
+                version = 1 + self.db.execute(
+                    "SELECT COUNT(*) FROM reports WHERE agency_key = ? AND report_year = ?", (agency_key, year)
+                ).fetchone()[0] if agency_key else 1
+                self.db.execute(
+                    "INSERT OR IGNORE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (m["report_id"], m["sha256"], m.get("agency"), agency_key, year, m.get("template"), m.get("source"),
+                     m.get("reader"), m["published"].isoformat() if m.get("published") else None, version,
+                     dt.datetime.now().isoformat(timespec="seconds"),
+                     json.dumps(m, ensure_ascii=False, default=_json_default),
+                     json.dumps(sections, ensure_ascii=False), cells_file))
+                added += 1
+            self.db.commit()
+        except BaseException:
+            self.db.rollback()
+            raise
+        return added
 
     def get(self, report_id: str) -> Report | None:
-        row = self.db.execute("SELECT report_id, report_year, meta, sections FROM reports WHERE report_id = ?",
-                              (report_id,)).fetchone()
-        if row is None:
-            return None
-        rid, year, meta, sections = row
-        cells = pd.read_parquet(self._cells_path(rid, year))
-        return Report(_meta_from_json(meta), cells[CELL_COLUMNS], json.loads(sections))
+        return self.get_many([report_id]).get(report_id)
+
+    def get_many(self, report_ids: list[str]) -> dict[str, Report]:
+        """Stored reports by id; each part file is read once for all the ids it holds."""
+        rows = []
+        for i in range(0, len(report_ids), 500):
+            ids = report_ids[i:i + 500]
+            rows += self.db.execute(
+                f"SELECT report_id, report_year, meta, sections, cells_file FROM reports WHERE report_id IN "
+                f"({','.join('?' * len(ids))})", ids).fetchall()
+        by_file: dict[Path, list[str]] = defaultdict(list)
+        for rid, year, _m, _s, cells_file in rows:
+            by_file[self.path / cells_file if cells_file else self._old_cells_path(rid, year)].append(rid)
+        cells: dict[str, pd.DataFrame] = {}
+        for path, ids in by_file.items():
+            if not path.exists():
+                continue
+            table = pq.read_table(path)
+            if table.num_rows and len(set(table.column("report_id").unique().to_pylist()) - set(ids)):
+                table = table.filter(pc.is_in(table.column("report_id"), value_set=pa.array(ids)))
+            frame = table.to_pandas()[CELL_COLUMNS]
+            groups = {ids[0]: frame} if len(ids) == 1 else dict(iter(frame.groupby("report_id", sort=False)))
+            for rid in ids:  # a report without tables has no rows, and is still stored
+                cells[rid] = groups[rid].reset_index(drop=True) if rid in groups else frame.iloc[:0]
+        return {rid: Report(_meta_from_json(m), cells[rid], json.loads(s)) for rid, _y, m, s, _f in rows if rid in cells}
+
+    def _old_cells_path(self, report_id: str, year: int | None) -> Path:
+        return self.path / "cells" / f"year={year or 'unknown'}" / f"{report_id}.parquet"
 
     def latest(self, agency_key: str, year: int) -> str | None:
         """The report used for an agency and year: the latest version."""
@@ -142,27 +188,37 @@ class ReportStore:
             (agency_key, year)).fetchone()
         return row[0] if row else None
 
-    def prior(self, report: Report, loaded: dict[str, Report] | None = None) -> tuple[Report | None, str]:
-        """Last year's report of the same agency, and why it was paired (in Chinese). ``loaded`` maps
-        report ids to reports already in memory, so a batch does not read them back from disk."""
-        year = report.meta.get("report_year")
-        agency_key, how = self.aliases.resolve(report.meta.get("agency"))
+    def pair(self, meta: dict, sources: dict[str, str] | None = None) -> tuple[str | None, str]:
+        """The id of last year's report of the same agency (latest version), and why it was paired, in
+        Chinese. ``sources`` maps report ids to the file names to show (a batch's own paths)."""
+        year = meta.get("report_year")
+        agency_key, how = self.aliases.resolve(meta.get("agency"))
         if agency_key is None or year is None:
             return None, f"无法配对上年报告：{'报告年度未识别' if year is None else how}"
-        rid = self.latest(agency_key, year - 1)
-        if rid is None:
+        row = self.db.execute(
+            "SELECT report_id, agency, source FROM reports WHERE agency_key = ? AND report_year = ? "
+            "ORDER BY version DESC LIMIT 1", (agency_key, year - 1)).fetchone()
+        if row is None:
             return None, f"库中没有“{agency_key}” {year - 1} 年度的报告"
-        prior = (loaded or {}).get(rid) or self.get(rid)
-        if prior is None:
-            return None, f"库中 {year - 1} 年度报告 {rid} 的数据缺失"
-        now_name, then_name = report.meta.get("agency"), prior.meta.get("agency")
+        rid, then_name, source = row
+        now_name = meta.get("agency")
         if now_name == then_name:
             why = f"机关名称相同“{now_name}”"
         elif "别名表" in how or "别名表" in self.aliases.resolve(then_name)[1]:
             why = f"按别名表：本年“{now_name}”，上年“{then_name}”"
         else:
             why = f"名称归一后相同：本年“{now_name}”，上年“{then_name}”，均记为“{agency_key}”"
-        return prior, f"与 {year - 1} 年度报告配对（{why}；文件 {prior.meta.get('source')}）"
+        return rid, f"与 {year - 1} 年度报告配对（{why}；文件 {(sources or {}).get(rid, source)}）"
+
+    def prior(self, report: Report) -> tuple[Report | None, str]:
+        """Last year's report of the same agency, and why it was paired (in Chinese)."""
+        rid, pairing = self.pair(report.meta)
+        if rid is None:
+            return None, pairing
+        prior = self.get(rid)
+        if prior is None:
+            return None, f"库中上年度报告 {rid} 的数据缺失"
+        return prior, pairing
 
     def reports(self) -> pd.DataFrame:
         return pd.read_sql_query(

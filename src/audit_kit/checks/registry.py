@@ -36,17 +36,30 @@ class Result:
 CellIndex = dict[tuple[str, str, str], tuple[float, str, str, str]]
 
 
-def cell_index(report: Report) -> CellIndex:
+@dataclass
+class Light:
+    """What the cross-year checks read of a report — some meta, some cells, some sections — small enough
+    to keep for every report of a large batch and cheap to send between processes."""
+
+    meta: dict
+    index: CellIndex
+    sections: dict[str, dict[str, str]]
+
+
+def cell_index(report: Report | Light) -> CellIndex:
     """(table, row, col) → (value, status, raw, source), built once per report."""
-    c = report.cells
-    cols = [c[name].tolist() for name in ("table", "row", "col", "value", "status", "raw", "source")]
+    if isinstance(report, Light):
+        return report.index
+    names = ("table", "row", "col", "value", "status", "raw", "source")
+    columns = report.columns()
+    cols = [columns[n] for n in names] if columns is not None else [report.cells[n].tolist() for n in names]
     return {(t, r, k): (v, s, raw, src) for t, r, k, v, s, raw, src in zip(*cols, strict=True)}
 
 
 class Context:
     """One report (and its prior) prepared for checks: cells by code, blanks, truncation."""
 
-    def __init__(self, report: Report, prior: Report | None = None) -> None:
+    def __init__(self, report: Report | Light, prior: Report | Light | None = None) -> None:
         self.report = report
         self.prior = prior
         self.meta = report.meta
@@ -135,9 +148,14 @@ def run(report: Report, prior: Report | None = None, ids: list[str] | None = Non
     return pd.DataFrame(run_rows(report, prior, ids), columns=RESULT_COLUMNS)
 
 
-def run_rows(report: Report, prior: Report | None = None, ids: list[str] | None = None) -> list[dict]:
+def run_rows(report: Report | Light, prior: Report | Light | None = None, ids: list[str] | None = None) -> list[dict]:
     """The results as a list of row dicts (cheaper than a frame when many reports are collected)."""
-    ctx = Context(report, prior)
+    return run_context(Context(report, prior), ids)
+
+
+def run_context(ctx: Context, ids: list[str] | None = None) -> list[dict]:
+    """The results of the checks on a prepared context (whose cell index can be reused afterwards)."""
+    report = ctx.report
     rows = []
     for cid, spec in REGISTRY.items():
         if ids and cid not in ids:

@@ -33,8 +33,8 @@ def _leaves(ctx: Context) -> list[str]:
 
 
 def _blank_note(ctx: Context, table: str, cells: list[tuple[str, str]]) -> str:
-    blanks = [ctx.name(table, r, c) for r, c in cells if ctx.is_blank(table, r, c)]
-    return f"（其中 {len(blanks)} 格空白，按 0 计）" if blanks else ""
+    blanks = sum(ctx.is_blank(table, r, c) for r, c in cells)
+    return f"（其中 {blanks} 格空白，按 0 计）" if blanks else ""
 
 
 def _equation(ctx: Context, table: str, left: list[tuple[str, str]], right: list[tuple[str, str]],
@@ -42,10 +42,11 @@ def _equation(ctx: Context, table: str, left: list[tuple[str, str]], right: list
     """left-sum = right-sum; not_assessable when a cell is missing or printed as text."""
     cells = left + right
     evidence = [ctx.ev(table, r, c) for r, c in cells]
-    missing = [ctx.name(table, r, c) for r, c in cells if ctx.num(table, r, c) is None]
+    missing = [(r, c) for r, c in cells if ctx.num(table, r, c) is None]
     row, col = loc
     if missing:
-        return Result("not_assessable", f"{text}：缺少 {len(missing)} 格（{missing[0]} 等，可能被截断或印为文字）",
+        first = ctx.name(table, *missing[0])
+        return Result("not_assessable", f"{text}：缺少 {len(missing)} 格（{first} 等，可能被截断或印为文字）",
                       table, row, col, evidence=evidence)
     lv = [ctx.num(table, r, c) or 0.0 for r, c in left]
     rv = [ctx.num(table, r, c) or 0.0 for r, c in right]

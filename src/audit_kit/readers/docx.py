@@ -1,53 +1,78 @@
-"""Word .docx files (python-docx). Merged cells are read once: a horizontal merge (gridSpan) is one
-cell, and the continuation cells of a vertical merge are skipped, like rowspan in HTML."""
+"""Word .docx files (python-docx's XML layer). Merged cells are read once: a horizontal merge (gridSpan) is
+one cell, and the continuation cells of a vertical merge are skipped, like rowspan in HTML.
+
+Only the main document part (and the core properties, for the title) is parsed: ``docx.Document`` also
+parses styles, numbering, theme and fonts, which in a Word-made file are ten times the size of the text
+and took 60 % of the reading time without adding anything an audit reads."""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-import docx
 from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
+from lxml import etree
 
 from ..document import Block, Cell, Document
 from ..errors import CorruptFileError
 
+_P, _T, _TBL, _TR, _TC = qn("w:p"), qn("w:t"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_VMERGE, _VAL = f"{qn('w:tcPr')}/{qn('w:vMerge')}", qn("w:val")
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)  # the file is untrusted
+
 
 def read_docx(path: Path, data: bytes) -> Document:
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise CorruptFileError(str(path), "不是有效的 .docx（zip 结构损坏或不是 Word 文件）")
     try:
-        document = docx.Document(io.BytesIO(data))
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = _package_parts(z)
+            if "officeDocument" not in parts:
+                raise CorruptFileError(str(path), "不是 Word 文档：压缩包里没有正文部分（word/document.xml）")
+            body = parse_xml(z.read(parts["officeDocument"])).find(qn("w:body"))
+            hints = _core(z, parts.get("core-properties"))
+    except CorruptFileError:
+        raise
+    except zipfile.BadZipFile:
+        raise CorruptFileError(str(path), "不是有效的 .docx（zip 结构损坏或不是 Word 文件）") from None
     except Exception as exc:
         raise CorruptFileError(str(path), f"无法打开 .docx：{type(exc).__name__}") from None
     blocks: list[Block] = []
     n_par = n_tab = 0
-    for child in document.element.body.iterchildren():
-        if child.tag == qn("w:p"):
+    for child in body.iterchildren() if body is not None else ():
+        if child.tag == _P:
             n_par += 1
             text = _text(child)
             if text.strip():
                 blocks.append(Block("text", (Cell(text.strip(), f"paragraph {n_par}"),)))
-        elif child.tag == qn("w:tbl"):
+        elif child.tag == _TBL:
             n_tab += 1
             _table(child, n_tab, blocks)
-    return Document(blocks, "docx", hints=_core(document))
+    return Document(blocks, "docx", hints=hints)
+
+
+def _package_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Part names by relationship type ("officeDocument", "core-properties") from _rels/.rels."""
+    rels = etree.fromstring(z.read("_rels/.rels"), _PARSER)
+    return {rel.get("Type", "").rsplit("/", 1)[-1]: str(PurePosixPath("/", rel.get("Target", ""))).lstrip("/")
+            for rel in rels.iter(_RELS)}
 
 
 def _text(el) -> str:
     """Paragraphs joined by a space: "本年新" / "制作数量" still match, "40" / "2" never become 402."""
-    paras = el.iter(qn("w:p")) if el.tag != qn("w:p") else [el]
-    return " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in paras).strip()
+    paras = el.iter(_P) if el.tag != _P else (el,)
+    return " ".join("".join(t.text or "" for t in p.iter(_T)) for p in paras).strip()
 
 
 def _table(tbl, t_no: int, blocks: list[Block]) -> None:
-    for r_no, tr in enumerate(tbl.iterchildren(qn("w:tr")), start=1):
+    for r_no, tr in enumerate(tbl.iterchildren(_TR), start=1):
         cells = []
-        for c_no, tc in enumerate(tr.iterchildren(qn("w:tc")), start=1):
-            vmerge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+        for c_no, tc in enumerate(tr.iterchildren(_TC), start=1):
+            vmerge = tc.find(_VMERGE)
             src = f"table {t_no} row {r_no} cell {c_no}"
-            if vmerge is not None and vmerge.get(qn("w:val")) in (None, "continue"):
+            if vmerge is not None and vmerge.get(_VAL) in (None, "continue"):
                 cells.append(Cell("", src, merged=True))
                 continue
             cells.append(Cell(_text(tc), src))
@@ -56,9 +81,9 @@ def _table(tbl, t_no: int, blocks: list[Block]) -> None:
     blocks.append(Block("end"))
 
 
-def _core(document) -> dict[str, str]:
-    hints = {}
-    props = document.core_properties
-    if props.title:
-        hints["title"] = props.title
-    return hints
+def _core(z: zipfile.ZipFile, name: str | None) -> dict[str, str]:
+    """The title in the core properties, when the file has one."""
+    if not name or name not in z.namelist():
+        return {}
+    title = etree.fromstring(z.read(name), _PARSER).findtext(_TITLE)
+    return {"title": title.strip()} if title and title.strip() else {}
