@@ -33,17 +33,18 @@ class Report:
         self.extraction = extraction
         self._frame = cells if isinstance(cells, pd.DataFrame) else None
         self._columns = None if isinstance(cells, pd.DataFrame) else cells
+        self._table: pa.Table | None = None
 
     @property
     def cells(self) -> pd.DataFrame:
         if self._frame is None:
             self._frame = pd.DataFrame(self._columns, columns=CELL_COLUMNS).astype({"value": float})
-            self._columns = None
+            self._columns = self._table = None  # the frame may be changed from now on
         return self._frame
 
     @cells.setter
     def cells(self, frame: pd.DataFrame) -> None:
-        self._frame, self._columns = frame, None
+        self._frame, self._columns, self._table = frame, None, None
 
     def columns(self) -> dict[str, list] | None:
         """The cells as columns, while no DataFrame has been made of them (else None)."""
@@ -52,7 +53,9 @@ class Report:
     def cells_table(self) -> pa.Table:
         """The cells as an Arrow table (from the columns when no DataFrame was made)."""
         if self._columns is not None:
-            return pa.table({c: self._columns[c] for c in CELL_COLUMNS}, schema=CELL_SCHEMA)
+            if self._table is None:
+                self._table = pa.table({c: self._columns[c] for c in CELL_COLUMNS}, schema=CELL_SCHEMA)
+            return self._table
         return pa.Table.from_pandas(self._frame[CELL_COLUMNS], schema=CELL_SCHEMA, preserve_index=False)
 
     def __repr__(self) -> str:
