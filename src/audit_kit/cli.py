@@ -123,14 +123,18 @@ def cmd_memo(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import exit_status, run_batch
 
+    failed: list = []
     try:
         reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store)
         if args.memos:
             from .memo import write_memos
 
-            written = write_memos(args.o, args.store, ledger=args.ledger or "", auditor=args.auditor or "",
-                                  jobs=args.jobs)
-            print(f"备忘录 {len(written)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
+            outcomes = write_memos(args.o, args.store, ledger=args.ledger or "", auditor=args.auditor or "",
+                                   jobs=args.jobs)
+            failed = [o for o in outcomes if o.error]
+            print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
+            for o in failed:
+                print(f"  备忘录未生成 {o.job.parameters['report']}：{o.error}", file=sys.stderr)
     except KeyboardInterrupt:
         print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)
         return 130
@@ -138,7 +142,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     print(f"共 {len(reports)} 个文件：读取成功 {ok}，失败 {len(reports) - ok}；结果写入 {args.o}")
     for row in reports[reports["status"] == "error"].itertuples() if len(reports) else []:
         print(f"  读取失败 {row.file}：{row.reason}", file=sys.stderr)
-    return exit_status(reports)
+    return 2 if failed else exit_status(reports)
 
 
 def build_parser() -> argparse.ArgumentParser:

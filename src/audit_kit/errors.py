@@ -42,3 +42,7 @@ class ScannedDocumentError(AuditKitError):
 
 class ConversionError(AuditKitError):
     """An external converter (LibreOffice) is missing, failed or timed out."""
+
+
+class MemoError(AuditKitError):
+    """The audit notebook could not be run for a report (a cell failed or timed out)."""

@@ -1,15 +1,17 @@
-"""The HTML audit memo: audit_report.ipynb run with papermill, exported through the project's own nbconvert
-template — no code, no prompts, no widget frames, CSS inline, images embedded, a print stylesheet."""
+"""The HTML audit memo: audit_report.ipynb run with the parameters papermill injects (on a kernel kept up
+across memos, see :mod:`.runner`), exported through the project's own nbconvert template — no code, no
+prompts, no widget frames, CSS inline, images embedded, a print stylesheet."""
 
 from __future__ import annotations
 
-import tempfile
 from importlib import resources
 from pathlib import Path
 
+from ..errors import MemoError
+from .runner import Job, Outcome, run_notebooks
+
 NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "audit_report.ipynb"
-CELL_TIMEOUT_S = 300  # a cell that runs longer is an error, never a hang
 TEMPLATES = Path(str(resources.files("audit_kit.memo").joinpath("templates")))
 
 
@@ -28,52 +30,41 @@ def export(notebook: dict | str | Path, title: str = "审计备忘录") -> str:
     return body
 
 
+def _params(report: str, prior: str = "", store: str = "", ledger: str = "", auditor: str = "") -> dict[str, str]:
+    def absolute(p: str) -> str:
+        return str(Path(p).resolve()) if p else ""
+
+    return {"report": absolute(report), "prior": absolute(prior), "store": absolute(store),
+            "ledger": absolute(ledger or "audit.ledger.sqlite"), "auditor": auditor}
+
+
 def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", ledger: str = "", auditor: str = "",
                kernel: str = "python3") -> Path:
-    """Run audit_report.ipynb on ``report`` (papermill) and write the memo to ``out``."""
-    import html
-    import re
-
-    import papermill as pm
-
+    """Run audit_report.ipynb on ``report`` (parameters injected by papermill) and write the memo to ``out``."""
     if not NOTEBOOK.exists():
         raise FileNotFoundError(f"找不到审核笔记本 {NOTEBOOK}")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    params = {"report": str(Path(report).resolve()), "prior": str(Path(prior).resolve()) if prior else "",
-              "store": str(Path(store).resolve()) if store else "", "ledger": str(Path(ledger or "audit.ledger.sqlite").resolve()),
-              "auditor": auditor}
-    with tempfile.TemporaryDirectory(prefix="audit-kit-memo-") as tmp:
-        executed = Path(tmp) / "memo.ipynb"
-        pm.execute_notebook(str(NOTEBOOK), str(executed), parameters=params, progress_bar=False,
-                            kernel_name=kernel, log_output=False, execution_timeout=CELL_TIMEOUT_S)  # no cwd: papermill chdirs
-        found = re.search(r"<h1>(.*?)</h1>", executed.read_text(encoding="utf-8"))
-        title = html.unescape(found.group(1)) if found else "审计备忘录"
-        page = export(executed, title=title)
-    out.write_text(page, encoding="utf-8")
-    return out
+    job = Job(_params(report, prior, store, ledger, auditor), Path(out))
+    outcome = run_notebooks(NOTEBOOK, [job], kernel=kernel, cwd=str(Path.cwd()))[0]
+    if outcome.error:
+        raise MemoError(report, outcome.error)
+    return job.out
 
 
 def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3") -> Path:
     """Run audit_batch.ipynb on a batch output folder and write ``OUTDIR/index.html`` linking the memos."""
-    import papermill as pm
-
     outdir = Path(outdir).resolve()
-    with tempfile.TemporaryDirectory(prefix="audit-kit-index-") as tmp:
-        executed = Path(tmp) / "index.ipynb"
-        pm.execute_notebook(str(NOTEBOOKS / "audit_batch.ipynb"), str(executed), progress_bar=False,
-                            kernel_name=kernel, log_output=False, execution_timeout=CELL_TIMEOUT_S,
-                            parameters={"outdir": str(outdir), "ledger": str(Path(ledger or "audit.ledger.sqlite").resolve())})
-        page = export(executed, title="批量审核结果")
-    target = outdir / "index.html"
-    target.write_text(page, encoding="utf-8")
-    return target
+    job = Job({"outdir": str(outdir), "ledger": str(Path(ledger or "audit.ledger.sqlite").resolve())},
+              outdir / "index.html", title="批量审核结果")
+    outcome = run_notebooks(NOTEBOOKS / "audit_batch.ipynb", [job], kernel=kernel, cwd=str(outdir),
+                            export=lambda nb, _title: export(nb, title="批量审核结果"))[0]
+    if outcome.error:
+        raise MemoError(str(outdir), outcome.error)
+    return job.out
 
 
-def write_memos(outdir: str | Path, store: str, ledger: str = "", auditor: str = "", jobs: int = 1) -> list[Path]:
-    """One memo per report read fine in a batch output folder (``OUTDIR/memos/``), then ``index.html``."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def write_memos(outdir: str | Path, store: str, ledger: str = "", auditor: str = "", jobs: int = 1) -> list[Outcome]:
+    """One memo per report read fine in a batch output folder (``OUTDIR/memos/``), on ``jobs`` kernels kept
+    up, then ``index.html``. Returns how each memo went; one failing memo never stops the others."""
     import pandas as pd
 
     from ..batch_view import memo_name
@@ -81,14 +72,7 @@ def write_memos(outdir: str | Path, store: str, ledger: str = "", auditor: str =
     outdir = Path(outdir)
     reports = pd.read_csv(outdir / "reports.csv")
     files = list(reports.loc[reports["status"] == "ok", "file"])
-    store, ledger = str(Path(store).resolve()), str(Path(ledger or "audit.ledger.sqlite").resolve())
-    (outdir / "memos").mkdir(exist_ok=True)
-
-    def one(file: str) -> Path:
-        return write_memo(str(Path(file).resolve()), outdir / "memos" / memo_name(file), store=store, ledger=ledger,
-                          auditor=auditor)
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        written = list(pool.map(one, files))
+    batch = [Job(_params(f, store=store, ledger=ledger, auditor=auditor), outdir / "memos" / memo_name(f)) for f in files]
+    outcomes = run_notebooks(NOTEBOOK, batch, lanes=jobs, cwd=str(outdir))
     write_index(outdir, ledger)
-    return written
+    return outcomes

@@ -1,0 +1,49 @@
+"""The memo runner keeps kernels up across memos: no variable leaks from one report's run into the next,
+and a notebook that fails for one report costs that memo only."""
+
+from __future__ import annotations
+
+import nbformat
+
+from audit_kit.memo.runner import Job, run_notebooks
+
+
+def _notebook(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell('x = ""', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("from IPython.display import HTML, display\n"
+                                  "leaked = 'seen' in dir()\n"
+                                  "seen = x\n"
+                                  "assert x != 'bad', 'this report breaks the notebook'\n"
+                                  "display(HTML(f'<h1>memo {x}</h1><p>leaked={leaked}</p>'))"),
+    ]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _export(nb, title):
+    outputs = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", []))
+    return f"<title>{title}</title>{outputs}"
+
+
+def test_one_failing_report_costs_its_memo_only_and_nothing_leaks_between_runs(tmp_path):
+    jobs = [Job({"x": x}, tmp_path / f"{x}.html") for x in ("one", "bad", "two", "three")]
+    outcomes = run_notebooks(_notebook(tmp_path), jobs, lanes=1, export=_export)
+    assert [o.job.parameters["x"] for o in outcomes] == ["one", "bad", "two", "three"]
+    assert [bool(o.error) for o in outcomes] == [False, True, False, False]
+    assert "this report breaks the notebook" in outcomes[1].error and "AssertionError" in outcomes[1].error
+    assert not (tmp_path / "bad.html").exists()
+    for x in ("one", "two", "three"):
+        page = (tmp_path / f"{x}.html").read_text(encoding="utf-8")
+        assert f"<title>memo {x}</title>" in page  # the title is the notebook's <h1>
+        assert "leaked=False" in page  # %reset -f ran before each report
+
+
+def test_two_lanes_write_every_memo(tmp_path):
+    jobs = [Job({"x": f"r{i}"}, tmp_path / f"r{i}.html") for i in range(5)]
+    outcomes = run_notebooks(_notebook(tmp_path), jobs, lanes=2, export=_export)
+    assert [o.error for o in outcomes] == [""] * 5
+    assert sorted(p.name for p in tmp_path.glob("r*.html")) == [f"r{i}.html" for i in range(5)]
