@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -222,3 +223,28 @@ def test_an_alias_added_later_rekeys_stored_reports(tmp_path):
     samples.write(series[2], nxt / "2024.txt")
     reports = run_batch(nxt, tmp_path / "o2", store=tmp_path / "store")
     assert "2023.txt" in reports.loc[0, "pairing"]
+
+
+def test_batch_follows_linked_folders_once_and_skips_hidden_ones(tmp_path):
+    src = tmp_path / "in"
+    (src / ".trash").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "samples" / "yanchi-2020.txt", src / ".trash" / "old.txt")
+    (src / "linked").symlink_to(ROOT / "data" / "samples" / "series", target_is_directory=True)
+    (src / "loop").symlink_to(src, target_is_directory=True)  # a link back up must not loop
+    reports = run_batch(src, tmp_path / "out", store=tmp_path / "store")
+    names = sorted(Path(f).name for f in reports["file"])
+    assert names == sorted(p.name for p in (ROOT / "data" / "samples" / "series").iterdir() if p.is_file())
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "audit_kit.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_batch_of_an_empty_or_missing_folder_says_so(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.xlsx").write_bytes(b"PK")
+    done = _cli("batch", str(tmp_path / "empty"), "-o", str(tmp_path / "out"), "--store", str(tmp_path / "store"))
+    assert done.returncode == 2 and "没有可读取的年报文件" in done.stderr and "Traceback" not in done.stderr
+    assert list(pd.read_csv(tmp_path / "out" / "reports.csv").columns)[:2] == ["file", "status"]
+    done = _cli("batch", str(tmp_path / "nowhere"), "-o", str(tmp_path / "out2"))
+    assert done.returncode == 2 and "文件夹不存在" in done.stderr and "Traceback" not in done.stderr

@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import math
+import os
 import pickle
 import shutil
 import sys
@@ -52,21 +53,26 @@ CHUNK = 40  # files per worker task
 RESULT_SCHEMA = pa.schema([("file", pa.string()), *((c, pa.string()) for c in RESULT_COLUMNS)])
 CELL_SCHEMA = REPORT_CELLS.append(pa.field("file", pa.string()))
 PARTS = ".parts"
+REPORT_COLUMNS = ["file", "status", "reason", "error_type", "report_id", "agency", "agency_key", "report_year", "template",
+                  "reader", "errors", "warnings", "infos", "prior_file", "pairing", "notes"]
 
 
 def find_files(root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
-    """Every supported file under ``root`` (sub-folders too), in a stable order."""
+    """Every supported file under ``root`` (sub-folders too, linked folders followed once), in a stable
+    order; hidden files and folders, and the folders in ``skip`` (the output, the store), are left out."""
     skip = tuple(p.resolve() for p in skip)
+    seen: set[Path] = set()
     out = []
-    for p in sorted(root.rglob("*")):
-        if not p.is_file() or p.suffix.lower() not in readers.READERS:
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        here = Path(folder).resolve()
+        if here in seen or any(here.is_relative_to(s) for s in skip):
+            dirs[:] = []
             continue
-        if any(part.startswith(".") for part in p.relative_to(root).parts):
-            continue
-        if any(p.resolve().is_relative_to(s) for s in skip):
-            continue
-        out.append(p)
-    return out
+        seen.add(here)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        out += [Path(folder) / n for n in names
+                if not n.startswith(".") and Path(n).suffix.lower() in readers.READERS and (Path(folder) / n).is_file()]
+    return sorted(out)
 
 
 _STORE: ReportStore | None = None
@@ -237,7 +243,7 @@ def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | 
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    reports = pd.DataFrame(rows)
+    reports = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     reports.to_csv(outdir / "reports.csv", index=False)
     pd.DataFrame(indicator_rows).to_csv(outdir / "indicators.csv", index=False)
     results = [*sorted(parts.glob("1-*-results.parquet")), *sorted(parts.glob("2-*-results.parquet"))]

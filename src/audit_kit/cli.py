@@ -122,10 +122,17 @@ def cmd_memo(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import exit_status, run_batch
+    from .readers import READERS
 
+    if not Path(args.dir).is_dir():
+        print(f"audit-kit: {args.dir}：文件夹不存在", file=sys.stderr)
+        return 2
     failed: list = []
     try:
         reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store)
+        if reports.empty:
+            print(f"audit-kit: {args.dir} 下没有可读取的年报文件（支持：{'、'.join(sorted(READERS))}）", file=sys.stderr)
+            return 2
         if args.memos:
             from .memo import write_memos
 
@@ -138,9 +145,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)
         return 130
-    ok = int((reports["status"] == "ok").sum()) if len(reports) else 0
+    ok = int((reports["status"] == "ok").sum())
     print(f"共 {len(reports)} 个文件：读取成功 {ok}，失败 {len(reports) - ok}；结果写入 {args.o}")
-    for row in reports[reports["status"] == "error"].itertuples() if len(reports) else []:
+    for row in reports[reports["status"] == "error"].itertuples():
         print(f"  读取失败 {row.file}：{row.reason}", file=sys.stderr)
     return 2 if failed else exit_status(reports)
 
