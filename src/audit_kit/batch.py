@@ -21,6 +21,7 @@ an interrupted batch resumes where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import math
@@ -195,12 +196,17 @@ def _write_results(path: str, rows: list[dict]) -> None:
     pq.write_table(pa.Table.from_pylist(rows, schema=RESULT_SCHEMA), path)
 
 
-def _join_parts(parts: Iterable[Path], dst: Path, schema: pa.Schema) -> None:
-    """Concatenate part files into one Parquet file, row group by row group."""
-    with pq.ParquetWriter(dst, schema) as writer:
+def _join_parts(parts: Iterable[Path], dst: Path, schema: pa.Schema, csv: Path | None = None) -> None:
+    """Concatenate part files into one Parquet file (and a CSV copy), part by part: the whole table
+    never sits in memory."""
+    with pq.ParquetWriter(dst, schema) as writer, contextlib.ExitStack() as stack:
+        to_csv = stack.enter_context(pacsv.CSVWriter(csv, schema)) if csv else None
         for part in parts:
             if part.exists():
-                writer.write_table(pq.read_table(part, schema=schema))
+                table = pq.read_table(part, schema=schema)
+                writer.write_table(table)
+                if to_csv is not None:
+                    to_csv.write_table(table)
 
 
 def _chunks(items: list, size: int = CHUNK) -> list[list]:
@@ -247,9 +253,8 @@ def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | 
     reports.to_csv(outdir / "reports.csv", index=False)
     pd.DataFrame(indicator_rows).to_csv(outdir / "indicators.csv", index=False)
     results = [*sorted(parts.glob("1-*-results.parquet")), *sorted(parts.glob("2-*-results.parquet"))]
-    _join_parts(results, outdir / "results.parquet", RESULT_SCHEMA)
+    _join_parts(results, outdir / "results.parquet", RESULT_SCHEMA, csv=outdir / "results.csv")
     _join_parts(sorted(parts.glob("1-*-cells.parquet")), outdir / "cells.parquet", CELL_SCHEMA)
-    _parquet_to_csv(outdir / "results.parquet", outdir / "results.csv")
     shutil.rmtree(parts, ignore_errors=True)
     return reports
 
@@ -305,14 +310,6 @@ def _cross_year(pool: Executor | None, rows: list[dict], lights: dict[str, bytes
         bar.update(len(done))
     bar.close()
     return indicator_rows
-
-
-def _parquet_to_csv(src: Path, dst: Path) -> None:
-    """Copy a Parquet file to CSV batch by batch (the whole table never sits in memory)."""
-    parquet = pq.ParquetFile(src)
-    with pacsv.CSVWriter(dst, parquet.schema_arrow) as writer:
-        for batch in parquet.iter_batches(batch_size=50_000):
-            writer.write_batch(batch)
 
 
 def exit_status(reports: pd.DataFrame) -> int:
