@@ -6,6 +6,7 @@ import hashlib
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -38,7 +39,8 @@ class Report:
     @property
     def cells(self) -> pd.DataFrame:
         if self._frame is None:
-            self._frame = pd.DataFrame(self._columns, columns=CELL_COLUMNS).astype({"value": float})
+            columns = {**self._columns, "value": np.asarray(self._columns["value"], dtype=float)}
+            self._frame = pd.DataFrame(columns, columns=CELL_COLUMNS)
             self._columns = self._table = None  # the frame may be changed from now on
         return self._frame
 
