@@ -21,3 +21,17 @@ def test_parse_cell(raw, value, status, unit):
         assert math.isnan(got.value)
     else:
         assert got.value == value
+
+
+def test_whole_paragraphs_do_not_fill_the_label_caches():
+    """A batch worker keys every report's whole text once; cached, 10,000 texts of 20 KB would stay in memory."""
+    import uuid
+
+    from audit_kit.normalize import key
+
+    before = key.cache_info().currsize
+    paragraph = "本机关全年共收到政府信息公开申请" * 20 + uuid.uuid4().hex
+    assert key(paragraph).startswith("本机关全年共收到政府信息公开申请")
+    assert key.cache_info().currsize == before
+    assert key("（一）予以公开" + uuid.uuid4().hex[:6]).startswith("(一)予以公开")
+    assert key.cache_info().currsize == before + 1

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import lru_cache
 from pathlib import Path
 
-from .normalize import key
+from .normalize import key, short_cache
 
 _REGION = re.compile(r"^(.{2,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|州|盟|地区|县|区|旗))")
 _NOT_REGION = re.compile(r"[和与及局委厅办会处所院队站]|城乡|市场")
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\]]*\]|【[^】]*】")
 
 
-@lru_cache(maxsize=65536)
+@short_cache
 def agency_key(name: str) -> str:
     """The identity of an agency name: the innermost region it names plus the body of the name.
 

@@ -3,12 +3,16 @@ simplified, pinyin glosses from mirror sites, and the keys labels are matched by
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 import opencc
 
+T = TypeVar("T")
 _T2S = opencc.OpenCC("t2s")
 _PINYIN = re.compile(r"\(([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7})\)")
 _SPACE = re.compile(r"[\s\u3000\xa0\u200b\ufeff]+")
@@ -41,13 +45,26 @@ def squash(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-@lru_cache(maxsize=65536)
+def short_cache(fn: Callable[[str], T]) -> Callable[[str], T]:
+    """``lru_cache`` for a function of one string, used for short strings only: labels, cells and headings
+    repeat across reports, whole paragraphs do not — cached, they would fill a batch worker's memory."""
+    cached = lru_cache(maxsize=65536)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(text: str) -> T:
+        return cached(text) if len(text) <= 200 else fn(text)
+
+    wrapper.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return wrapper
+
+
+@short_cache
 def key(text: str) -> str:
     """Comparison key of a label or heading: cleaned, no whitespace, quotes or stray '?', '|'."""
     return _NOISE.sub("", _QUOTES.sub("", squash(clean(text))))
 
 
-@lru_cache(maxsize=65536)
+@short_cache
 def label_parts(text: str) -> tuple[str, str]:
     """Split a label into (enumerator, body): "(二)部分公开(区分处理的…)" → ("(二)", "部分公开").
 

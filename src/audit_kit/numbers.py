@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from typing import NamedTuple
 
-from .normalize import clean, squash
+from .normalize import clean, short_cache, squash
 
 _NUM = re.compile(
     r"^(?P<sign>[+\-−－]|增加?|减少?|增|减)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -27,7 +26,7 @@ class CellValue(NamedTuple):
 BLANK = CellValue(math.nan, "blank", "")
 
 
-@lru_cache(maxsize=65536)
+@short_cache
 def parse_cell(raw: str) -> CellValue:
     """Read one cell. Never guesses: what is not plainly a number is ``text`` with value NaN."""
     t = squash(_STRIP.sub("", clean(raw)))
@@ -46,7 +45,7 @@ def parse_cell(raw: str) -> CellValue:
     return CellValue(math.nan, "text", "")
 
 
-@lru_cache(maxsize=65536)
+@short_cache
 def is_value(raw: str) -> bool:
     """Whether a token can stand in a value cell: a number, a blank, or a not-applicable mark ("/", "—")."""
     t = squash(_STRIP.sub("", clean(raw)))

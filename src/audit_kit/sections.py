@@ -4,10 +4,9 @@ the text under each."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .document import Document
-from .normalize import key
+from .normalize import key, short_cache
 
 SECTION_NUMBERS = ("一", "二", "三", "四", "五", "六")
 OFFICIAL_HEADINGS = {
@@ -37,7 +36,7 @@ _HEAD = re.compile(r"^(?P<num>[一二三四五六]|[1-6])[、.,]")
 _MAX_HEADING = 40
 
 
-@lru_cache(maxsize=65536)
+@short_cache
 def heading_number(text: str) -> str | None:
     """The section ("一".."六") a line is the heading of, or None. Lines longer than a heading are not."""
     k = key(text)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
-from .normalize import key, label_parts
+from .normalize import key, label_parts, short_cache
 
 TEMPLATES = ("2019", "2021")
 TABLES = ("t2", "t3", "t4")
@@ -179,7 +179,7 @@ def _all_bodies() -> tuple[str, ...]:
     return tuple(lab.body for lab in labels() if lab.kind in ("row", "group"))
 
 
-@lru_cache(maxsize=65536)
+@short_cache
 def is_label_start(text: str) -> bool:
     """Whether ``text`` may be the start of a row or group label (for labels wrapped over lines)."""
     enum, body = label_parts(text)
