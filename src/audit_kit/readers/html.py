@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import lxml.html
 from lxml import etree
 
 from ..document import Block, Cell, Document
@@ -22,6 +21,7 @@ _BLOCK_TAGS = {
     "blockquote", "center", "dd", "dt", "pre", "ul", "ol", "body", "form", "header", "footer", "td", "th",
 }
 _SKIP_TAGS = {"script", "style", "noscript", "head", "iframe", "object", "template", "select", "option"}
+_PARSER = etree.HTMLParser(no_network=True)  # plain elements: lxml.html's element classes cost a lookup each
 _SPACES = re.compile(r"[ \t\r\n\xa0\u3000]+")
 _PUB_META = ("pubdate", "publishdate", "firstpublishedtime", "publish_time", "dc.date", "pub_date")
 
@@ -32,16 +32,18 @@ def read_html(path: Path, data: bytes) -> Document:
     if "\\\"" in text and "<table" in text:  # markup embedded in a JavaScript string
         text = text.replace("\\\"", "\"").replace("\\n", "\n").replace("\\/", "/")
     try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(text, _PARSER) if text.strip() else None
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise CorruptFileError(str(path), f"网页无法解析：{exc}") from None
+    if root is None:
+        raise CorruptFileError(str(path), "网页无法解析：没有任何 HTML 元素")
     doc = Document(_blocks(root), "html", hints=_hints(root))
     if not any(b.kind == "row" for b in doc.blocks) and "第二十条" not in text and "申请" not in text:
         raise NoTablesError(str(path), "网页中没有表格，也没有年报表格的文字")
     return doc
 
 
-def _hints(root: lxml.html.HtmlElement) -> dict[str, str]:
+def _hints(root: etree._Element) -> dict[str, str]:
     hints = {}
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").lower()
@@ -50,8 +52,9 @@ def _hints(root: lxml.html.HtmlElement) -> dict[str, str]:
         if name in ("articletitle", "title") and meta.get("content"):
             hints.setdefault("title", meta.get("content", ""))
     title = root.find(".//title")
-    if title is not None and title.text_content().strip():
-        hints.setdefault("page_title", _SPACES.sub(" ", title.text_content()).strip())
+    text = "".join(title.itertext()) if title is not None else ""
+    if text.strip():
+        hints.setdefault("page_title", _SPACES.sub(" ", text).strip())
     return hints
 
 
@@ -63,7 +66,7 @@ def _cell_text(el: etree._Element) -> str:
     return " ".join(_STRING(el).split())  # str.split() also splits on NBSP and the ideographic space
 
 
-def _blocks(root: lxml.html.HtmlElement) -> list[Block]:
+def _blocks(root: etree._Element) -> list[Block]:
     blocks: list[Block] = []
     buf: list[str] = []
     buf_line = [0]
