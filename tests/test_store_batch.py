@@ -165,11 +165,11 @@ def _store_is_consistent(store: Path) -> int:
     return len(rows)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
-def test_interrupted_batch_leaves_a_readable_store_and_a_rerun_finishes(tmp_path, sig):
+@pytest.mark.parametrize(("sig", "jobs"), [(signal.SIGKILL, "1"), (signal.SIGINT, "1"), (signal.SIGINT, "2")])
+def test_interrupted_batch_leaves_a_readable_store_and_a_rerun_finishes(tmp_path, sig, jobs):
     src = _many(tmp_path, 400)
     store, out = tmp_path / "store", tmp_path / "out"
-    cmd = [sys.executable, "-m", "audit_kit.cli", "batch", str(src), "-o", str(out), "--store", str(store)]
+    cmd = [sys.executable, "-m", "audit_kit.cli", "batch", str(src), "-o", str(out), "--store", str(store), "--jobs", jobs]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline:
