@@ -205,3 +205,17 @@ def test_batch_ranking_shows_paths_relative_to_the_batch_folder(tmp_path):
     t = view.ranking()
     assert list(t["文件"]) == ["环境局-2023.html", "县/教育局-2023.docx"]
     assert "县/教育局-2023.docx" in t.to_html()
+
+
+def test_an_all_zero_year_is_said_in_the_outcomes_chart_not_drawn_around_zero():
+    from audit_kit import charts
+
+    seed = audit_kit.load(BUNDLED_SEED)  # every 表三 cell is 0
+    fig = charts.outcomes(seed.cells)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the note's glyphs must exist too
+        fig.canvas.draw()
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["各项办理结果均为 0 或未读到"]
+    assert ax.get_ylim() == (0.0, 1.0)
+    assert all(float(t).is_integer() for t in ax.get_yticks())

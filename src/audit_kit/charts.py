@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from .checks.registry import SEVERITY_ZH
 
@@ -44,6 +45,7 @@ def fails_by_check(results: pd.DataFrame, title: str = "各项检查不通过的
     else:
         ax.barh(counts["check_id"], counts["n"], color=[SEVERITY_COLOURS[s] for s in counts["severity"]])
         ax.set_xlabel("不通过的条数")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.25 ticks
         handles = [Rectangle((0, 0), 1, 1, color=c) for c in SEVERITY_COLOURS.values()]
         ax.legend(handles, list(SEVERITY_ZH.values()), loc="lower right")
     ax.set_title(title)
@@ -62,6 +64,10 @@ def outcomes(report_cells: pd.DataFrame, title: str = "表三 办理结果（总
     ax = fig.subplots()
     ax.bar(list(values), list(values.values()), color="#34495e")
     ax.set_ylabel("件数")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if not any(values.values()):  # an all-zero year (or no 表三): say so instead of an axis around 0
+        ax.set_ylim(0, 1)
+        ax.text(0.5, 0.6, "各项办理结果均为 0 或未读到", ha="center", va="center", transform=ax.transAxes)
     ax.set_title(title)
     fig.tight_layout()
     return fig
