@@ -92,8 +92,9 @@ def _start_worker() -> None:
     gc.freeze()
 
 
-def _indicators(report: Report | dict) -> dict[str, float]:
-    values = cell_map(report)
+def _indicators(index: dict) -> dict[str, float]:
+    """The indicators from a checks' cell index."""
+    values = cell_map(index)
     return {code: fn(values) for code, (_name, fn) in INDICATORS.items()}
 
 
@@ -163,7 +164,7 @@ def read_chunk(paths: list[str], store_path: str, part: str) -> list[tuple[dict,
     if new:
         files = store.write_cells(new)
         store.index([(r.meta, r.sections, files[r.meta["report_id"]]) for r in new])
-    table = pa.concat_tables([c for _p, c in cells]) if cells else CELL_SCHEMA.empty_table().drop_columns(["file"])
+    table = pa.concat_tables([c for _p, c in cells]) if cells else REPORT_CELLS.empty_table()
     table = table.append_column("file", pa.array([p for p, c in cells for _ in range(c.num_rows)], pa.string()))
     pq.write_table(table, part + "-cells.parquet")
     _write_results(part + "-results.parquet", results)
@@ -173,7 +174,7 @@ def read_chunk(paths: list[str], store_path: str, part: str) -> list[tuple[dict,
 Task = tuple[str, bytes, str | None, bytes | None, dict | None]  # file, light, prior id, prior light, prior values
 
 
-def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dict[str, int], list[dict]]]:
+def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dict[str, int], dict[str, float]]]:
     """Pass 2 for a chunk (in a worker): cross-year checks and the indicators' change, per report.
     A prior that is not in this run is read from the store."""
     store = _worker_store(store_path)
@@ -184,7 +185,8 @@ def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dic
         prior = pickle.loads(prior_bytes) if prior_bytes else None
         if pid and prior is None and pid in from_store:
             full = from_store[pid]
-            prior, prior_values = light(full), _indicators(full)
+            ctx = Context(full)
+            prior, prior_values = light(ctx), _indicators(ctx.cells)
         rows = run_rows(report, prior, ids=CROSS_YEAR)
         results += _as_text(rows, path)
         out.append((_counts(rows), prior_values or {}))
@@ -202,11 +204,10 @@ def _join_parts(parts: Iterable[Path], dst: Path, schema: pa.Schema, csv: Path |
     with pq.ParquetWriter(dst, schema) as writer, contextlib.ExitStack() as stack:
         to_csv = stack.enter_context(pacsv.CSVWriter(csv, schema)) if csv else None
         for part in parts:
-            if part.exists():
-                table = pq.read_table(part, schema=schema)
-                writer.write_table(table)
-                if to_csv is not None:
-                    to_csv.write_table(table)
+            table = pq.read_table(part, schema=schema)
+            writer.write_table(table)
+            if to_csv is not None:
+                to_csv.write_table(table)
 
 
 def _chunks(items: list, size: int = CHUNK) -> list[list]:
@@ -214,15 +215,11 @@ def _chunks(items: list, size: int = CHUNK) -> list[list]:
 
 
 def _map(pool: Executor | None, fn: Callable, chunks: list[list], store_path: str, parts: list[str]) -> Iterator:
+    """``fn`` over the chunks, in order: in this process, or in the pool (which run_batch shuts down)."""
     if pool is None:
-        for chunk, part in zip(chunks, parts, strict=True):
-            yield fn(chunk, store_path, part)
-        return
-    try:
+        yield from map(fn, chunks, [store_path] * len(chunks), parts)
+    else:
         yield from pool.map(fn, chunks, [store_path] * len(chunks), parts)
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
 
 
 def _progress(total: int, show: bool, desc: str):
@@ -285,11 +282,7 @@ def _cross_year(pool: Executor | None, rows: list[dict], lights: dict[str, bytes
     tasks: list[Task] = []
     with ReportStore(store_path) as db:
         for row in ok:
-            pid, row["pairing"] = db.pair(row, sources)
-            prior_file = sources.get(pid) if pid else None
-            if pid and prior_file is None:
-                prior_file = db.db.execute("SELECT source FROM reports WHERE report_id = ?", (pid,)).fetchone()[0]
-            row["prior_file"] = prior_file or ""
+            pid, row["prior_file"], row["pairing"] = db.pair(row, sources)
             tasks.append((row["file"], lights[row["report_id"]], pid, lights.get(pid or ""), values.get(pid or "")))
     chunks = _chunks(tasks)
     names = [str(parts / f"2-{i:06d}") for i in range(len(chunks))]

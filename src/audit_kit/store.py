@@ -22,10 +22,10 @@ import sqlite3
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .agencies import Aliases
@@ -58,6 +58,14 @@ def _meta_from_json(text: str) -> dict:
     if meta.get("period"):
         meta["period"] = tuple(dt.date.fromisoformat(d) for d in meta["period"])
     return meta
+
+
+class Pairing(NamedTuple):
+    """Last year's report found for a report: its id (None when there is none), its file, and why."""
+
+    report_id: str | None
+    source: str
+    reason: str
 
 
 class ReportStore:
@@ -169,11 +177,8 @@ class ReportStore:
         for path, ids in by_file.items():
             if not path.exists():
                 continue
-            table = pq.read_table(path)
-            if table.num_rows and len(set(table.column("report_id").unique().to_pylist()) - set(ids)):
-                table = table.filter(pc.is_in(table.column("report_id"), value_set=pa.array(ids)))
-            frame = table.to_pandas()[CELL_COLUMNS]
-            groups = {ids[0]: frame} if len(ids) == 1 else dict(iter(frame.groupby("report_id", sort=False)))
+            frame = pq.read_table(path).to_pandas()[CELL_COLUMNS]
+            groups = dict(iter(frame.groupby("report_id", sort=False)))
             for rid in ids:  # a report without tables has no rows, and is still stored
                 cells[rid] = groups[rid].reset_index(drop=True) if rid in groups else frame.iloc[:0]
         return {rid: Report(_meta_from_json(m), cells[rid], json.loads(s)) for rid, _y, m, s, _f in rows if rid in cells}
@@ -183,24 +188,27 @@ class ReportStore:
 
     def latest(self, agency_key: str, year: int) -> str | None:
         """The report used for an agency and year: the latest version."""
-        row = self.db.execute(
-            "SELECT report_id FROM reports WHERE agency_key = ? AND report_year = ? ORDER BY version DESC LIMIT 1",
-            (agency_key, year)).fetchone()
+        row = self._latest(agency_key, year)
         return row[0] if row else None
 
-    def pair(self, meta: dict, sources: dict[str, str] | None = None) -> tuple[str | None, str]:
-        """The id of last year's report of the same agency (latest version), and why it was paired, in
-        Chinese. ``sources`` maps report ids to the file names to show (a batch's own paths)."""
+    def _latest(self, agency_key: str, year: int) -> tuple[str, str | None, str | None] | None:
+        """(report_id, agency as printed, source) of the latest version for an agency and year."""
+        return self.db.execute(
+            "SELECT report_id, agency, source FROM reports WHERE agency_key = ? AND report_year = ? "
+            "ORDER BY version DESC LIMIT 1", (agency_key, year)).fetchone()
+
+    def pair(self, meta: dict, sources: dict[str, str] | None = None) -> Pairing:
+        """Last year's report of the same agency (latest version): its id and file, and why it was paired,
+        in Chinese. ``sources`` maps report ids to the file names to show (a batch's own paths)."""
         year = meta.get("report_year")
         agency_key, how = self.aliases.resolve(meta.get("agency"))
         if agency_key is None or year is None:
-            return None, f"无法配对上年报告：{'报告年度未识别' if year is None else how}"
-        row = self.db.execute(
-            "SELECT report_id, agency, source FROM reports WHERE agency_key = ? AND report_year = ? "
-            "ORDER BY version DESC LIMIT 1", (agency_key, year - 1)).fetchone()
+            return Pairing(None, "", f"无法配对上年报告：{'报告年度未识别' if year is None else how}")
+        row = self._latest(agency_key, year - 1)
         if row is None:
-            return None, f"库中没有“{agency_key}” {year - 1} 年度的报告"
-        rid, then_name, source = row
+            return Pairing(None, "", f"库中没有“{agency_key}” {year - 1} 年度的报告")
+        rid, then_name, stored_source = row
+        source = (sources or {}).get(rid, stored_source or "")
         now_name = meta.get("agency")
         if now_name == then_name:
             why = f"机关名称相同“{now_name}”"
@@ -208,17 +216,17 @@ class ReportStore:
             why = f"按别名表：本年“{now_name}”，上年“{then_name}”"
         else:
             why = f"名称归一后相同：本年“{now_name}”，上年“{then_name}”，均记为“{agency_key}”"
-        return rid, f"与 {year - 1} 年度报告配对（{why}；文件 {(sources or {}).get(rid, source)}）"
+        return Pairing(rid, source, f"与 {year - 1} 年度报告配对（{why}；文件 {source}）")
 
     def prior(self, report: Report) -> tuple[Report | None, str]:
         """Last year's report of the same agency, and why it was paired (in Chinese)."""
-        rid, pairing = self.pair(report.meta)
-        if rid is None:
-            return None, pairing
-        prior = self.get(rid)
+        found = self.pair(report.meta)
+        if found.report_id is None:
+            return None, found.reason
+        prior = self.get(found.report_id)
         if prior is None:
-            return None, f"库中上年度报告 {rid} 的数据缺失"
-        return prior, pairing
+            return None, f"库中上年度报告 {found.report_id} 的数据缺失"
+        return prior, found.reason
 
     def reports(self) -> pd.DataFrame:
         return pd.read_sql_query(

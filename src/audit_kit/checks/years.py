@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from rapidfuzz.distance import Indel
 
 from .. import templates as tpl
-from ..report import Report
-from .registry import Context, Light, Result, cell_index, check
+from .registry import Context, Light, Result, check
 from .tables import T3_COLS, _fmt
 
 TEXT_REUSE_THRESHOLD = 0.8
@@ -16,17 +15,15 @@ TEXT_REUSE_THRESHOLD = 0.8
 PRIOR_ROWS = {("t3", "carried_in"), ("t3", "carried_out"), *(("t2", r) for r in (
     "rules", "normative", "licensing", "other_services", "penalty", "coercion", "fees"))}
 PRIOR_SECTIONS = ("一", "五")
-PRIOR_META = ("report_id", "sha256", "agency", "report_year", "template", "source", "truncated")
+PRIOR_META = ("report_id", "agency", "report_year", "template", "source", "truncated")
 
 
-def light(report: Report | Context) -> Light:
-    """What the cross-year checks read of a report (some meta, the rows of PRIOR_ROWS, sections 一/五);
-    from a Context, its cell index is reused."""
-    index = report.cells if isinstance(report, Context) else cell_index(report)
-    src = report.report if isinstance(report, Context) else report
-    return Light({k: src.meta[k] for k in PRIOR_META if k in src.meta},
-                 {k: v for k, v in index.items() if (k[0], k[1]) in PRIOR_ROWS},
-                 {k: v for k, v in src.sections.items() if k in PRIOR_SECTIONS})
+def light(ctx: Context) -> Light:
+    """What the cross-year checks read of a prepared report (some meta, the rows of PRIOR_ROWS, sections
+    一/五), reusing its cell index."""
+    return Light({k: ctx.meta[k] for k in PRIOR_META if k in ctx.meta},
+                 {k: v for k, v in ctx.cells.items() if (k[0], k[1]) in PRIOR_ROWS},
+                 {k: v for k, v in ctx.report.sections.items() if k in PRIOR_SECTIONS})
 
 
 def _no_prior(ctx: Context) -> Result | None:

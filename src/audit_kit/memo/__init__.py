@@ -55,8 +55,7 @@ def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3") -
     outdir = Path(outdir).resolve()
     job = Job({"outdir": str(outdir), "ledger": str(Path(ledger or "audit.ledger.sqlite").resolve())},
               outdir / "index.html", title="批量审核结果")
-    outcome = run_notebooks(NOTEBOOKS / "audit_batch.ipynb", [job], kernel=kernel, cwd=str(outdir),
-                            export=lambda nb, _title: export(nb, title="批量审核结果"))[0]
+    outcome = run_notebooks(NOTEBOOKS / "audit_batch.ipynb", [job], kernel=kernel, cwd=str(outdir))[0]
     if outcome.error:
         raise MemoError(str(outdir), outcome.error)
     return job.out
