@@ -7,7 +7,7 @@ from .report import Report, load
 
 
 def check(report: Report, prior: Report | None = None):
-    """Run every check of checks.md on ``report`` (and ``prior``, last year's report of the same agency)."""
+    """Run every check of docs/checks.md on ``report`` (and ``prior``, last year's report of the same agency)."""
     from .checks import check as _check
 
     return _check(report, prior)

@@ -152,6 +152,17 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 2 if failed else exit_status(reports)
 
 
+def cmd_checks(args: argparse.Namespace) -> int:
+    from .checks import catalogue
+
+    if args.format == "json":
+        json.dump(catalogue.records(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(catalogue.markdown() if args.format == "markdown" else catalogue.text() + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="audit-kit", description="政府信息公开工作年度报告审核工具")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -181,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auditor", help="审核人")
     p.add_argument("-o", required=True, help="输出的 .html 文件")
     p.set_defaults(func=cmd_memo)
+    p = sub.add_parser("checks", help="列出全部检查：编号、严重程度、检查内容、需要的输入、示例发现")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                   help="text（终端）、markdown（即 docs/checks.md）或 json")
+    p.set_defaults(func=cmd_checks)
     p = sub.add_parser("show", help="读取年报，打印摘要和三张表")
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=cmd_show)

@@ -40,7 +40,7 @@ class SampleReport:
 
 
 def make_values(template: str, rng: random.Random) -> Values:
-    """Consistent tables: every T2/T3/T4 relation of checks.md holds."""
+    """Consistent tables: every T2/T3/T4 relation of docs/checks.md holds."""
     v: Values = {}
     for c in tpl.cells():
         if c.template == template and c.table == "t2":

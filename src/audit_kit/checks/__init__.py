@@ -1,4 +1,4 @@
-"""The checks of checks.md, each a small registered function. ``check(report, prior)`` runs them all."""
+"""The checks of docs/checks.md, each a small registered function. ``check(report, prior)`` runs them all."""
 
 from __future__ import annotations
 

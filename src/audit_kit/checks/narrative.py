@@ -1,4 +1,4 @@
-"""Text against tables: X-1…X-5 of checks.md."""
+"""Text against tables: X-1…X-5 of docs/checks.md."""
 
 from __future__ import annotations
 
@@ -32,8 +32,13 @@ def _quantity(ctx: Context, quantity: str) -> tuple[list[tuple[str, str, str]], 
     return [("t3", r, "total") for r in rows], GROUP_QUANTITIES[quantity]
 
 
-@check("X-1", "warning", "叙述中的申请、办理结果、复议诉讼数字与表格一致", needs=("sections", "t3", "t4"))
+@check("X-1", "warning", "叙述中的申请、办理结果、复议诉讼数字与表格一致",
+       needs=("sections",),
+       example="叙述称本年新收政府信息公开申请 258 件（“共收到申请258件”），表格为 275")
 def x1_numbers(ctx: Context) -> Iterator[Result]:
+    """正文中关于申请（收到、受理、新收、办结、上年结转、结转下年度）、办理结果（予以公开、部分公开、不予公开、无法提供……）
+    和复议诉讼（件数、“均获维持”）的数字与表格一致；阿拉伯数字和汉字数字（三件、一百零五件）都读，约数只提示人工核对。
+    每条结果附原句。"""
     found = False
     for section, text in _narrative(ctx):
         for c in (c for num, c in ctx.claims() if num == section):
@@ -86,8 +91,11 @@ def x1_numbers(ctx: Context) -> Iterator[Result]:
 _SHARE_OF = {"granted": "granted", "partial": "partial", "granted_partial": "granted_partial"}
 
 
-@check("X-2", "warning", "叙述中的百分比与重新计算的比例一致", needs=("sections", "t3"))
+@check("X-2", "warning", "叙述中的百分比与重新计算的比例一致",
+       needs=("sections", "t3"),
+       example="叙述称予以公开占 33.9%，按表格重算为 93 ÷ 275 = 33.8%")
 def x2_percent(ctx: Context) -> Iterator[Result]:
+    """正文中的百分比（如“予以公开占 33.9%”）与按表三重新计算的比例一致（按原文的小数位数比较）。"""
     found = False
     base = _value(ctx, "t3", "outcomes_total", "total")
     for section, text in _narrative(ctx):
@@ -127,11 +135,12 @@ def _section_missing(ctx: Context, num: str, what: str) -> Result:
     return Result("fail", f"报告没有第{num}部分，未说明{what}", where=num)
 
 
-@check("X-3", "warning", "2021 年起：第六部分说明信息处理费收取情况", needs=("sections",))
+@check("X-3", "warning", "2021 年起：第六部分说明信息处理费收取情况",
+       needs=("sections",), applies=lambda ctx: (ctx.meta.get("report_year") or 0) >= 2021,
+       example="第六部分没有说明信息处理费的收取情况（收取或未收取）")
 def x3_fees(ctx: Context) -> Iterator[Result]:
-    year = ctx.meta.get("report_year")
-    if year is None or year < 2021:
-        return
+    """2021 年度起：第六部分说明信息处理费的收取情况（收取了多少或未收取）；表三“因逾期未缴费不再处理”大于 0 时，
+    第六部分应提到收费通知。"""
     sec = ctx.report.sections.get("六")
     if sec is None:
         yield _section_missing(ctx, "六", "信息处理费收取情况")
@@ -152,10 +161,11 @@ def x3_fees(ctx: Context) -> Iterator[Result]:
                          "t3", "other.unpaid_fee", "total", actual=unpaid, evidence=[ctx.ev("t3", "other.unpaid_fee", "total"), *ev])
 
 
-@check("X-4", "warning", "政府报告说明工作考核、社会评议和责任追究结果", needs=("sections",))
+@check("X-4", "warning", "政府报告说明工作考核、社会评议和责任追究结果",
+       needs=("sections",), applies=lambda ctx: ctx.meta.get("level") == "government",
+       example="政府报告第一、五部分未提及评议、责任追究")
 def x4_government(ctx: Context) -> Iterator[Result]:
-    if ctx.meta.get("level") != "government":
-        return
+    """人民政府（不含部门）的报告在第一或第五部分说明工作考核、社会评议和责任追究结果（《条例》第五十条）。"""
     texts = [(n, ctx.report.sections[n]) for n in ("一", "五") if n in ctx.report.sections]
     if not texts:
         yield _section_missing(ctx, "五", "工作考核、社会评议和责任追究结果")
@@ -170,8 +180,11 @@ def x4_government(ctx: Context) -> Iterator[Result]:
         yield Result("pass", "政府报告提及工作考核、社会评议和责任追究", evidence=ev)
 
 
-@check("X-5", "info", "第五部分写明问题和改进措施", needs=("sections",))
+@check("X-5", "info", "第五部分写明问题和改进措施",
+       needs=("sections",),
+       example="第五部分过于简单（18 字）")
 def x5_problems(ctx: Context) -> Iterator[Result]:
+    """第五部分写明存在的问题和改进措施，不是空白或一句话。"""
     sec = ctx.report.sections.get("五")
     if sec is None:
         yield _section_missing(ctx, "五", "存在的主要问题及改进情况")

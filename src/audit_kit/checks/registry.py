@@ -1,5 +1,11 @@
-"""Checks as small declared functions: each registers its id, severity and the tables/sections it needs,
-and yields result rows. :func:`run` runs them all over one report."""
+"""Checks as small declared functions: each registers its id, severity, title, what it needs and when it
+applies, and yields result rows. :func:`run` runs them all over one report.
+
+What a check needs is declared, not tested in each check: when a needed input is missing (no prior-year
+report, no cell of a needed table, no section of the text), the registry gives the check one
+``not_assessable`` row saying what is missing and does not call it. A check that does not apply to a report
+(``applies`` false: X-3 before 2021, X-4 for a department, Y-2 without 表二 stock cells) gives no row.
+The catalogue of the checks (``audit-kit checks``, docs/checks.md) is printed from this registry."""
 
 from __future__ import annotations
 
@@ -67,6 +73,7 @@ class Context:
         self.prior_cells = cell_index(prior) if prior is not None else {}
         self.template = report.meta.get("template")
         self._claims: list | None = None
+        self._tables: set[str] | None = None
 
     def claims(self) -> list:
         """(section, Claim) for every figure the narrative states — parsed once per report."""
@@ -78,6 +85,13 @@ class Context:
 
     def has(self, table: str, row: str, col: str) -> bool:
         return (table, row, col) in self.cells
+
+    def has_table(self, table: str) -> bool:
+        """Whether any cell of ``table`` was read (a light copy says which tables the full report had)."""
+        if self._tables is None:
+            tables = self.meta.get("tables_read")
+            self._tables = set(tables) if tables is not None else {k[0] for k in self.cells}
+        return table in self._tables
 
     def num(self, table: str, row: str, col: str) -> float | None:
         """Value for arithmetic: blank counts as 0; None when the cell is missing or printed as text."""
@@ -112,28 +126,64 @@ class Context:
 
 
 CheckFn = Callable[[Context], Iterator[Result]]
+Applies = Callable[[Context], bool]
+
+# The inputs a check may declare: what each is (for the catalogue), how to tell it is there, and what the
+# check's one not_assessable row says when it is not.
+NEEDS: dict[str, tuple[str, Callable[[Context], bool], str]] = {
+    "t2": ("表二的单元格", lambda ctx: ctx.has_table("t2"), "未读到表二的任何单元格（见 F-3）"),
+    "t3": ("表三的单元格", lambda ctx: ctx.has_table("t3"), "未读到表三的任何单元格（见 F-3）"),
+    "t4": ("表四的单元格", lambda ctx: ctx.has_table("t4"), "未读到表四的任何单元格（见 F-3）"),
+    "sections": ("正文（至少读到一个部分）", lambda ctx: bool(ctx.report.sections), "未读到正文的任何部分（见 S-1）"),
+    "prior": ("同一机关上一年度的报告", lambda ctx: ctx.prior is not None, "没有上一年度的报告，无法做跨年核对"),
+}
 
 
 @dataclass(frozen=True)
 class Check:
+    """A registered check; the catalogue reads its title, its function's docstring and its example."""
+
     id: str
     severity: str
     needs: tuple[str, ...]
     title: str
     fn: CheckFn
+    applies: Applies | None = None
+    example: str = ""  # an example finding message, for the catalogue
+
+    @property
+    def description(self) -> str:
+        """What the check checks, in Chinese: its function's docstring as one paragraph."""
+        return "".join(line.strip() for line in (self.fn.__doc__ or "").splitlines())
 
 
 REGISTRY: dict[str, Check] = {}
 
 
-def check(check_id: str, severity: str, title: str, needs: tuple[str, ...] = ()) -> Callable[[CheckFn], CheckFn]:
-    """Register a check function under its id from checks.md."""
+def check(check_id: str, severity: str, title: str, needs: tuple[str, ...] = (), applies: Applies | None = None,
+          example: str = "") -> Callable[[CheckFn], CheckFn]:
+    """Register a check function under its id (docs/checks.md lists them all)."""
+    unknown = set(needs) - set(NEEDS)
+    if unknown:
+        raise ValueError(f"{check_id}: unknown needs {sorted(unknown)}")
 
     def deco(fn: CheckFn) -> CheckFn:
-        REGISTRY[check_id] = Check(check_id, severity, needs, title, fn)
+        REGISTRY[check_id] = Check(check_id, severity, needs, title, fn, applies, example)
         return fn
 
     return deco
+
+
+def outcomes(spec: Check, ctx: Context) -> Iterator[Result]:
+    """The results of one check on a context: nothing when it does not apply, one ``not_assessable`` row
+    naming what is missing when a needed input is absent, else what the check yields."""
+    if spec.applies is not None and not spec.applies(ctx):
+        return
+    missing = [NEEDS[n][2] for n in spec.needs if not NEEDS[n][1](ctx)]
+    if missing:
+        yield Result("not_assessable", "；".join(missing))
+        return
+    yield from spec.fn(ctx)
 
 
 def fingerprint(meta: dict, check_id: str, r: Result) -> str:
@@ -160,7 +210,7 @@ def run_context(ctx: Context, ids: list[str] | None = None) -> list[dict]:
     for cid, spec in REGISTRY.items():
         if ids and cid not in ids:
             continue
-        for r in spec.fn(ctx):
+        for r in outcomes(spec, ctx):
             rows.append({
                 "report_id": report.meta["report_id"], "check_id": cid, "status": r.status,
                 "severity": spec.severity, "table": r.table, "row": r.row, "col": r.col,

@@ -1,4 +1,4 @@
-"""Template and structure: F-1…F-3, S-1…S-4 of checks.md."""
+"""Template and structure: F-1…F-3, S-1…S-4 of docs/checks.md."""
 
 from __future__ import annotations
 
@@ -16,8 +16,11 @@ TABLE_SECTION = {"t2": "二", "t3": "三", "t4": "四"}
 DEADLINES = {"department": (1, 31), "government": (3, 31), "township": (3, 31)}
 
 
-@check("F-1", "warning", "模板版本与报告年度相符", needs=("meta",))
+@check("F-1", "warning", "模板版本与报告年度相符",
+       example="2020 年度报告却使用 2021 版格式（2021 年 9 月印发），说明报告是在此后制作或修改的；应为 2019 版")
 def f1_template_year(ctx: Context) -> Iterator[Result]:
+    """按表格的行列标志判断模板版本（2019 版或 2021 版），与报告年度应使用的版本比较：2019–2020 年度用 2019 版（试行），
+    2021 年度起用 2021 版。2020 年度报告用了 2021 版，说明报告是在 2021 年 9 月之后制作或修改的。"""
     template, year = ctx.template, ctx.meta.get("report_year")
     if template is None or year is None:
         what = "未能从表格判断模板版本" if template is None else "报告年度未识别"
@@ -45,8 +48,11 @@ def _f1(template: str, expected: str, year: int) -> Iterator[Result]:
         yield Result("fail", f"{year} 年度报告仍使用 2019 版（试行）格式，应为 2021 版", expected=expected, actual=template)
 
 
-@check("F-2", "warning", "模板的行和列齐全、无多余，不混用两版", needs=("t2", "t3"))
+@check("F-2", "warning", "模板的行和列齐全、无多余，不混用两版",
+       example="表二中有模板之外的行“其他主动公开文件”")
 def f2_rows(ctx: Context) -> Iterator[Result]:
+    """模板的每一行都在、没有模板之外的行，也不混用两版（例如 2021 版表三里把“（六）其他处理”印成 2019 版的一行）；
+    逐行列出问题。报告被截断时只核对读到的部分。"""
     lay = ctx.meta.get("layout")
     if lay is None:
         return
@@ -84,8 +90,11 @@ def f2_rows(ctx: Context) -> Iterator[Result]:
             yield Result("not_assessable", "未能判断模板版本，无法核对行列")
 
 
-@check("F-3", "error", "表二、表三、表四都在且有数字", needs=("t2", "t3", "t4"))
+@check("F-3", "error", "表二、表三、表四都在且有数字",
+       example="报告中没有表三")
 def f3_tables(ctx: Context) -> Iterator[Result]:
+    """表二、表三、表四都在，并且填了数字。整张表缺失、或只有表头和行名没有任何数字，都是错误；
+    报告在表格之前被截断时为无法判断。"""
     order = ["t2", "t3", "t4"]
     present = {t: [k for k in ctx.cells if k[0] == t] for t in order}
     for i, table in enumerate(order):
@@ -107,8 +116,10 @@ def f3_tables(ctx: Context) -> Iterator[Result]:
             yield Result("fail", f"报告中没有{name}", table)
 
 
-@check("S-1", "error", "六个部分齐全且顺序正确", needs=("sections",))
+@check("S-1", "error", "六个部分齐全且顺序正确",
+       example="缺少第五部分“存在的主要问题及改进情况”")
 def s1_sections(ctx: Context) -> Iterator[Result]:
+    """正文六个部分（一、总体情况 … 六、其他需要报告的事项）齐全且按顺序出现；模板标题的常见变体也算在。"""
     sections = ctx.report.sections
     found = [n for n in SECTION_NUMBERS if n in sections]
     last = SECTION_NUMBERS.index(found[-1]) if found else -1
@@ -123,8 +134,11 @@ def s1_sections(ctx: Context) -> Iterator[Result]:
             yield Result("fail", f"缺少第{num}部分“{official}”", where=num)
 
 
-@check("S-2", "info", "标题措辞和编号与模板一致", needs=("sections",))
+@check("S-2", "info", "标题措辞和编号与模板一致",
+       needs=("sections",),
+       example="第二部分标题印为“2、 主动公开政府信息情况”，模板为“二、主动公开政府信息情况”")
 def s2_headings(ctx: Context) -> Iterator[Result]:
+    """各部分标题的措辞和编号与模板一致（例如把“二、”印成“2、”，或把“其他需要报告的事项”印成“其他需要报告事项”）。"""
     for num, sec in ctx.report.sections.items():
         printed, official = sec["heading"], OFFICIAL_HEADINGS[num]
         ev = [{"section": num, "text": printed, "source": sec["source"]}]
@@ -137,8 +151,10 @@ def s2_headings(ctx: Context) -> Iterator[Result]:
                          expected=official, actual=printed, evidence=ev)
 
 
-@check("S-3", "warning", "年度一致：标题年度 = 统计期限年度，发布于次年", needs=("meta",))
+@check("S-3", "warning", "年度一致：标题年度 = 统计期限年度，发布于次年",
+       example="统计期限为 2021-01-01 至 2021-12-31，与标题年度 2020 不符")
 def s3_years(ctx: Context) -> Iterator[Result]:
+    """标题中的年度与统计期限的年度一致，发布日期（如能读到）在报告年度的次年。"""
     m = ctx.meta
     year, period, published = m.get("report_year"), m.get("period"), m.get("published")
     if year is None or m.get("year_source") != "title":
@@ -161,8 +177,11 @@ def s3_years(ctx: Context) -> Iterator[Result]:
         yield Result("not_assessable", f"标题年度 {year}，但报告没有印统计期限和发布日期，无法核对")
 
 
-@check("S-4", "warning", "按时发布（部门 1 月 31 日、政府 3 月 31 日前）", needs=("meta",))
+@check("S-4", "warning", "按时发布（部门 1 月 31 日、政府 3 月 31 日前）",
+       example="政府部门应于 2022-01-31 前发布，实际 2022-02-15，逾期 15 天")
 def s4_deadline(ctx: Context) -> Iterator[Result]:
+    """按《条例》第四十九条按时发布：政府部门在次年 1 月 31 日前，人民政府在次年 3 月 31 日前。需要发布日期（文中或网页信息中）
+    。"""
     m = ctx.meta
     year, published, level = m.get("report_year"), m.get("published"), m.get("level")
     if published is None:

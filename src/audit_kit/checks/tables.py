@@ -1,4 +1,4 @@
-"""Arithmetic inside one report: T2-*, T3-*, T4-* of checks.md."""
+"""Arithmetic inside one report: T2-*, T3-*, T4-* of docs/checks.md."""
 
 from __future__ import annotations
 
@@ -58,8 +58,11 @@ def _equation(ctx: Context, table: str, left: list[tuple[str, str]], right: list
     return Result("pass" if ok else "fail", msg, table, row, col, expected=ls, actual=rs, evidence=evidence)
 
 
-@check("T3-1", "error", "表三 一+二 = （七）总计+四（每列）", needs=("t3",))
+@check("T3-1", "error", "表三 一+二 = （七）总计+四（每列）",
+       needs=("t3",),
+       example="表三 自然人列：本年新收 + 上年结转 应等于 办理结果总计 + 结转下年度：12 + 1 ≠ 10 + 1")
 def t3_identity(ctx: Context) -> Iterator[Result]:
+    """表三每一列：一、本年新收 + 二、上年结转 = 三（七）总计 + 四、结转下年度继续办理（模板表头印明的恒等式）。"""
     for col in T3_COLS:
         if not any(ctx.has("t3", r, col) for r in ("new", "carried_in", "outcomes_total", "carried_out")):
             continue
@@ -68,8 +71,11 @@ def t3_identity(ctx: Context) -> Iterator[Result]:
                         ("outcomes_total", col), f"表三 {name}列：本年新收 + 上年结转 应等于 办理结果总计 + 结转下年度")
 
 
-@check("T3-2", "error", "表三 （七）总计 = 各办理结果之和（每列）", needs=("t3",))
+@check("T3-2", "error", "表三 （七）总计 = 各办理结果之和（每列）",
+       needs=("t3",),
+       example="表三 总计列：（七）总计 应等于各办理结果之和：275 ≠ 22 项之和 258")
 def t3_outcomes(ctx: Context) -> Iterator[Result]:
+    """表三每一列：三（七）总计 = 各办理结果行（予以公开、部分公开、不予公开、无法提供、不予处理、其他处理）之和。"""
     leaves = _leaves(ctx)
     for col in T3_COLS:
         if not ctx.has("t3", "outcomes_total", col) and not any(ctx.has("t3", r, col) for r in leaves):
@@ -79,16 +85,22 @@ def t3_outcomes(ctx: Context) -> Iterator[Result]:
                         f"表三 {name}列：（七）总计 应等于各办理结果之和")
 
 
-@check("T3-3", "error", "表三 每行 总计 = 六类申请人之和", needs=("t3",))
+@check("T3-3", "error", "表三 每行 总计 = 六类申请人之和",
+       needs=("t3",),
+       example="表三“（一）予以公开”行：总计 应等于六类申请人之和：30 ≠ 20 + 5 + 0 + 0 + 2 + 1")
 def t3_row_total(ctx: Context) -> Iterator[Result]:
+    """表三每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。"""
     rows = dict.fromkeys(r for (t, r, _c) in ctx.cells if t == "t3")
     for row in rows:
         yield _equation(ctx, "t3", [(row, "total")], [(row, c) for c in T3_PARTS], (row, "total"),
                         f"表三“{tpl.row_label('t3', row)}”行：总计 应等于六类申请人之和")
 
 
-@check("T4-1", "error", "表四 每块 总计 = 维持+纠正+其他+尚未审结", needs=("t4",))
+@check("T4-1", "error", "表四 每块 总计 = 维持+纠正+其他+尚未审结",
+       needs=("t4",),
+       example="表四“行政复议”：总计 应等于 结果维持 + 结果纠正 + 其他结果 + 尚未审结：5 ≠ 3 + 1 + 0 + 0")
 def t4_totals(ctx: Context) -> Iterator[Result]:
+    """表四每一块（行政复议、未经复议直接起诉、复议后起诉）：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。"""
     for block in T4_BLOCKS:
         if not any(ctx.has("t4", block, p) for p in (*T4_PARTS, "total")):
             continue
@@ -128,23 +140,35 @@ def _valid_counts(ctx: Context, table: str) -> Iterator[Result]:
         yield Result("pass", f"{tpl.TABLE_NAMES[table]}所有印出的数值均为合规的非负整数（或金额）", table)
 
 
-@check("T2-1", "error", "表二 数值为非负整数，万元金额至多 4 位小数", needs=("t2",))
+@check("T2-1", "error", "表二 数值为非负整数，万元金额至多 4 位小数",
+       needs=("t2",),
+       example="表二“规章”“本年制发件数”印的是“-”，不是数字")
 def t2_valid(ctx: Context) -> Iterator[Result]:
+    """表二印出的数值都是数字：件数为非负整数（2019 版“本年增/减”可为负），万元金额至多 4 位小数。印成“/”“—”等文字的格也列出。"""
     yield from _valid_counts(ctx, "t2")
 
 
-@check("T3-4", "error", "表三 数值为非负整数", needs=("t3",))
+@check("T3-4", "error", "表三 数值为非负整数",
+       needs=("t3",),
+       example="表三“一、本年新收政府信息公开申请数量”“自然人”“3.5”不是整数")
 def t3_valid(ctx: Context) -> Iterator[Result]:
+    """表三印出的数值都是非负整数。"""
     yield from _valid_counts(ctx, "t3")
 
 
-@check("T4-2", "error", "表四 数值为非负整数", needs=("t4",))
+@check("T4-2", "error", "表四 数值为非负整数",
+       needs=("t4",),
+       example="表四“行政诉讼 复议后起诉·结果维持”“-1”为负数")
 def t4_valid(ctx: Context) -> Iterator[Result]:
+    """表四印出的数值都是非负整数。"""
     yield from _valid_counts(ctx, "t4")
 
 
-@check("T2-2", "warning", "2019 格式：本年新公开 ≤ 对外公开总数，本年新制作 ≥ 本年新公开", needs=("t2",))
+@check("T2-2", "warning", "2019 格式：本年新公开 ≤ 对外公开总数，本年新制作 ≥ 本年新公开",
+       needs=("t2",),
+       example="表二“规章”行：本年新公开数量 5 大于对外公开总数量 3")
 def t2_2019_order(ctx: Context) -> Iterator[Result]:
+    """2019 版表二（启发式）：本年新公开数量不大于对外公开总数量，本年新制作数量不小于本年新公开数量。"""
     for row in ("rules", "normative"):
         if not any(ctx.has("t2", row, c) for c in ("made", "published", "total_published")):
             continue
@@ -169,8 +193,12 @@ def t2_2019_order(ctx: Context) -> Iterator[Result]:
 _NO_RULE_MAKING = ("县", "镇", "乡", "街道", "开发区", "新区", "园区", "管理区")
 
 
-@check("T2-3", "warning", "表二 合理性：无规章制定权的机关报规章、万元金额像元、2019 处理决定数=项目数", needs=("t2",))
+@check("T2-3", "warning", "表二 合理性：无规章制定权的机关报规章、万元金额像元、2019 处理决定数=项目数",
+       needs=("t2",),
+       example="示例县教育局不具有规章制定权，却报告规章数量（1/1/1）")
 def t2_plausible(ctx: Context) -> Iterator[Result]:
+    """表二的合理性（启发式）：没有规章制定权的机关（乡镇、街道、县级部门等）报告了规章数量；“万元”栏的金额大到像是按“元”填的；
+    2019 版处理决定数恰等于上一年项目数加本年增减（疑似把事项数填成决定数）。"""
     agency = ctx.meta.get("agency") or ""
     level = ctx.meta.get("level")
     rule_cells = [c for c in ("issued", "in_force", "made", "published", "total_published") if ctx.has("t2", "rules", c)]
@@ -211,11 +239,17 @@ def _blanks(ctx: Context, table: str, what: str) -> Iterator[Result]:
         yield Result("pass", f"{tpl.TABLE_NAMES[table]}没有空白格", table)
 
 
-@check("T2-4", "info", "表二 空白格", needs=("t2",))
+@check("T2-4", "info", "表二 空白格",
+       needs=("t2",),
+       example="表二“行政许可”“处理决定数量”格空白（未填 0），计算时按 0 处理")
 def t2_blank(ctx: Context) -> Iterator[Result]:
+    """表二中留空（既没有数字也没有 0）的格，逐格列出；计算时按 0 处理。"""
     yield from _blanks(ctx, "t2", "计算时按 0 处理")
 
 
-@check("T3-5", "warning", "表三 空白格（如办理结果的总计列整列空白）", needs=("t3",))
+@check("T3-5", "warning", "表三 空白格（如办理结果的总计列整列空白）",
+       needs=("t3",),
+       example="表三“（一）予以公开”“总计”格空白（未填 0），计算时按 0 处理")
 def t3_blank(ctx: Context) -> Iterator[Result]:
+    """表三中留空的格（例如办理结果各行的总计列整列空白），逐格列出；计算时按 0 处理。"""
     yield from _blanks(ctx, "t3", "计算时按 0 处理")

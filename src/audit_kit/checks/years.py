@@ -1,4 +1,4 @@
-"""Across years (report N against N−1 of the same agency): Y-1…Y-4 of checks.md."""
+"""Across years (report N against N−1 of the same agency): Y-1…Y-4 of docs/checks.md."""
 
 from __future__ import annotations
 
@@ -21,15 +21,16 @@ PRIOR_META = ("report_id", "agency", "report_year", "template", "source", "trunc
 def light(ctx: Context) -> Light:
     """What the cross-year checks read of a prepared report (some meta, the rows of PRIOR_ROWS, sections
     一/五), reusing its cell index."""
-    return Light({k: ctx.meta[k] for k in PRIOR_META if k in ctx.meta},
+    meta = {k: ctx.meta[k] for k in PRIOR_META if k in ctx.meta}
+    meta["tables_read"] = sorted({k[0] for k in ctx.cells})
+    return Light(meta,
                  {k: v for k, v in ctx.cells.items() if (k[0], k[1]) in PRIOR_ROWS},
                  {k: v for k, v in ctx.report.sections.items() if k in PRIOR_SECTIONS})
 
 
-def _no_prior(ctx: Context) -> Result | None:
-    if ctx.prior is None:
-        return Result("not_assessable", "没有上一年度的报告，无法做跨年核对")
-    return None
+def _has_col(ctx: Context, col: str) -> bool:
+    """Whether the report prints 表二 ``col`` cells (applicability by cells, not by the template label)."""
+    return any(t == "t2" and c == col for t, _r, c in ctx.cells)
 
 
 def _prior_ev(ctx: Context, table: str, row: str, col: str) -> dict:
@@ -48,11 +49,11 @@ def _prior_num(ctx: Context, table: str, row: str, col: str) -> float | None:
     return 0.0 if ev["status"] == "blank" else ev["value"]
 
 
-@check("Y-1", "error", "上年结转（本年）= 结转下年度（上年），每列", needs=("t3", "prior"))
+@check("Y-1", "error", "上年结转（本年）= 结转下年度（上年），每列",
+       needs=("t3", "prior"),
+       example="表三 自然人列：本年“上年结转” 3 ≠ 2022 年报告“结转下年度继续办理” 5")
 def y1_carry(ctx: Context) -> Iterator[Result]:
-    if (r := _no_prior(ctx)) is not None:
-        yield r
-        return
+    """表三每一列：本年“二、上年结转政府信息公开申请数量” = 上年报告“四、结转下年度继续办理”。"""
     prior_year = ctx.prior.meta.get("report_year")  # type: ignore[union-attr]
     for col in T3_COLS:
         now, before = ctx.num("t3", "carried_in", col), _prior_num(ctx, "t3", "carried_out", col)
@@ -70,13 +71,12 @@ def y1_carry(ctx: Context) -> Iterator[Result]:
                          f"{_fmt(before)}", "t3", "carried_in", col, expected=before, actual=now, evidence=ev)
 
 
-@check("Y-2", "warning", "2021 格式：现行有效件数（本年）= 上年现行有效 + 本年制发 − 本年废止", needs=("t2", "prior"))
+@check("Y-2", "warning", "2021 格式：现行有效件数（本年）= 上年现行有效 + 本年制发 − 本年废止",
+       needs=("t2", "prior"), applies=lambda ctx: _has_col(ctx, "in_force"),
+       example="表二“行政规范性文件”现行有效 40 ≠ 上年 35 + 制发 8 − 废止 1 = 42（清理或口径变化也会造成差异）")
 def y2_in_force(ctx: Context) -> Iterator[Result]:
-    if ctx.template != "2021":
-        return
-    if (r := _no_prior(ctx)) is not None:
-        yield r
-        return
+    """规章和行政规范性文件（2021 版表二）：本年现行有效件数 = 上年现行有效件数 + 本年制发件数 − 本年废止件数（启发式：
+    集中清理会打破它）。按单元格判断是否适用，不看模板标签：混用两版的报告只要有表二“现行有效件数”也核对。"""
     for row in ("rules", "normative"):
         now = ctx.num("t2", row, "in_force")
         issued, repealed = ctx.num("t2", row, "issued"), ctx.num("t2", row, "repealed")
@@ -96,13 +96,12 @@ def y2_in_force(ctx: Context) -> Iterator[Result]:
                          expected=expected, actual=now, evidence=ev)
 
 
-@check("Y-3", "warning", "2019 格式：上一年项目数量（本年）= 上年的上一年项目数量 + 本年增/减", needs=("t2", "prior"))
+@check("Y-3", "warning", "2019 格式：上一年项目数量（本年）= 上年的上一年项目数量 + 本年增/减",
+       needs=("t2", "prior"), applies=lambda ctx: _has_col(ctx, "prev_items"),
+       example="表二“行政许可”上一年项目数量 120 ≠ 上年 118 + 增减 5")
 def y3_items(ctx: Context) -> Iterator[Result]:
-    if ctx.template != "2019":
-        return
-    if (r := _no_prior(ctx)) is not None:
-        yield r
-        return
+    """2019 版表二的事项行（行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费）：
+    本年“上一年项目数量” = 上年报告的“上一年项目数量” + 上年的“本年增/减”。按单元格判断是否适用。"""
     for row in ("licensing", "other_services", "penalty", "coercion", "fees"):
         now = ctx.num("t2", row, "prev_items")
         before, change = _prior_num(ctx, "t2", row, "prev_items"), _prior_num(ctx, "t2", row, "change")
@@ -132,11 +131,11 @@ def similarity(a: str, b: str) -> tuple[float, list[str]]:
     return ratio, passages
 
 
-@check("Y-4", "warning", "第一、五部分不是照抄上年", needs=("sections", "prior"))
+@check("Y-4", "warning", "第一、五部分不是照抄上年",
+       needs=("prior",),
+       example="第五部分与上年相似度 92%，大段照抄上年")
 def y4_reuse(ctx: Context) -> Iterator[Result]:
-    if (r := _no_prior(ctx)) is not None:
-        yield r
-        return
+    """第一部分和第五部分不是大段照抄上年报告：相似度（rapidfuzz Indel）达到阈值（默认 0.8）即不通过，并列出重复的段落。"""
     for num in ("一", "五"):
         now, before = ctx.report.sections.get(num), ctx.prior.sections.get(num)  # type: ignore[union-attr]
         if not now or not before or not now["text"] or not before["text"]:

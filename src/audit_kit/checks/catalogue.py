@@ -1,0 +1,65 @@
+"""The catalogue of the checks, printed from the registry: ``audit-kit checks`` and docs/checks.md (which a
+test holds equal to :func:`markdown`)."""
+
+from __future__ import annotations
+
+from .registry import NEEDS, REGISTRY, SEVERITY_ZH, STATUS_ZH, Check
+
+GROUPS = {"F": "模板与结构", "S": "模板与结构", "T": "表格内部勾稽", "X": "正文与表格", "Y": "跨年核对"}
+
+INTRO = """# audit-kit 的检查
+
+本文件由 `audit-kit checks --format markdown` 从检查注册表生成，与代码一致（测试会核对）。
+
+每项检查有固定编号（结果、审核记录和备忘录都用它），对每个位置给出一个结果：
+
+- **通过**：检查已做，成立；
+- **不通过**：检查已做，不成立；严重程度（错误、警告、提示）说明问题有多严重；
+- **无法判断**：检查需要的输入缺失（表格未读到或被截断、没有上年报告、没有发布日期等）。缺输入从不记为不通过。
+
+“需要”一栏列出检查声明的输入；缺少其中任何一项时，注册表直接给出一条“无法判断”并说明缺什么，检查本身不运行。
+不适用的检查（例如 2021 年以前的 X-3、部门报告的 X-4）不给结果。表格中的空白格在计算时按 0 处理，但空白本身由
+T2-4、T3-5 报告。"""
+
+
+def ordered() -> list[Check]:
+    """The registered checks in catalogue order: F, S, T, X, Y, by id within each group."""
+    return sorted(REGISTRY.values(), key=lambda s: ("FSTXY".find(s.id[0]), s.id))
+
+
+def needs_text(spec: Check) -> str:
+    """What a check needs, in Chinese."""
+    return "、".join(NEEDS[n][0] for n in spec.needs) or "报告本身（元数据、表格布局或正文，缺项时由检查自己说明）"
+
+
+def markdown() -> str:
+    """The catalogue as Markdown: the text of docs/checks.md."""
+    parts = [INTRO]
+    group = None
+    for spec in ordered():
+        name = GROUPS.get(spec.id[0], "其他")
+        if name != group:
+            group = name
+            parts.append(f"## {name}")
+        parts.append(
+            f"### {spec.id} {spec.title}\n\n"
+            f"- 严重程度：{SEVERITY_ZH[spec.severity]}\n"
+            f"- 检查内容：{spec.description}\n"
+            f"- 需要：{needs_text(spec)}\n"
+            f"- 示例发现：{spec.example}")
+    return "\n\n".join(parts) + "\n"
+
+
+def text() -> str:
+    """The catalogue for the terminal: one block per check."""
+    lines = [f"共 {len(REGISTRY)} 项检查（结果：{'、'.join(STATUS_ZH.values())}）"]
+    for spec in ordered():
+        lines += ["", f"[{spec.id}] {spec.title}（{SEVERITY_ZH[spec.severity]}）", f"  检查内容：{spec.description}",
+                  f"  需要：{needs_text(spec)}", f"  示例发现：{spec.example}"]
+    return "\n".join(lines)
+
+
+def records() -> list[dict[str, object]]:
+    """The catalogue as records (``audit-kit checks --format json``)."""
+    return [{"id": s.id, "severity": s.severity, "severity_zh": SEVERITY_ZH[s.severity], "title": s.title,
+             "description": s.description, "needs": list(s.needs), "example": s.example} for s in ordered()]
