@@ -119,7 +119,7 @@ def _prior_pairing(args: argparse.Namespace, report: Report, prior: Report) -> s
 
     text = priors.pairing(report, prior, args.prior, force=args.force_prior,
                           aliases=priors.store_aliases(getattr(args, "store", None)))
-    if args.force_prior and "强制" in text:
+    if priors.FORCED in text:
         print(f"audit-kit: 注意：{text}", file=sys.stderr)
     return text
 
@@ -178,6 +178,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"audit-kit: {args.dir}：文件夹不存在", file=sys.stderr)
         return 2
     _batch_paths(args)
+    if args.memos:
+        from .review import Ledger
+
+        Ledger(args.ledger or "audit.ledger.sqlite").close()  # not a ledger: refused now, not after the batch
     failed: list = []
     try:
         reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store)
@@ -217,7 +221,7 @@ def _batch_paths(args: argparse.Namespace) -> None:
         paths.output_file(written["审核记录"], "审核记录")
     if not args.allow_output_inside:
         paths.outside(written, args.dir, "--allow-output-inside")
-    paths.batch_outputs_not_inputs(args.o, find_files(Path(args.dir), skip=(Path(args.o), Path(args.store))))
+    paths.batch_outputs_not_inputs(args.o, lambda: find_files(Path(args.dir), skip=(Path(args.o), Path(args.store))))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ inside the folder being audited unless the auditor asked for it."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from .errors import OutputPathError
@@ -62,13 +62,14 @@ def outside(paths: Mapping[str, str | Path | None], root: str | Path, option: st
                                           f"请换一个位置，或加 {option} 明确允许")
 
 
-def batch_outputs_not_inputs(outdir: str | Path, inputs: Iterable[str | Path]) -> None:
-    """Refuse a batch whose output folder already holds, under an output's name, a link to an input report."""
+def batch_outputs_not_inputs(outdir: str | Path, inputs: Callable[[], Iterable[str | Path]]) -> None:
+    """Refuse a batch whose output folder already holds, under an output's name, a link to an input report
+    (``inputs`` lists the reports; it is called only when an output is a link)."""
     linked = [p for p in (Path(outdir) / n for n in BATCH_OUTPUTS)
               if p.exists() and (p.is_symlink() or p.stat().st_nlink > 1)]
     if not linked:
         return
-    for inp in inputs:
+    for inp in inputs():
         for out in linked:
             if same_file(out, inp):
                 raise OutputPathError(str(out), f"输出文件与被审核的文件（{inp}）是同一个文件，写入会覆盖它；"

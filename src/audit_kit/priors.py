@@ -13,6 +13,7 @@ from .errors import PriorMismatchError
 from .report import Report
 
 FORCE_OPTION = "--force-prior"
+FORCED = "并强制使用"  # in the pairing text of a forced prior
 
 
 def _identity(name: str | None, aliases: Aliases | None) -> str | None:
@@ -54,4 +55,4 @@ def pairing(report: Report, prior: Report, prior_path: str | Path, force: bool =
     if not force:
         raise PriorMismatchError(str(prior_path), f"不能作为上年报告：{'；'.join(found)}。"
                                                   f"确需对比请加 {FORCE_OPTION}")
-    return f"上年报告由参数指定并强制使用（{FORCE_OPTION}）：{prior_path}；注意：{'；'.join(found)}"
+    return f"上年报告由参数指定{FORCED}（{FORCE_OPTION}）：{prior_path}；注意：{'；'.join(found)}"
