@@ -10,6 +10,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import ipywidgets as w
 import pandas as pd
@@ -23,10 +24,12 @@ SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
 
 def memo_name(file: str) -> str:
-    """The memo file name of a report file: its name with the folder path folded in, plus .html."""
+    """The memo file name of a report file: its name with the folder path folded in, plus .html; the name
+    part is cut to 150 bytes so the whole stays under the 255-byte limit of file names."""
     import hashlib
 
-    return f"{Path(file).stem}-{hashlib.sha1(file.encode('utf-8')).hexdigest()[:6]}.html"
+    stem = Path(file).stem.encode("utf-8")[:150].decode("utf-8", "ignore")
+    return f"{stem}-{hashlib.sha1(file.encode('utf-8')).hexdigest()[:6]}.html"
 
 
 @dataclass
@@ -56,7 +59,7 @@ class BatchView:
         for r in self.ranked().itertuples():
             name = memo_name(r.file)
             if (memos / name).exists():
-                rows.append(f"<tr><td><a href='memos/{html.escape(name)}'>{html.escape(str(r.agency))}</a></td>"
+                rows.append(f"<tr><td><a href='memos/{html.escape(quote(name))}'>{html.escape(str(r.agency))}</a></td>"
                             f"<td>{html.escape(str(r.report_year))}</td><td>{r.errors}</td><td>{r.warnings}</td>"
                             f"<td>{html.escape(self.short_name(r.file))}</td></tr>")
         return ("<table class='ak-memo-index'><thead><tr><th>机关（备忘录）</th><th>年度</th><th>错误</th><th>警告</th>"

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import paths
 from .checks.registry import SEVERITY_ZH
-from .errors import AuditKitError
+from .errors import AuditKitError, LedgerError, OutputPathError
 from .report import Report, load
 
 
@@ -96,6 +97,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     report = load(args.path)
     prior = load(args.prior) if args.prior else None
+    if prior is not None:
+        _prior_pairing(args, report, prior)
     results = check(report, prior)
     if args.format == "json":
         json.dump([_jsonable(r) for r in results.to_dict(orient="records")], sys.stdout, ensure_ascii=False, indent=1)
@@ -110,14 +113,61 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if len(errors) else 0
 
 
+def _prior_pairing(args: argparse.Namespace, report: Report, prior: Report) -> str:
+    """Refuse a ``--prior`` that is not last year's report of the same agency, unless ``--force-prior``."""
+    from . import priors
+
+    text = priors.pairing(report, prior, args.prior, force=args.force_prior,
+                          aliases=priors.store_aliases(getattr(args, "store", None)))
+    if priors.FORCED in text:
+        print(f"audit-kit: 注意：{text}", file=sys.stderr)
+    return text
+
+
+def _memo_paths(args: argparse.Namespace) -> str:
+    """Check every path ``memo`` writes before any work: returns the ledger path."""
+    ledger = args.ledger or "audit.ledger.sqlite"
+    paths.output_file(args.o, "输出的备忘录")
+    if args.store:
+        paths.output_folder(args.store, "报告库")
+    inputs = {"年报": args.path, "上年报告": args.prior}
+    paths.not_an_input({"输出的备忘录": args.o}, {**inputs, "审核记录": ledger})
+    paths.not_an_input({"审核记录": ledger}, inputs)
+    if args.store and paths.inside(args.o, args.store):
+        raise OutputPathError(args.o, f"输出的备忘录在报告库 {args.store} 之内；请换一个位置")
+    return ledger
+
+
 def cmd_memo(args: argparse.Namespace) -> int:
     from .memo import write_memo
+    from .review import Ledger
 
-    load(args.path)  # a clear one-line error for an unreadable input, before a kernel starts
-    out = write_memo(args.path, args.o, prior=args.prior or "", store=args.store or "", ledger=args.ledger or "",
-                     auditor=args.auditor or "")
+    ledger = _memo_paths(args)
+    report = load(args.path)  # a clear one-line error for an unreadable input, before a kernel starts
+    if args.prior:
+        _prior_pairing(args, report, load(args.prior))
+    opened = Ledger(ledger)  # a folder or a file that is no ledger is refused now, not after the notebook ran
+    for note in opened.notes:
+        print(f"audit-kit: {ledger}: {note}", file=sys.stderr)
+    opened.close()
+    out = write_memo(args.path, args.o, prior=args.prior or "", store=args.store or "", ledger=ledger,
+                     auditor=args.auditor or "", force_prior=args.force_prior)
     print(out)
     return 0
+
+
+def cmd_ledger_verify(args: argparse.Namespace) -> int:
+    from .review import Ledger
+
+    if not Path(args.path).exists():
+        raise LedgerError(args.path, "文件不存在")
+    ledger = Ledger(args.path)
+    for note in ledger.notes:
+        print(f"audit-kit: {args.path}: {note}", file=sys.stderr)
+    result = ledger.verify()
+    ledger.close()
+    print(result.line)
+    return 0 if result.ok else 1
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -127,6 +177,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if not Path(args.dir).is_dir():
         print(f"audit-kit: {args.dir}：文件夹不存在", file=sys.stderr)
         return 2
+    _batch_paths(args)
+    if args.memos:
+        from .review import Ledger
+
+        Ledger(args.ledger or "audit.ledger.sqlite").close()  # not a ledger: refused now, not after the batch
     failed: list = []
     try:
         reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store)
@@ -163,6 +218,23 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch_paths(args: argparse.Namespace) -> None:
+    """Check every path ``batch`` writes before any work (inputs are never overwritten)."""
+    from .batch import find_files
+
+    paths.output_folder(args.o, "输出文件夹")
+    paths.output_folder(args.store, "报告库")
+    if paths.same_file(args.o, args.store) or Path(args.o).resolve() == Path(args.store).resolve():
+        raise OutputPathError(args.o, f"输出文件夹与报告库（{args.store}）不能是同一个文件夹")
+    written = {"输出文件夹": args.o, "报告库": args.store}
+    if args.memos:
+        written["审核记录"] = args.ledger or "audit.ledger.sqlite"
+        paths.output_file(written["审核记录"], "审核记录")
+    if not args.allow_output_inside:
+        paths.outside(written, args.dir, "--allow-output-inside")
+    paths.batch_outputs_not_inputs(args.o, lambda: find_files(Path(args.dir), skip=(Path(args.o), Path(args.store))))
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="audit-kit", description="政府信息公开工作年度报告审核工具")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -173,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="读取年报并运行全部检查")
     p.add_argument("path")
     p.add_argument("--prior", help="同一机关上一年度的年报")
+    p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比")
+    p.add_argument("--store", help="报告库文件夹：用其别名表（aliases.csv）核对 --prior 的机关")
     p.add_argument("--format", choices=["text", "csv", "json"], default="text")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("batch", help="审核整个文件夹（含子文件夹），与报告库中的上年报告对比")
@@ -183,10 +257,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--memos", action="store_true", help="为每份报告生成审计备忘录，并生成 index.html")
     p.add_argument("--ledger", help="审核记录文件（默认 ./audit.ledger.sqlite）")
     p.add_argument("--auditor", help="审核人")
+    p.add_argument("--allow-output-inside", action="store_true",
+                   help="允许输出文件夹、报告库或审核记录位于被审核的文件夹之内（默认拒绝）")
     p.set_defaults(func=cmd_batch)
     p = sub.add_parser("memo", help="生成一份年报的 HTML 审计备忘录（离线、可打印）")
     p.add_argument("path")
     p.add_argument("--prior", help="同一机关上一年度的年报")
+    p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比（备忘录中注明）")
     p.add_argument("--store", help="报告库文件夹（自动找上年报告）")
     p.add_argument("--ledger", help="审核记录文件（默认 ./audit.ledger.sqlite）")
     p.add_argument("--auditor", help="审核人")
@@ -199,6 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="读取年报，打印摘要和三张表")
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=cmd_show)
+    p = sub.add_parser("ledger", help="审核记录")
+    ledger_sub = p.add_subparsers(dest="ledger_command", required=True)
+    p = ledger_sub.add_parser("verify", help="校验审核记录的哈希链：完整退出 0，否则指出第一条被改动的记录并退出 1")
+    p.add_argument("path")
+    p.set_defaults(func=cmd_ledger_verify)
     return ap
 
 
@@ -207,13 +289,17 @@ def main(argv: list[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
+    except BrokenPipeError:  # the reader of our output went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 141  # as a program killed by SIGPIPE
     except AuditKitError as exc:
         print(f"audit-kit: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
         if os.environ.get("AUDIT_KIT_DEBUG"):
             raise
-        target = getattr(args, "path", None) or " ".join(getattr(args, "paths", []) or [])
+        target = (getattr(args, "path", None) or getattr(args, "dir", None)
+                  or " ".join(getattr(args, "paths", []) or []))
         print(f"audit-kit: {target}: 内部错误（{type(exc).__name__}: {exc}），请报告此问题", file=sys.stderr)
         return 2
 

@@ -16,6 +16,19 @@ class FileMissingError(AuditKitError):
     """The path does not exist or is not a file."""
 
 
+class OutputPathError(AuditKitError):
+    """An output path cannot be written: it is an input, a folder where a file is meant (or the reverse), or
+    inside the folder being audited."""
+
+
+class PriorMismatchError(AuditKitError):
+    """The report given as last year's is of another agency or not of the year before."""
+
+
+class LedgerError(AuditKitError):
+    """The ledger file cannot be opened as a ledger (a folder, not SQLite, another database)."""
+
+
 class UnsupportedFormatError(AuditKitError):
     """The file's extension or content is not a format audit-kit reads."""
 

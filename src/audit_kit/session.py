@@ -35,12 +35,17 @@ class Audit:
         return self.ledger.annotate(self.results)
 
 
-def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str = "") -> Audit:
-    """Load ``report`` (default: the bundled seed), find its prior (a path, else the store), run checks."""
+def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str = "",
+               force_prior: bool = False) -> Audit:
+    """Load ``report`` (default: the bundled seed), find its prior (a path, else the store), run checks.
+    A prior path of another agency or year is refused unless ``force_prior`` (then ``pairing`` says so)."""
+    from . import priors
+
     rep = load(report or SEED)
     pri, pairing = None, "未提供上年报告，也未指定报告库"
     if prior:
-        pri, pairing = load(prior), f"上年报告由参数指定：{prior}"
+        pri = load(prior)
+        pairing = priors.pairing(rep, pri, prior, force_prior, priors.store_aliases(store))
     elif store:
         with ReportStore(store) as db:
             db.add(rep)

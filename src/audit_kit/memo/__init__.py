@@ -4,6 +4,7 @@ prompts, no widget frames, CSS inline, images embedded, a print stylesheet."""
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -31,19 +32,22 @@ def export(notebook: dict | str | Path, title: str = "审计备忘录") -> str:
 
 
 def _params(report: str, prior: str = "", store: str = "", ledger: str = "", auditor: str = "") -> dict[str, str]:
-    def absolute(p: str) -> str:
-        return str(Path(p).resolve()) if p else ""
+    def absolute(p: str) -> str:  # links kept: an error names the path the user gave, not a link's target
+        return os.path.abspath(p) if p else ""
 
     return {"report": absolute(report), "prior": absolute(prior), "store": absolute(store),
             "ledger": absolute(ledger or "audit.ledger.sqlite"), "auditor": auditor}
 
 
 def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", ledger: str = "", auditor: str = "",
-               kernel: str = "python3") -> Path:
+               kernel: str = "python3", force_prior: bool = False) -> Path:
     """Run audit_report.ipynb on ``report`` (parameters injected by papermill) and write the memo to ``out``."""
     if not NOTEBOOK.exists():
         raise FileNotFoundError(f"找不到审核笔记本 {NOTEBOOK}")
-    job = Job(_params(report, prior, store, ledger, auditor), Path(out))
+    params: dict = _params(report, prior, store, ledger, auditor)
+    if force_prior:
+        params["force_prior"] = True
+    job = Job(params, Path(out))
     outcome = run_notebooks(NOTEBOOK, [job], kernel=kernel, cwd=str(Path.cwd()))[0]
     if outcome.error:
         raise MemoError(report, outcome.error)
