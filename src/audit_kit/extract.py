@@ -45,6 +45,8 @@ class RowRead:
     ended: str = ""
     grid: bool = False
     gapped: bool = False
+    anchor: str | None = None  # a nameless run of values: a group label ("deny") or "orphan"
+    how: str = "label"  # label | order | identity: how the values were put into this row
 
 
 @dataclass(slots=True)
@@ -98,6 +100,15 @@ def _merge_split_label(toks: list[_Tok], i: int) -> tuple[Cell, int, list[_Tok]]
     return None
 
 
+def _t4_block(k: str) -> str | None:
+    """The 表四 block a heading names, where 表四 is printed as three small tables."""
+    if "未经复议直接起诉" in k and len(k) <= 20:
+        return "lit_direct"
+    if "复议后起诉" in k and len(k) <= 12:
+        return "lit_after_review"
+    return None
+
+
 class _Walker:
     """Walks the token stream once and collects rows."""
 
@@ -113,6 +124,7 @@ class _Walker:
         self.header_markers: dict[str, list[str]] = {"2019": [], "2021": []}
         self.pending_extra: Cell | None = None
         self.t4_done = False
+        self.seq: list[RowRead] = []  # every row of 表二/表三 in printed order, nameless runs of values too
 
     def close(self, reason: str) -> None:
         row = self.open
@@ -120,6 +132,10 @@ class _Walker:
         if row is None:
             return
         row.ended = reason
+        if row.anchor is not None:
+            if row.values and row.table in ("t2", "t3"):
+                self.seq.append(row)
+            return
         if row.code is None:
             if any(parse_cell(v.text).status == "number" for v in row.values):
                 self.extra.append(row)
@@ -127,7 +143,9 @@ class _Walker:
         if row.table == "t4":
             if not row.values:
                 return
-            self.t4_done = True
+            self.t4_done = row.code in ("row", "lit_after_review")
+        else:
+            self.seq.append(row)
         self.rows.append(row)
 
     def feed(self, toks: list[_Tok]) -> None:
@@ -150,11 +168,19 @@ class _Walker:
             text = tok.cell.text
             if is_value(text):
                 waiting_t4 = self.open is not None and self.open.table == "t4" and not self.open.values
-                if waiting_t4 and not text.strip() and not tok.data_row:
+                if waiting_t4 and self.open.code == "row" and not text.strip() and not tok.data_row:
                     continue  # empty header cells above the 表四 numbers
                 if self.open is None and self.pending_extra is not None:
                     self.open = RowRead(self.context or "", None, self.pending_extra, block=self.block)
                     self.pending_extra = None
+                if self.open is None and self.context in ("t2", "t3"):
+                    if tok.grid and not text.strip() and tok.row and tok.cell is tok.row[0]:
+                        continue  # the empty label cell of a row whose label stands elsewhere
+                    self.open = RowRead(self.context, None, Cell("", tok.cell.source), block=self.block,
+                                        anchor="orphan")
+                if (self.open is not None and not self.open.values and tok.grid and not text.strip()
+                        and tok.cell is tok.row[0] and self.open.label not in tok.row):
+                    continue  # the empty label cell of a row of numbers whose label stands above it
                 if self.open is not None:
                     self.open.values.append(tok.cell)
                     self.open.grid = self.open.grid or tok.grid
@@ -182,9 +208,11 @@ class _Walker:
     def _structure(self, tok: _Tok) -> None:
         text = tok.cell.text
         k = key(text)
-        if tpl.match_group(text):
+        group = tpl.match_group(text)
+        if group:
             self.close("next")
             self.context = "t3"
+            self.open = RowRead("t3", None, tok.cell, anchor=group.code)
             return
         m = _CAPTION.search(k)
         if m and len(k) <= 30:
@@ -195,7 +223,18 @@ class _Walker:
         if num:
             self.close("next")
             self.section, self.context = num, None
+            if not self.t4_done and "行政复议" in k:  # the 表四 numbers may follow a header that is garbled
+                self.context = "t4"
+                self.open = RowRead("t4", "row", tok.cell, how="order")
             return
+        block = _t4_block(k) if self.context == "t4" and not self.t4_done else None
+        if block and self.open is not None and self.open.table == "t4" and self.open.values:
+            if self.open.code == "row" and len(self.open.values) == 5:
+                self.open.code = "review"  # 表四 printed as three small tables, each under its heading
+            if self.open.code != "row":
+                self.close("next")
+                self.open = RowRead("t4", block, tok.cell)
+                return
         if not self.t4_done and "行政复议" in k and len(k) <= 20:
             self.close("next")
             self.context = "t4"
@@ -221,7 +260,8 @@ def detect_template(rows: list[RowRead], header_markers: dict[str, list[str]]) -
     """2019, 2021, mixed or None from the table labels (format-spec §6)."""
     markers: dict[str, list[str]] = {"2019": list(header_markers["2019"]), "2021": list(header_markers["2021"])}
     for r in rows:
-        printed = any(parse_cell(v.text).status == "number" for v in r.values)
+        # a 2019 （六）其他处理 row has 7 values; 21 are the three 2021 rows under it, their labels lost
+        printed = any(parse_cell(v.text).status == "number" for v in r.values) and len(r.values) <= 7
         if r.code in ("other_services", "procurement") or (r.code == "other" and printed):
             markers["2019"].append(r.label.text)
         elif r.code and r.code.startswith("other."):
@@ -263,10 +303,8 @@ def _place(row: RowRead, ncols: int) -> tuple[list[Cell | None] | None, str | No
     if row.ended == "cut":
         note = f"{where}在第 {n} 格后截断，其后 {ncols - n} 格未读到" if n else None
         return list(vals) + [None] * (ncols - n), note
-    if n == 0:
-        if row.code == "other":
-            return None, None  # 2021: （六）其他处理 is the group label of three rows
-        return [Cell("", row.label.source)] * ncols, None
+    if n == 0:  # no value printed after the label: unread (blank is only what the report prints empty)
+        return None, None
     if not row.grid and not row.gapped:
         return list(vals) + [None] * (ncols - n), (
             f"{where}只印了 {n} 个值（应有 {ncols} 个），按从左到右的顺序填入，其余视为未读到")
@@ -277,10 +315,15 @@ def extract(doc: Document) -> Extraction:
     walker = _Walker()
     walker.feed(_tokens(doc))
     walker.close("end")
-    rows = walker.rows
-    template, markers = detect_template(rows, walker.header_markers)
+    template, markers = detect_template(walker.rows, walker.header_markers)
     notes: list[str] = []
+    rows = walker.rows
+    if template in tpl.TEMPLATES:
+        rows = [r for r in rows if r.table == "t4"]
+        for table in ("t2", "t3"):
+            rows += align(template, table, [r for r in walker.seq if r.table == table], notes)
     cells: dict[tuple[str, str, str], dict] = {}
+    unread: dict[str, list[RowRead]] = {}
     for row in rows:
         row_tpl = _row_template(row, template, walker.block_templates)
         if row.table == "t4":
@@ -288,15 +331,21 @@ def extract(doc: Document) -> Extraction:
         if row_tpl is None:
             notes.append(f"{tpl.TABLE_NAMES[row.table]}“{row.label.text}”行无法判断模板版本，列无法确定，未读取")
             continue
-        if row.table == "t4":
+        if row.table == "t4" and row.code == "row":
             targets = list(tpl.t4_cells(row_tpl))
+        elif row.table == "t4":
+            targets = [(r, c) for r, c in tpl.t4_cells(row_tpl) if r == row.code]
         else:
             targets = [(row.code or "", col) for col in tpl.columns(row_tpl, row.table, row.code or "")]
         placed, note = _place(row, len(targets))
         if note:
             notes.append(note)
         if placed is None:
+            if not row.values and row.code != "other":
+                unread.setdefault(row.table, []).append(row)
             continue
+        if row.how == "order" and row.table == "t4":
+            notes.append(f"表四表头无法识别（{row.label.source}），按 {len(targets)} 个数值的顺序填入")
         for (code, col), cell in zip(targets, placed, strict=True):
             if cell is None:
                 continue
@@ -320,13 +369,110 @@ def extract(doc: Document) -> Extraction:
             else:
                 unit = ""
             cells[k] = {"table": row.table, "row": code, "col": col, "value": value.value,
-                        "raw": cell.text.strip(), "status": value.status, "unit": unit, "source": cell.source}
+                        "raw": cell.text.strip(), "status": value.status, "unit": unit, "source": cell.source,
+                        "how": row.how}
+    for table, empty in unread.items():
+        names = "、".join(f"“{tpl.row_label(table, r.code or '')}”（{r.label.source}）" for r in empty[:5])
+        more = f"等 {len(empty)} 行" if len(empty) > 5 else ""
+        notes.append(f"{tpl.TABLE_NAMES[table]}{names}{more}只印了行名，没有找到数值（未填写，或数值印在别处），"
+                     "未读取，不作空白格")
     notes.extend(_coverage_notes(rows, template))
     for extra in walker.extra:
         notes.append(f"{tpl.TABLE_NAMES.get(extra.table, '表格')}中有模板之外的行“{extra.label.text}”"
                      f"（{extra.label.source}）")
     return Extraction(list(cells.values()), template, notes, rows, walker.extra, walker.block_templates,
                       markers)
+
+
+def _position(template: str, table: str, order: tuple[str, ...], row: RowRead, prev: float) -> float:
+    """Where a row stands in the template's order; a group label just before its first row."""
+    if row.code in order:
+        return float(order.index(row.code))
+    anchor = row.anchor or ("other" if row.code == "other" else None)  # 2021: （六）其他处理 is a group label
+    if anchor not in (None, "orphan"):
+        first = "granted" if row.anchor == "outcomes" else next(
+            (c for c in order if c.startswith(f"{anchor}.")), None)
+        if first is not None:
+            return order.index(first) - 0.5
+    return prev + 0.25
+
+
+def _ncols(template: str, table: str, codes: list[str]) -> int:
+    return sum(len(tpl.columns(template, table, c)) for c in codes)
+
+
+def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> list[RowRead]:
+    """Align the printed runs of values with the template's rows, in order (issue 13).
+
+    A row whose values are exactly those of itself and its neighbours that printed no values of their own
+    (labels standing together above their numbers, a label printed after its numbers), or of the rows next
+    to it whose labels were lost, or a group label followed by the numbers of its unlabelled rows, is split
+    in order. Each row so placed is marked ``how="order"`` and said in the notes. A run that fits no such
+    reading is left as it is (the placing step says why it is not read)."""
+    order = tuple(c for c in tpl.rows(template, table) if not (table == "t3" and c == "other" and template == "2021"))
+    pos: list[float] = []
+    prev = -1.0
+    for r in seq:
+        prev = _position(template, table, order, r, prev)
+        pos.append(prev)
+    labelled = {r.code for r in seq if r.code}
+    out: list[RowRead] = []
+    used: set[int] = set()
+    for i, r in enumerate(seq):
+        if i in used or not r.values:
+            continue
+        n = len(r.values)
+        own = [r.code] if r.code in order else []
+        if r.code and not own and r.code != "other":
+            continue
+        if own and n == _ncols(template, table, own):
+            continue
+        back = []
+        j = i - 1
+        while own and j >= 0 and j not in used and seq[j].code in order and not seq[j].values:
+            back.insert(0, j)
+            j -= 1
+        nxt = next((pos[k] for k in range(i + 1, len(seq))), len(order))
+        lost = [c for c in order if pos[i] < order.index(c) < nxt and c not in labelled]
+        after = []
+        k = i + 1
+        while k < len(seq) and seq[k].code in order and not seq[k].values:
+            after.append(k)
+            k += 1
+        candidates = []
+        for b in range(len(back), -1, -1):
+            codes = [seq[x].code for x in back[len(back) - b:]] + own
+            if b and n == _ncols(template, table, codes):
+                candidates.append((back[len(back) - b:], codes))
+        if lost and n == _ncols(template, table, own + lost):
+            candidates.append(([], own + lost))
+        for a in range(1, len(after) + 1):
+            codes = own + [seq[x].code for x in after[:a]]
+            if n == _ncols(template, table, codes):
+                candidates.append((after[:a], codes))
+        if len(candidates) != 1:
+            if not r.code:
+                notes.append(f"{tpl.TABLE_NAMES[table]}中有 {n} 个没有行名的数值（{r.values[0].source} 起），"
+                             "无法确定属于哪几行，未读取")
+            continue
+        taken, codes = candidates[0]
+        used.update(taken)
+        used.add(i)
+        at = 0
+        for code in codes:
+            width = len(tpl.columns(template, table, code or ""))
+            label = next((seq[x].label for x in [*taken, i] if seq[x].code == code), None)
+            out.append(RowRead(table, code, label or Cell(tpl.row_label(table, code or ""), r.values[at].source),
+                               r.values[at:at + width], r.block, r.ended, r.grid, r.gapped, how="order"))
+            at += width
+        names = "、".join(f"“{tpl.row_label(table, c or '')}”" for c in codes)
+        notes.append(f"{tpl.TABLE_NAMES[table]}{names}的数值没有印在各自行名之后（{r.values[0].source} 起共 {n} 个），"
+                     "按模板行的顺序逐行填入（推断）")
+    for i, r in enumerate(seq):
+        if i not in used and r.code:
+            out.append(r)
+    out.sort(key=lambda r: order.index(r.code) if r.code in order else len(order))
+    return out
 
 
 def layout(ex: Extraction) -> dict:

@@ -16,8 +16,10 @@ _ONLY_PIPES = re.compile(r"^\s*\|[\s|]*$")
 
 
 def read_text(path: Path, data: bytes) -> Document:
+    from .markdown import is_markdown, parse_markdown
+
     text = decode(path, data)
-    return parse_text(text)
+    return parse_markdown(text) if is_markdown(text) else parse_text(text)
 
 
 def parse_text(text: str) -> Document:
@@ -43,12 +45,12 @@ def parse_text(text: str) -> Document:
         if not line.strip():
             blocks.append(Block("text", (Cell("", src),)))
             continue
-        blocks.append(_line_block(line, src))
+        blocks.append(line_block(line, src))
     blocks.append(Block("cut"))
     return Document(blocks, "text")
 
 
-def _line_block(line: str, src: str) -> Block:
+def line_block(line: str, src: str) -> Block:
     if "|" in line:
         parts = [p.strip() for p in line.split("|")]
         if line.lstrip().startswith("|"):
