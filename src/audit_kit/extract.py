@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from . import templates as tpl
 from .document import Cell, Document
 from .normalize import key, label_parts
-from .numbers import is_value, parse_cell
+from .numbers import digit_splits, is_value, parse_cell
 from .sections import heading_number
 
 _CAPTION = re.compile(r"第二十条第\(([一二三四五六七八九十])\)项")
@@ -26,6 +26,7 @@ class _Tok:
     cell: Cell = field(default_factory=lambda: Cell("", ""))
     grid: bool = False
     row: tuple[Cell, ...] = ()  # the cells of the table row this cell stands in
+    run: bool = False  # the digits of several cells run together
 
     @property
     def data_row(self) -> bool:
@@ -47,6 +48,7 @@ class RowRead:
     gapped: bool = False
     anchor: str | None = None  # a nameless run of values: a group label ("deny") or "orphan"
     how: str = "label"  # label | order | identity: how the values were put into this row
+    runs: bool = False  # a value is the digits of several cells run together
 
 
 @dataclass(slots=True)
@@ -68,6 +70,8 @@ def _tokens(doc: Document) -> list[_Tok]:
             out.append(_Tok("row_end"))
         elif b.kind == "text":
             out.append(_Tok("cell", b.cells[0], False))
+        elif b.kind == "run":
+            out.append(_Tok("cell", b.cells[0], False, run=True))
         else:
             out.append(_Tok(b.kind))
     return out
@@ -132,8 +136,8 @@ class _Walker:
         if row is None:
             return
         row.ended = reason
-        if row.anchor is not None:
-            if row.values and row.table in ("t2", "t3"):
+        if row.anchor is not None:  # a group label marks a place in the order even without numbers
+            if (row.values or row.anchor != "orphan") and row.table in ("t2", "t3"):
                 self.seq.append(row)
             return
         if row.code is None:
@@ -182,6 +186,7 @@ class _Walker:
                         and tok.cell is tok.row[0] and self.open.label not in tok.row):
                     continue  # the empty label cell of a row of numbers whose label stands above it
                 if self.open is not None:
+                    self.open.runs = self.open.runs or tok.run
                     self.open.values.append(tok.cell)
                     self.open.grid = self.open.grid or tok.grid
                 continue
@@ -235,6 +240,11 @@ class _Walker:
                 self.close("next")
                 self.open = RowRead("t4", block, tok.cell)
                 return
+        if not self.t4_done and k == "尚未审结总计":  # a copy with separators removed: the 表四 header's end
+            self.close("next")
+            self.context = "t4"
+            self.open = RowRead("t4", "row", tok.cell)
+            return
         if not self.t4_done and "行政复议" in k and len(k) <= 20:
             self.close("next")
             self.context = "t4"
@@ -311,6 +321,46 @@ def _place(row: RowRead, ncols: int) -> tuple[list[Cell | None] | None, str | No
     return None, f"{where}只印了 {n} 个值（应有 {ncols} 个），其余为空格或合并格，无法确定各值所在的列，未读取"
 
 
+def _identity(table: str, targets: list[tuple[str, str]]):
+    """The row's own identity over its values in printed order, or None: 表三 总计 = six applicants,
+    表四 each block's 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
+    cols = [c for _, c in targets]
+    if table == "t3" and cols == ["natural", "business", "research", "ngo", "legal", "other_org", "total"]:
+        return lambda v: sum(v[:6]) == v[6]
+    if table == "t4" and len(cols) in (5, 15):
+        return lambda v: all(sum(v[i:i + 4]) == v[i + 4] for i in range(0, len(v), 5))
+    return None
+
+
+def _split_run(row: RowRead, targets: list[tuple[str, str]]) -> tuple[list[Cell] | None, str, str | None]:
+    """Cut the digits of a row printed without separators ("规章000") into its cells where only one
+    cut is possible, or only one satisfies the row's own identity (then ``how`` is "identity")."""
+    label = tpl.row_label(row.table, row.code or "") if row.code != "row" else "表四"
+    where = f"{tpl.TABLE_NAMES[row.table]}“{label}”行（{row.label.source}）的数字连在一起印出"
+    n = len(targets)
+    if len(row.values) != 1:
+        return None, "label", f"{where}，又混有其他数值，无法拆分，未读取"
+    run, src = row.values[0].text, row.values[0].source
+    if n == 1:
+        return [row.values[0]], "label", None
+    splits = digit_splits(run, n)
+    if splits is None:
+        return None, "label", f"{where}（“{run}”），拆法过多，无法确定各格，未读取"
+    if not splits:
+        return None, "label", f"{where}（“{run}”），位数不足 {n} 格（可能省去了空格），未读取"
+    ident = _identity(row.table, targets)
+    if len(splits) == 1:
+        if ident and not ident(splits[0]):
+            return None, "label", (f"{where}（“{run}”），唯一的拆法与本行总计不符（可能省去了空格），未读取")
+        return [Cell(str(v), src) for v in splits[0]], "label", None
+    fits = [s for s in splits if ident and ident(s)]
+    if len(fits) == 1:
+        return [Cell(str(v), src) for v in fits[0]], "identity", (
+            f"{where}（“{run}”），{len(splits)} 种拆法中只有一种满足本行总计，按此填入（推断，"
+            "该行总计的勾稽因此无法验证）")
+    return None, "label", f"{where}（“{run}”），有 {len(splits)} 种拆法，无法确定各格，未读取"
+
+
 def extract(doc: Document) -> Extraction:
     walker = _Walker()
     walker.feed(_tokens(doc))
@@ -337,7 +387,10 @@ def extract(doc: Document) -> Extraction:
             targets = [(r, c) for r, c in tpl.t4_cells(row_tpl) if r == row.code]
         else:
             targets = [(row.code or "", col) for col in tpl.columns(row_tpl, row.table, row.code or "")]
-        placed, note = _place(row, len(targets))
+        if row.runs:
+            placed, row.how, note = _split_run(row, targets)
+        else:
+            placed, note = _place(row, len(targets))
         if note:
             notes.append(note)
         if placed is None:
