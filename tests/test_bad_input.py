@@ -69,5 +69,5 @@ def test_cli_extract_json_and_csv(seed_path):
     proc = subprocess.run([sys.executable, "-m", "audit_kit.cli", "extract", str(seed_path)],
                           capture_output=True, text=True, timeout=60)
     lines = proc.stdout.strip().splitlines()
-    assert lines[0] == "report_id,table,row,col,value,raw,status,unit,source"
+    assert lines[0] == "report_id,table,row,col,value,raw,status,unit,source,how"
     assert len(lines) == 201

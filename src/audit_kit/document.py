@@ -1,7 +1,8 @@
 """The one intermediate every reader produces: an ordered list of blocks with their sources.
 
 A block is a run of prose or a cell whose grid is unknown (``text``), a table row whose cells are known
-(``row``), or a marker: ``end`` (a table ended), ``cut`` (the input stops here: a page cut short) and
+(``row``), the digits of several cells run together (``run``: "000" for three cells), or a
+marker: ``end`` (a table ended), ``cut`` (the input stops here: a page cut short) and
 ``gap`` (an unknown number of empty cells collapsed into one mark, as mirror sites print "|||||").
 """
 
@@ -21,7 +22,7 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    kind: str  # "text" | "row" | "end" | "cut" | "gap"
+    kind: str  # "text" | "row" | "run" | "end" | "cut" | "gap"
     cells: tuple[Cell, ...] = ()
 
     @property
@@ -52,7 +53,7 @@ class Document:
     def _make_lines(self) -> list[tuple[str, str]]:
         out = []
         for b in self.blocks:
-            if b.kind == "text":
+            if b.kind in ("text", "run"):
                 out.append((b.text, b.source))
             elif b.kind == "row":
                 out.append((" | ".join(c.text for c in b.cells), b.source))

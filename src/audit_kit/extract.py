@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from . import templates as tpl
 from .document import Cell, Document
 from .normalize import key, label_parts
-from .numbers import is_value, parse_cell
+from .numbers import digit_splits, is_value, parse_cell
 from .sections import heading_number
 
 _CAPTION = re.compile(r"第二十条第\(([一二三四五六七八九十])\)项")
@@ -26,6 +26,7 @@ class _Tok:
     cell: Cell = field(default_factory=lambda: Cell("", ""))
     grid: bool = False
     row: tuple[Cell, ...] = ()  # the cells of the table row this cell stands in
+    run: bool = False  # the digits of several cells run together
 
     @property
     def data_row(self) -> bool:
@@ -45,6 +46,9 @@ class RowRead:
     ended: str = ""
     grid: bool = False
     gapped: bool = False
+    anchor: str | None = None  # a nameless run of values: a group label ("deny") or "orphan"
+    how: str = "label"  # label | order | identity: how the values were put into this row
+    runs: bool = False  # a value is the digits of several cells run together
 
 
 @dataclass(slots=True)
@@ -66,6 +70,8 @@ def _tokens(doc: Document) -> list[_Tok]:
             out.append(_Tok("row_end"))
         elif b.kind == "text":
             out.append(_Tok("cell", b.cells[0], False))
+        elif b.kind == "run":
+            out.append(_Tok("cell", b.cells[0], False, run=True))
         else:
             out.append(_Tok(b.kind))
     return out
@@ -98,6 +104,15 @@ def _merge_split_label(toks: list[_Tok], i: int) -> tuple[Cell, int, list[_Tok]]
     return None
 
 
+def _t4_block(k: str) -> str | None:
+    """The 表四 block a heading names, where 表四 is printed as three small tables."""
+    if "未经复议直接起诉" in k and len(k) <= 20:
+        return "lit_direct"
+    if "复议后起诉" in k and len(k) <= 12:
+        return "lit_after_review"
+    return None
+
+
 class _Walker:
     """Walks the token stream once and collects rows."""
 
@@ -113,6 +128,7 @@ class _Walker:
         self.header_markers: dict[str, list[str]] = {"2019": [], "2021": []}
         self.pending_extra: Cell | None = None
         self.t4_done = False
+        self.seq: list[RowRead] = []  # every row of 表二/表三 in printed order, nameless runs of values too
 
     def close(self, reason: str) -> None:
         row = self.open
@@ -120,6 +136,10 @@ class _Walker:
         if row is None:
             return
         row.ended = reason
+        if row.anchor is not None:  # a group label marks a place in the order even without numbers
+            if (row.values or row.anchor != "orphan") and row.table in ("t2", "t3"):
+                self.seq.append(row)
+            return
         if row.code is None:
             if any(parse_cell(v.text).status == "number" for v in row.values):
                 self.extra.append(row)
@@ -127,7 +147,9 @@ class _Walker:
         if row.table == "t4":
             if not row.values:
                 return
-            self.t4_done = True
+            self.t4_done = row.code in ("row", "lit_after_review")
+        else:
+            self.seq.append(row)
         self.rows.append(row)
 
     def feed(self, toks: list[_Tok]) -> None:
@@ -150,12 +172,21 @@ class _Walker:
             text = tok.cell.text
             if is_value(text):
                 waiting_t4 = self.open is not None and self.open.table == "t4" and not self.open.values
-                if waiting_t4 and not text.strip() and not tok.data_row:
+                if waiting_t4 and self.open.code == "row" and not text.strip() and not tok.data_row:
                     continue  # empty header cells above the 表四 numbers
                 if self.open is None and self.pending_extra is not None:
                     self.open = RowRead(self.context or "", None, self.pending_extra, block=self.block)
                     self.pending_extra = None
+                if self.open is None and self.context in ("t2", "t3"):
+                    if tok.grid and not text.strip() and tok.row and tok.cell is tok.row[0]:
+                        continue  # the empty label cell of a row whose label stands elsewhere
+                    self.open = RowRead(self.context, None, Cell("", tok.cell.source), block=self.block,
+                                        anchor="orphan")
+                if (self.open is not None and not self.open.values and tok.grid and not text.strip()
+                        and tok.cell is tok.row[0] and self.open.label not in tok.row):
+                    continue  # the empty label cell of a row of numbers whose label stands above it
                 if self.open is not None:
+                    self.open.runs = self.open.runs or tok.run
                     self.open.values.append(tok.cell)
                     self.open.grid = self.open.grid or tok.grid
                 continue
@@ -182,9 +213,11 @@ class _Walker:
     def _structure(self, tok: _Tok) -> None:
         text = tok.cell.text
         k = key(text)
-        if tpl.match_group(text):
+        group = tpl.match_group(text)
+        if group:
             self.close("next")
             self.context = "t3"
+            self.open = RowRead("t3", None, tok.cell, anchor=group.code)
             return
         m = _CAPTION.search(k)
         if m and len(k) <= 30:
@@ -195,6 +228,22 @@ class _Walker:
         if num:
             self.close("next")
             self.section, self.context = num, None
+            if not self.t4_done and "行政复议" in k:  # the 表四 numbers may follow a header that is garbled
+                self.context = "t4"
+                self.open = RowRead("t4", "row", tok.cell, how="order")
+            return
+        block = _t4_block(k) if self.context == "t4" and not self.t4_done else None
+        if block and self.open is not None and self.open.table == "t4" and self.open.values:
+            if self.open.code == "row" and len(self.open.values) == 5:
+                self.open.code = "review"  # 表四 printed as three small tables, each under its heading
+            if self.open.code != "row":
+                self.close("next")
+                self.open = RowRead("t4", block, tok.cell)
+                return
+        if not self.t4_done and k == "尚未审结总计":  # a copy with separators removed: the 表四 header's end
+            self.close("next")
+            self.context = "t4"
+            self.open = RowRead("t4", "row", tok.cell)
             return
         if not self.t4_done and "行政复议" in k and len(k) <= 20:
             self.close("next")
@@ -221,7 +270,8 @@ def detect_template(rows: list[RowRead], header_markers: dict[str, list[str]]) -
     """2019, 2021, mixed or None from the table labels (format-spec §6)."""
     markers: dict[str, list[str]] = {"2019": list(header_markers["2019"]), "2021": list(header_markers["2021"])}
     for r in rows:
-        printed = any(parse_cell(v.text).status == "number" for v in r.values)
+        # a 2019 （六）其他处理 row has 7 values; 21 are the three 2021 rows under it, their labels lost
+        printed = any(parse_cell(v.text).status == "number" for v in r.values) and len(r.values) <= 7
         if r.code in ("other_services", "procurement") or (r.code == "other" and printed):
             markers["2019"].append(r.label.text)
         elif r.code and r.code.startswith("other."):
@@ -263,24 +313,67 @@ def _place(row: RowRead, ncols: int) -> tuple[list[Cell | None] | None, str | No
     if row.ended == "cut":
         note = f"{where}在第 {n} 格后截断，其后 {ncols - n} 格未读到" if n else None
         return list(vals) + [None] * (ncols - n), note
-    if n == 0:
-        if row.code == "other":
-            return None, None  # 2021: （六）其他处理 is the group label of three rows
-        return [Cell("", row.label.source)] * ncols, None
+    if n == 0:  # no value printed after the label: unread (blank is only what the report prints empty)
+        return None, None
     if not row.grid and not row.gapped:
         return list(vals) + [None] * (ncols - n), (
             f"{where}只印了 {n} 个值（应有 {ncols} 个），按从左到右的顺序填入，其余视为未读到")
     return None, f"{where}只印了 {n} 个值（应有 {ncols} 个），其余为空格或合并格，无法确定各值所在的列，未读取"
 
 
+def _identity(table: str, targets: list[tuple[str, str]]):
+    """The row's own identity over its values in printed order, or None: 表三 总计 = six applicants,
+    表四 each block's 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
+    cols = [c for _, c in targets]
+    if table == "t3" and cols == ["natural", "business", "research", "ngo", "legal", "other_org", "total"]:
+        return lambda v: sum(v[:6]) == v[6]
+    if table == "t4" and len(cols) in (5, 15):
+        return lambda v: all(sum(v[i:i + 4]) == v[i + 4] for i in range(0, len(v), 5))
+    return None
+
+
+def _split_run(row: RowRead, targets: list[tuple[str, str]]) -> tuple[list[Cell] | None, str, str | None]:
+    """Cut the digits of a row printed without separators ("规章000") into its cells where only one
+    cut is possible, or only one satisfies the row's own identity (then ``how`` is "identity")."""
+    label = tpl.row_label(row.table, row.code or "") if row.code != "row" else "表四"
+    where = f"{tpl.TABLE_NAMES[row.table]}“{label}”行（{row.label.source}）的数字连在一起印出"
+    n = len(targets)
+    if len(row.values) != 1:
+        return None, "label", f"{where}，又混有其他数值，无法拆分，未读取"
+    run, src = row.values[0].text, row.values[0].source
+    if n == 1:
+        return [row.values[0]], "label", None
+    splits = digit_splits(run, n)
+    if splits is None:
+        return None, "label", f"{where}（“{run}”），拆法过多，无法确定各格，未读取"
+    if not splits:
+        return None, "label", f"{where}（“{run}”），位数不足 {n} 格（可能省去了空格），未读取"
+    ident = _identity(row.table, targets)
+    if len(splits) == 1:
+        if ident and not ident(splits[0]):
+            return None, "label", (f"{where}（“{run}”），唯一的拆法与本行总计不符（可能省去了空格），未读取")
+        return [Cell(str(v), src) for v in splits[0]], "label", None
+    fits = [s for s in splits if ident and ident(s)]
+    if len(fits) == 1:
+        return [Cell(str(v), src) for v in fits[0]], "identity", (
+            f"{where}（“{run}”），{len(splits)} 种拆法中只有一种满足本行总计，按此填入（推断，"
+            "该行总计的勾稽因此无法验证）")
+    return None, "label", f"{where}（“{run}”），有 {len(splits)} 种拆法，无法确定各格，未读取"
+
+
 def extract(doc: Document) -> Extraction:
     walker = _Walker()
     walker.feed(_tokens(doc))
     walker.close("end")
-    rows = walker.rows
-    template, markers = detect_template(rows, walker.header_markers)
+    template, markers = detect_template(walker.rows, walker.header_markers)
     notes: list[str] = []
+    rows = walker.rows
+    if template in tpl.TEMPLATES:
+        rows = [r for r in rows if r.table == "t4"]
+        for table in ("t2", "t3"):
+            rows += align(template, table, [r for r in walker.seq if r.table == table], notes)
     cells: dict[tuple[str, str, str], dict] = {}
+    unread: dict[str, list[RowRead]] = {}
     for row in rows:
         row_tpl = _row_template(row, template, walker.block_templates)
         if row.table == "t4":
@@ -288,15 +381,24 @@ def extract(doc: Document) -> Extraction:
         if row_tpl is None:
             notes.append(f"{tpl.TABLE_NAMES[row.table]}“{row.label.text}”行无法判断模板版本，列无法确定，未读取")
             continue
-        if row.table == "t4":
+        if row.table == "t4" and row.code == "row":
             targets = list(tpl.t4_cells(row_tpl))
+        elif row.table == "t4":
+            targets = [(r, c) for r, c in tpl.t4_cells(row_tpl) if r == row.code]
         else:
             targets = [(row.code or "", col) for col in tpl.columns(row_tpl, row.table, row.code or "")]
-        placed, note = _place(row, len(targets))
+        if row.runs:
+            placed, row.how, note = _split_run(row, targets)
+        else:
+            placed, note = _place(row, len(targets))
         if note:
             notes.append(note)
         if placed is None:
+            if not row.values and row.code != "other":
+                unread.setdefault(row.table, []).append(row)
             continue
+        if row.how == "order" and row.table == "t4":
+            notes.append(f"表四表头无法识别（{row.label.source}），按 {len(targets)} 个数值的顺序填入")
         for (code, col), cell in zip(targets, placed, strict=True):
             if cell is None:
                 continue
@@ -320,13 +422,110 @@ def extract(doc: Document) -> Extraction:
             else:
                 unit = ""
             cells[k] = {"table": row.table, "row": code, "col": col, "value": value.value,
-                        "raw": cell.text.strip(), "status": value.status, "unit": unit, "source": cell.source}
+                        "raw": cell.text.strip(), "status": value.status, "unit": unit, "source": cell.source,
+                        "how": row.how}
+    for table, empty in unread.items():
+        names = "、".join(f"“{tpl.row_label(table, r.code or '')}”（{r.label.source}）" for r in empty[:5])
+        more = f"等 {len(empty)} 行" if len(empty) > 5 else ""
+        notes.append(f"{tpl.TABLE_NAMES[table]}{names}{more}只印了行名，没有找到数值（未填写，或数值印在别处），"
+                     "未读取，不作空白格")
     notes.extend(_coverage_notes(rows, template))
     for extra in walker.extra:
         notes.append(f"{tpl.TABLE_NAMES.get(extra.table, '表格')}中有模板之外的行“{extra.label.text}”"
                      f"（{extra.label.source}）")
     return Extraction(list(cells.values()), template, notes, rows, walker.extra, walker.block_templates,
                       markers)
+
+
+def _position(template: str, table: str, order: tuple[str, ...], row: RowRead, prev: float) -> float:
+    """Where a row stands in the template's order; a group label just before its first row."""
+    if row.code in order:
+        return float(order.index(row.code))
+    anchor = row.anchor or ("other" if row.code == "other" else None)  # 2021: （六）其他处理 is a group label
+    if anchor not in (None, "orphan"):
+        first = "granted" if row.anchor == "outcomes" else next(
+            (c for c in order if c.startswith(f"{anchor}.")), None)
+        if first is not None:
+            return order.index(first) - 0.5
+    return prev + 0.25
+
+
+def _ncols(template: str, table: str, codes: list[str]) -> int:
+    return sum(len(tpl.columns(template, table, c)) for c in codes)
+
+
+def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> list[RowRead]:
+    """Align the printed runs of values with the template's rows, in order (issue 13).
+
+    A row whose values are exactly those of itself and its neighbours that printed no values of their own
+    (labels standing together above their numbers, a label printed after its numbers), or of the rows next
+    to it whose labels were lost, or a group label followed by the numbers of its unlabelled rows, is split
+    in order. Each row so placed is marked ``how="order"`` and said in the notes. A run that fits no such
+    reading is left as it is (the placing step says why it is not read)."""
+    order = tuple(c for c in tpl.rows(template, table) if not (table == "t3" and c == "other" and template == "2021"))
+    pos: list[float] = []
+    prev = -1.0
+    for r in seq:
+        prev = _position(template, table, order, r, prev)
+        pos.append(prev)
+    labelled = {r.code for r in seq if r.code}
+    out: list[RowRead] = []
+    used: set[int] = set()
+    for i, r in enumerate(seq):
+        if i in used or not r.values:
+            continue
+        n = len(r.values)
+        own = [r.code] if r.code in order else []
+        if r.code and not own and r.code != "other":
+            continue
+        if own and n == _ncols(template, table, own):
+            continue
+        back = []
+        j = i - 1
+        while own and j >= 0 and j not in used and seq[j].code in order and not seq[j].values:
+            back.insert(0, j)
+            j -= 1
+        nxt = next((pos[k] for k in range(i + 1, len(seq))), len(order))
+        lost = [c for c in order if pos[i] < order.index(c) < nxt and c not in labelled]
+        after = []
+        k = i + 1
+        while k < len(seq) and seq[k].code in order and not seq[k].values:
+            after.append(k)
+            k += 1
+        candidates = []
+        for b in range(len(back), -1, -1):
+            codes = [seq[x].code for x in back[len(back) - b:]] + own
+            if b and n == _ncols(template, table, codes):
+                candidates.append((back[len(back) - b:], codes))
+        if lost and n == _ncols(template, table, own + lost):
+            candidates.append(([], own + lost))
+        for a in range(1, len(after) + 1):
+            codes = own + [seq[x].code for x in after[:a]]
+            if n == _ncols(template, table, codes):
+                candidates.append((after[:a], codes))
+        if len(candidates) != 1:
+            if not r.code:
+                notes.append(f"{tpl.TABLE_NAMES[table]}中有 {n} 个没有行名的数值（{r.values[0].source} 起），"
+                             "无法确定属于哪几行，未读取")
+            continue
+        taken, codes = candidates[0]
+        used.update(taken)
+        used.add(i)
+        at = 0
+        for code in codes:
+            width = len(tpl.columns(template, table, code or ""))
+            label = next((seq[x].label for x in [*taken, i] if seq[x].code == code), None)
+            out.append(RowRead(table, code, label or Cell(tpl.row_label(table, code or ""), r.values[at].source),
+                               r.values[at:at + width], r.block, r.ended, r.grid, r.gapped, how="order"))
+            at += width
+        names = "、".join(f"“{tpl.row_label(table, c or '')}”" for c in codes)
+        notes.append(f"{tpl.TABLE_NAMES[table]}{names}的数值没有印在各自行名之后（{r.values[0].source} 起共 {n} 个），"
+                     "按模板行的顺序逐行填入（推断）")
+    for i, r in enumerate(seq):
+        if i not in used and r.code:
+            out.append(r)
+    out.sort(key=lambda r: order.index(r.code) if r.code in order else len(order))
+    return out
 
 
 def layout(ex: Extraction) -> dict:

@@ -54,3 +54,29 @@ def is_value(raw: str) -> bool:
 
 def is_number(raw: str) -> bool:
     return parse_cell(raw).status == "number"
+
+
+def digit_splits(run: str, n: int, limit: int = 20000) -> list[tuple[int, ...]] | None:
+    """Every way to cut a run of digits into ``n`` numbers as printed (no leading zero but "0" itself);
+    None when there are more than ``limit`` ways (too many to choose from)."""
+    out: list[tuple[int, ...]] = []
+
+    def walk(i: int, parts: tuple[int, ...]) -> bool:
+        left = n - len(parts)
+        if left == 0:
+            if i == len(run):
+                out.append(parts)
+            return len(out) <= limit
+        rest = len(run) - i
+        if rest < left:
+            return True
+        if left == 1:
+            if run[i] != "0" or rest == 1:
+                out.append((*parts, int(run[i:])))
+            return len(out) <= limit
+        longest = 1 if run[i] == "0" else rest - left + 1
+        return all(walk(i + k, (*parts, int(run[i:i + k]))) for k in range(1, longest + 1))
+
+    if not run.isdigit() or not walk(0, ()):
+        return None
+    return out

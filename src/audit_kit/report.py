@@ -16,7 +16,7 @@ from .extract import Extraction, extract, layout
 from .meta import extract_meta
 from .sections import split_sections
 
-CELL_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "status", "unit", "source"]
+CELL_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "status", "unit", "source", "how"]
 CELL_SCHEMA = pa.schema([(c, pa.float64() if c == "value" else pa.string()) for c in CELL_COLUMNS])
 
 

@@ -195,3 +195,23 @@ def header_template(text: str) -> tuple[str, str] | None:
         if lab.kind == "header" and lab.body in body:
             return lab.template or "", lab.code
     return None
+
+
+_SEP = "[“”\"'、，,；;：:。·\\s]?"
+
+
+@cache
+def run_pattern():
+    """A row label (any enumerator, punctuation optional, bracketed notes allowed) directly followed by a
+    run of digits: how a copy with every separator removed prints a row ("规章000", "（七）总计2000002").
+    The 表四 header's last words ("…尚未审结总计") stand for the 表四 row. The digits stop before a
+    one-digit enumerator of the next label ("…0002.其他法律…")."""
+    import re
+
+    bodies = sorted({lab.body for lab in labels() if lab.kind == "row" and lab.body not in NEEDS_ENUM}, key=len,
+                    reverse=True)
+    alts = "|".join(_SEP.join(re.escape(ch) for ch in b) for b in bodies)
+    enum = r"(?:[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、])"
+    label = rf"(?:{enum}?(?:{alts})[”\"]?|{enum}(?:其他|总计)|尚未审结总计)"
+    return re.compile(rf"(?P<label>{label})\s*(?P<note>[（(][^（()）]{{0,80}}[)）])?"
+                      r"(?P<num>\d[\d.]*?)(?=[^\d.]|$|\d[.．、][^\d])")

@@ -32,6 +32,27 @@ def _leaves(ctx: Context) -> list[str]:
     return [*base, "other.no_correction", "other.unpaid_fee", "other.other"]
 
 
+def _by_identity(ctx: Context, table: str) -> set[str]:
+    """Rows whose cells the reader placed by this row's own identity (``how == "identity"``): checking
+    that identity would prove nothing."""
+    report = ctx.report
+    columns = report.columns() if hasattr(report, "columns") else None
+    if columns is None:
+        frame = getattr(report, "cells", None)
+        if frame is None or not hasattr(frame, "columns") or "how" not in frame.columns:
+            return set()
+        columns = {n: frame[n].tolist() for n in ("table", "row", "how")}
+    if "how" not in columns:
+        return set()
+    return {r for t, r, h in zip(columns["table"], columns["row"], columns["how"], strict=True)
+            if t == table and h == "identity"}
+
+
+def _not_verifiable(table: str, row: str, col: str, text: str) -> Result:
+    return Result("not_assessable", f"{text}：该行的数字连在一起印出，读取时已用本等式拆分各格，无法据此验证",
+                  table, row, col)
+
+
 def _blank_note(ctx: Context, table: str, cells: list[tuple[str, str]]) -> str:
     blanks = sum(ctx.is_blank(table, r, c) for r, c in cells)
     return f"（其中 {blanks} 格空白，按 0 计）" if blanks else ""
@@ -91,7 +112,11 @@ def t3_outcomes(ctx: Context) -> Iterator[Result]:
 def t3_row_total(ctx: Context) -> Iterator[Result]:
     """表三每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。"""
     rows = dict.fromkeys(r for (t, r, _c) in ctx.cells if t == "t3")
+    inferred = _by_identity(ctx, "t3")
     for row in rows:
+        if row in inferred:
+            yield _not_verifiable("t3", row, "total", f"表三“{tpl.row_label('t3', row)}”行：总计 应等于六类申请人之和")
+            continue
         yield _equation(ctx, "t3", [(row, "total")], [(row, c) for c in T3_PARTS], (row, "total"),
                         f"表三“{tpl.row_label('t3', row)}”行：总计 应等于六类申请人之和")
 
@@ -101,8 +126,12 @@ def t3_row_total(ctx: Context) -> Iterator[Result]:
        example="表四“行政复议”：总计 应等于 结果维持 + 结果纠正 + 其他结果 + 尚未审结：5 ≠ 3 + 1 + 0 + 0")
 def t4_totals(ctx: Context) -> Iterator[Result]:
     """表四每一块（行政复议、未经复议直接起诉、复议后起诉）：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。"""
+    inferred = _by_identity(ctx, "t4")
     for block in T4_BLOCKS:
         if not any(ctx.has("t4", block, p) for p in (*T4_PARTS, "total")):
+            continue
+        if block in inferred:
+            yield _not_verifiable("t4", block, "total", f"表四“{tpl.row_label('t4', block)}”：总计 应等于各结果之和")
             continue
         yield _equation(ctx, "t4", [(block, "total")], [(block, p) for p in T4_PARTS], (block, "total"),
                         f"表四“{tpl.row_label('t4', block)}”：总计 应等于 结果维持 + 结果纠正 + 其他结果 + 尚未审结")

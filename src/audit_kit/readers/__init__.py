@@ -17,6 +17,12 @@ def _text(path: Path, data: bytes) -> Document:
     return read_text(path, data)
 
 
+def _markdown(path: Path, data: bytes) -> Document:
+    from .markdown import read_markdown
+
+    return read_markdown(path, data)
+
+
 def _html(path: Path, data: bytes) -> Document:
     from .html import read_html
 
@@ -44,6 +50,8 @@ def _legacy(path: Path, data: bytes) -> Document:
 READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".txt": _text,
     ".text": _text,
+    ".md": _markdown,
+    ".markdown": _markdown,
     ".html": _html,
     ".htm": _html,
     ".shtml": _html,
