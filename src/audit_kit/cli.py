@@ -184,12 +184,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="读取年报，打印摘要和三张表")
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=cmd_show)
+    for p in sub.choices.values():  # audit_kit.limits: one number replaces every size limit, for workers too
+        p.add_argument("--max-mb", type=float, help="单个文件（及其解压内容）的大小上限，单位 MB（默认按格式：文本 8、网页 20、"
+                       "Word 50、PDF 200；同环境变量 AUDIT_KIT_MAX_MB）")
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    if getattr(args, "max_mb", None):
+        os.environ["AUDIT_KIT_MAX_MB"] = str(args.max_mb)
     try:
         return func(args)
     except AuditKitError as exc:

@@ -34,7 +34,7 @@ def _bomb_chunks(inflated_mb: int):
            '<w:p><w:r><w:t>某县2023年政府信息公开工作年度报告</w:t></w:r></w:p>').encode()
     target, written, i = inflated_mb * 1024 * 1024, 0, 0
     while written < target:
-        chunk = "".join(_PARA.format(i=i + k) for k in range(8000)).encode()
+        chunk = "".join(_PARA.format(i=(i + k) % 100) for k in range(8000)).encode()
         i += 8000
         written += len(chunk)
         yield chunk

@@ -48,7 +48,7 @@ def max_inflated_bytes() -> int:
 
 
 def _mb(n: int) -> str:
-    return f"{n / MB:.1f}".removesuffix(".0")
+    return f"{n / MB:.2f}".rstrip("0").rstrip(".")
 
 
 def too_large(path: str, what: str, size: int | None, limit: int) -> FileTooLargeError:

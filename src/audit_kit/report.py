@@ -105,7 +105,7 @@ def build(doc: Document, data: bytes, source: str) -> Report:
     meta["layout"] = layout(ex)
     sections = split_sections(doc)
     if evidence(doc, meta, sections, len(ex.cells)) is None:
-        raise NotAReportError(source, NOT_A_REPORT)
+        raise NotAReportError(source, "；".join([NOT_A_REPORT, *doc.notes[:2]]))
     meta["truncated"] = truncated(doc, sections)
     columns = {"report_id": [report_id] * len(ex.cells), **{name: [c[name] for c in ex.cells] for name in CELL_COLUMNS[1:]}}
     columns["value"] = [math.nan if v is None else float(v) for v in columns["value"]]
