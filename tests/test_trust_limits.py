@@ -154,3 +154,30 @@ def test_cli_max_mb_raises_the_limit(seed_path, tmp_path):
     assert len(read.stdout.strip().splitlines()) == 201  # the header and the seed's 200 cells
     by_env = subprocess.run(cmd, capture_output=True, text=True, env={**env, limits.ENV: "16"}, timeout=120)
     assert by_env.returncode == 0, by_env.stderr
+
+
+def test_a_huge_file_in_a_batch_is_an_error_row_and_never_read_whole(tmp_path, seed_path):
+    """An 8 GB (sparse) text beside a report: the batch must not read it to hash it. Run under a 6 GB
+    address-space cap, reading it whole would fail; refused by size, it becomes one error row."""
+    import csv
+    import resource
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "yanchi.txt").write_bytes(seed_path.read_bytes())
+    with (folder / "huge.txt").open("wb") as fh:
+        fh.truncate(8 * 1024 * limits.MB)
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (6 * 1024 * limits.MB, 6 * 1024 * limits.MB))
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    env.pop(limits.ENV, None)
+    proc = subprocess.run([sys.executable, "-m", "audit_kit.cli", "batch", str(folder), "-o", str(tmp_path / "out"),
+                           "--store", str(tmp_path / "store")], capture_output=True, text=True, env=env,
+                          timeout=300, preexec_fn=cap)
+    assert proc.returncode == 2, proc.stderr
+    with (tmp_path / "out" / "reports.csv").open(encoding="utf-8-sig") as fh:
+        rows = {Path(r["file"]).name: r for r in csv.DictReader(fh)}
+    assert rows["huge.txt"]["error_type"] == "FileTooLargeError" and "上限 8 MB" in rows["huge.txt"]["reason"]
+    assert rows["yanchi.txt"]["status"] == "ok"

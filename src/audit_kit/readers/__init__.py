@@ -56,6 +56,12 @@ READERS: dict[str, Callable[[Path, bytes], Document]] = {
 }
 
 
+def within_limit(path: Path) -> bool:
+    """Whether ``path`` is no larger than the size limit of its format (callers hashing files check first)."""
+    kind = KINDS.get(path.suffix.lower())
+    return kind is None or path.stat().st_size <= limits.max_input_bytes(kind)
+
+
 def read(path: str | Path, max_bytes: int | None = None) -> tuple[Document, bytes]:
     """Read ``path`` with the reader for its extension; returns the document and the file's bytes.
 
