@@ -50,7 +50,10 @@ def test_truncated_reports_give_no_false_table_fails(corpus):
     for label in LABELS:
         if "t4 no" not in label["tables_complete"]:
             continue
-        res = audit_kit.check(audit_kit.load(corpus / label["file"]))
+        report = audit_kit.load(corpus / label["file"])
+        if report.cells.empty:
+            continue  # no table read at all: F-3 fails by design (tests/test_trust_not_a_report.py)
+        res = audit_kit.check(report)
         f3 = res[(res["check_id"] == "F-3") & (res["table"] == "t4")]
         assert list(f3["status"]) == ["not_assessable"], label["file"]
 

@@ -123,6 +123,8 @@ def _stored(paths: list[str], store: ReportStore) -> dict[str, Report]:
     ids = {}
     for p in paths:
         try:
+            if not readers.within_limit(Path(p)):
+                continue  # never read whole: load() refuses it with the limit (audit_kit.limits)
             ids[p] = store.has(hashlib.sha256(Path(p).read_bytes()).hexdigest())
         except OSError:
             continue  # load() says what is wrong with the file

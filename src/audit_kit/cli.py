@@ -281,12 +281,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = ledger_sub.add_parser("verify", help="校验审核记录的哈希链：完整退出 0，否则指出第一条被改动的记录并退出 1")
     p.add_argument("path")
     p.set_defaults(func=cmd_ledger_verify)
+    for p in sub.choices.values():  # audit_kit.limits: one number replaces every size limit, for workers too
+        p.add_argument("--max-mb", type=float, help="单个文件（及其解压内容）的大小上限，单位 MB（默认按格式：文本 8、网页 20、"
+                       "Word 50、PDF 200；同环境变量 AUDIT_KIT_MAX_MB）")
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    if getattr(args, "max_mb", None):
+        os.environ["AUDIT_KIT_MAX_MB"] = str(args.max_mb)
     try:
         return func(args)
     except BrokenPipeError:  # the reader of our output went away (`| head`): stop quietly

@@ -38,7 +38,8 @@ class EmptyFileError(AuditKitError):
 
 
 class FileTooLargeError(AuditKitError):
-    """The file is larger than any annual report plausibly is."""
+    """The file, or what it inflates to, is over a limit of :mod:`audit_kit.limits` (the message says how
+    to raise it)."""
 
 
 class CorruptFileError(AuditKitError):
@@ -47,6 +48,12 @@ class CorruptFileError(AuditKitError):
 
 class NoTablesError(AuditKitError):
     """The document reads, but holds no report text and no table of the template at all."""
+
+
+class NotAReportError(NoTablesError):
+    """The document reads but is no 年度报告: no report title, no section heading of the template, no row of
+    表二/表三/表四 and none of the report's vocabulary (:mod:`audit_kit.identify`). Raised the same way for
+    every format; a report whose tables alone are missing loads, and check F-3 fails."""
 
 
 class ScannedDocumentError(AuditKitError):

@@ -12,7 +12,9 @@ import pyarrow as pa
 
 from . import readers
 from .document import Document
+from .errors import NotAReportError
 from .extract import Extraction, extract, layout
+from .identify import evidence
 from .meta import extract_meta
 from .sections import split_sections
 
@@ -84,8 +86,15 @@ def truncated(doc: Document, sections: dict) -> bool:
     return bool(doc.blocks) and doc.blocks[-1].kind == "cut" and not {"五", "六"} & set(sections)
 
 
+NOT_A_REPORT = ("不是政府信息公开工作年度报告：没有年报标题、没有年报的章节标题、没有表格（表二、表三、表四），"
+                "正文也没有年报用语（可能是放错的文件或其他文件）")
+
+
 def build(doc: Document, data: bytes, source: str) -> Report:
-    """Turn a document read from ``source`` (with the file's bytes) into a Report."""
+    """Turn a document read from ``source`` (with the file's bytes) into a Report.
+
+    Raises :class:`~audit_kit.errors.NotAReportError` when the document shows nothing of a report
+    (:mod:`audit_kit.identify`); a report whose tables cannot be read loads, and F-3 fails."""
     sha = hashlib.sha256(data).hexdigest()
     report_id = sha[:16]
     ex = extract(doc)
@@ -95,6 +104,8 @@ def build(doc: Document, data: bytes, source: str) -> Report:
     meta["notes"] = [*doc.notes, *ex.notes]
     meta["layout"] = layout(ex)
     sections = split_sections(doc)
+    if evidence(doc, meta, sections, len(ex.cells)) is None:
+        raise NotAReportError(source, "；".join([NOT_A_REPORT, *doc.notes[:2]]))
     meta["truncated"] = truncated(doc, sections)
     columns = {"report_id": [report_id] * len(ex.cells), **{name: [c[name] for c in ex.cells] for name in CELL_COLUMNS[1:]}}
     columns["value"] = [math.nan if v is None else float(v) for v in columns["value"]]

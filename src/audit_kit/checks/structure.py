@@ -97,6 +97,13 @@ def f3_tables(ctx: Context) -> Iterator[Result]:
     报告在表格之前被截断时为无法判断。"""
     order = ["t2", "t3", "t4"]
     present = {t: [k for k in ctx.cells if k[0] == t] for t in order}
+    if not any(present.values()):  # no table at all: the text is there, the tables could not be read
+        cut = "（文本不完整，可能被截断）" if ctx.truncated() else ""
+        for table in order:
+            name = tpl.TABLE_NAMES[table]
+            yield Result("fail", f"未能找到或读取{name}：报告中没有读到表二、表三、表四的任何一行{cut}，"
+                         f"表格可能缺失、被截断或无法识别，需人工核对原件", table)
+        return
     for i, table in enumerate(order):
         name = tpl.TABLE_NAMES[table]
         cells = present[table]

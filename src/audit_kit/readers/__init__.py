@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import limits
 from ..document import Document
-from ..errors import EmptyFileError, FileMissingError, FileTooLargeError, UnsupportedFormatError
-
-MAX_BYTES = 40 * 1024 * 1024  # the largest real report seen is a few MB; 40 MB is a scan or not a report
+from ..errors import EmptyFileError, FileMissingError, UnsupportedFormatError
 
 
 def _text(path: Path, data: bytes) -> Document:
@@ -47,6 +46,8 @@ def _legacy(path: Path, data: bytes) -> Document:
     return read_legacy(path, data)
 
 
+KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
+         ".docx": "docx", ".pdf": "pdf", ".doc": "legacy", ".wps": "legacy"}
 READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".txt": _text,
     ".text": _text,
@@ -63,21 +64,34 @@ READERS: dict[str, Callable[[Path, bytes], Document]] = {
 }
 
 
-def read(path: str | Path, max_bytes: int = MAX_BYTES) -> tuple[Document, bytes]:
-    """Read ``path`` with the reader for its extension; returns the document and the file's bytes."""
+def within_limit(path: Path) -> bool:
+    """Whether ``path`` is no larger than the size limit of its format (callers hashing files check first)."""
+    kind = KINDS.get(path.suffix.lower())
+    return kind is None or path.stat().st_size <= limits.max_input_bytes(kind)
+
+
+def read(path: str | Path, max_bytes: int | None = None) -> tuple[Document, bytes]:
+    """Read ``path`` with the reader for its extension; returns the document and the file's bytes.
+
+    A file over the size limit of its format (:mod:`audit_kit.limits`, or ``max_bytes``) is not read."""
     p = Path(path)
     if not p.exists():
         raise FileMissingError(str(p), "文件不存在")
     if not p.is_file():
         raise FileMissingError(str(p), "不是文件（可能是目录）")
-    reader = READERS.get(p.suffix.lower())
+    suffix = p.suffix.lower()
+    reader = READERS.get(suffix)
     if reader is None:
         known = "、".join(sorted(READERS))
         raise UnsupportedFormatError(str(p), f"不支持的文件类型“{p.suffix or '无扩展名'}”（支持：{known}）")
+    cap = max_bytes if max_bytes is not None else limits.max_input_bytes(KINDS[suffix])
     size = p.stat().st_size
     if size == 0:
         raise EmptyFileError(str(p), "文件为空（0 字节）")
-    if size > max_bytes:
-        raise FileTooLargeError(str(p), f"文件过大（{size / 1048576:.1f} MB，上限 {max_bytes // 1048576} MB）")
-    data = p.read_bytes()
+    if size > cap:
+        raise limits.too_large(str(p), f"{suffix} 文件", size, cap)
+    with p.open("rb") as fh:
+        data = fh.read(cap + 1)  # the file may have grown since stat(): never read more than the limit
+    if len(data) > cap:
+        raise limits.too_large(str(p), f"{suffix} 文件", None, cap)
     return reader(p, data), data

@@ -3,7 +3,10 @@ one cell, and the continuation cells of a vertical merge are skipped, like rowsp
 
 Only the main document part (and the core properties, for the title) is parsed: ``docx.Document`` also
 parses styles, numbering, theme and fonts, which in a Word-made file are ten times the size of the text
-and took 60 % of the reading time without adding anything an audit reads."""
+and took 60 % of the reading time without adding anything an audit reads.
+
+The parts read may inflate to :func:`~audit_kit.limits.max_inflated_bytes` together: their declared sizes
+are checked first, and the bytes actually inflated are counted while reading (a declared size can lie)."""
 
 from __future__ import annotations
 
@@ -15,25 +18,28 @@ from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
+from .. import limits
 from ..document import Block, Cell, Document
-from ..errors import CorruptFileError
+from ..errors import CorruptFileError, FileTooLargeError
 
 _P, _T, _TBL, _TR, _TC = qn("w:p"), qn("w:t"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _VMERGE, _VAL = f"{qn('w:tcPr')}/{qn('w:vMerge')}", qn("w:val")
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)  # the file is untrusted
+_CHUNK = 1024 * 1024
 
 
 def read_docx(path: Path, data: bytes) -> Document:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            parts = _package_parts(z)
+            budget = _Budget(str(path), limits.max_inflated_bytes())
+            parts = _package_parts(z, budget)
             if "officeDocument" not in parts:
                 raise CorruptFileError(str(path), "不是 Word 文档：压缩包里没有正文部分（word/document.xml）")
-            body = parse_xml(z.read(parts["officeDocument"])).find(qn("w:body"))
-            hints = _core(z, parts.get("core-properties"))
-    except CorruptFileError:
+            body = parse_xml(budget.read(z, parts["officeDocument"])).find(qn("w:body"))
+            hints = _core(z, parts.get("core-properties"), budget)
+    except (CorruptFileError, FileTooLargeError):
         raise
     except zipfile.BadZipFile:
         raise CorruptFileError(str(path), "不是有效的 .docx（zip 结构损坏或不是 Word 文件）") from None
@@ -53,9 +59,32 @@ def read_docx(path: Path, data: bytes) -> Document:
     return Document(blocks, "docx", hints=hints)
 
 
-def _package_parts(z: zipfile.ZipFile) -> dict[str, str]:
+class _Budget:
+    """What the parts read from one package may inflate to, together; reading past it raises."""
+
+    def __init__(self, path: str, limit: int) -> None:
+        self.path, self.limit, self.used = path, limit, 0
+
+    def read(self, z: zipfile.ZipFile, name: str) -> bytes:
+        info = z.getinfo(name)
+        if self.used + info.file_size > self.limit:
+            raise self._error(name, info.file_size)
+        chunks = []
+        with z.open(info) as fh:
+            while chunk := fh.read(_CHUNK):  # each read inflates at most about _CHUNK bytes
+                self.used += len(chunk)
+                if self.used > self.limit:
+                    raise self._error(name, None)
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _error(self, name: str, declared: int | None) -> FileTooLargeError:
+        return limits.too_large(self.path, f"压缩包中的“{name}”解压后", declared, self.limit)
+
+
+def _package_parts(z: zipfile.ZipFile, budget: _Budget) -> dict[str, str]:
     """Part names by relationship type ("officeDocument", "core-properties") from _rels/.rels."""
-    rels = etree.fromstring(z.read("_rels/.rels"), _PARSER)
+    rels = etree.fromstring(budget.read(z, "_rels/.rels"), _PARSER)
     return {rel.get("Type", "").rsplit("/", 1)[-1]: str(PurePosixPath("/", rel.get("Target", ""))).lstrip("/")
             for rel in rels.iter(_RELS)}
 
@@ -81,9 +110,9 @@ def _table(tbl, t_no: int, blocks: list[Block]) -> None:
     blocks.append(Block("end"))
 
 
-def _core(z: zipfile.ZipFile, name: str | None) -> dict[str, str]:
+def _core(z: zipfile.ZipFile, name: str | None, budget: _Budget) -> dict[str, str]:
     """The title in the core properties, when the file has one."""
     if not name or name not in z.namelist():
         return {}
-    title = etree.fromstring(z.read(name), _PARSER).findtext(_TITLE)
+    title = etree.fromstring(budget.read(z, name), _PARSER).findtext(_TITLE)
     return {"title": title.strip()} if title and title.strip() else {}

@@ -13,7 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..document import Block, Cell, Document
-from ..errors import CorruptFileError, NoTablesError
+from ..errors import CorruptFileError
 from .encoding import decode
 
 _BLOCK_TAGS = {
@@ -37,10 +37,7 @@ def read_html(path: Path, data: bytes) -> Document:
         raise CorruptFileError(str(path), f"网页无法解析：{exc}") from None
     if root is None:
         raise CorruptFileError(str(path), "网页无法解析：没有任何 HTML 元素")
-    doc = Document(_blocks(root), "html", hints=_hints(root))
-    if not any(b.kind == "row" for b in doc.blocks) and "第二十条" not in text and "申请" not in text:
-        raise NoTablesError(str(path), "网页中没有表格，也没有年报表格的文字")
-    return doc
+    return Document(_blocks(root), "html", hints=_hints(root))  # a page that is no report: report.build says so
 
 
 def _hints(root: etree._Element) -> dict[str, str]:

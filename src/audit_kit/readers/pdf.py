@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import templates as tpl
 from ..document import Block, Cell, Document
-from ..errors import CorruptFileError, NoTablesError, ScannedDocumentError
+from ..errors import CorruptFileError, ScannedDocumentError
 from ..numbers import is_number
 from ..sections import heading_number
 
@@ -49,8 +49,8 @@ def read_pdf(path: Path, data: bytes) -> Document:
     lines = [ln for page in pages for ln in page]
     _margins(lines)
     start, end = _table_span(lines)
-    if start is None:
-        raise NoTablesError(str(path), "PDF 中没有年报的表格（未找到表二、表三、表四的任何行）")
+    if start is None:  # no table: a report whose tables are missing (F-3 fails) or no report (report.build)
+        return Document([*_prose(lines), Block("end")], "pdf", notes=["PDF 中未找到表二、表三、表四的任何一行"])
     blocks = _prose(lines[:start]) + _table(lines[start:end]) + _prose(lines[end:])
     return Document([*blocks, Block("end")], "pdf")
 

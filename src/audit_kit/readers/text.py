@@ -1,5 +1,8 @@
 """Text dumps: one cell per line (tab-indented, blank-line separated, with " |" or lone "|" markers),
-pipe rows ("| 规章 | 0 | 0 |"), flipbook rows with space-separated numbers, and cells run together."""
+pipe rows ("| 规章 | 0 | 0 |"), flipbook rows with space-separated numbers, and cells run together.
+
+A line longer than :data:`~audit_kit.limits.MAX_LINE_CHARS` is not read (a note says so): no report prints
+one, and a line of millions of numbers would cost a second and some 80 MB per MB of text."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from pathlib import Path
 
 from .. import templates as tpl
 from ..document import Block, Cell, Document
+from ..limits import MAX_LINE_CHARS
 from ..numbers import is_number
 from .encoding import decode
 
@@ -31,8 +35,13 @@ def parse_text(text: str) -> Document:
     trailing = sum(1 for ln in lines if ln.rstrip().endswith("|") and ln.strip("| \t"))
     lone_is_blank = trailing >= 3
     blocks: list[Block] = []
+    notes: list[str] = []
     for no, line in enumerate(lines, start=1):
         src = f"line {no}"
+        if len(line) > MAX_LINE_CHARS:
+            notes.append(f"第 {no} 行长 {len(line)} 字，超过单行上限 {MAX_LINE_CHARS} 字，未读取")
+            blocks.append(Block("gap", (Cell("", src),)))
+            continue
         if _CUT.match(line):
             blocks.append(Block("cut"))
             continue
@@ -51,7 +60,7 @@ def parse_text(text: str) -> Document:
         runs = run_together(line, src) if len(line) > 80 else None
         blocks.extend(runs or [line_block(line, src)])
     blocks.append(Block("cut"))
-    return Document(blocks, "text")
+    return Document(blocks, "text", notes=notes)
 
 
 def run_together(line: str, src: str) -> list[Block] | None:
