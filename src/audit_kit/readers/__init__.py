@@ -46,8 +46,6 @@ def _legacy(path: Path, data: bytes) -> Document:
     return read_legacy(path, data)
 
 
-KINDS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
-         ".docx": "docx", ".pdf": "pdf", ".doc": "legacy", ".wps": "legacy"}
 READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".txt": _text,
     ".text": _text,
@@ -62,6 +60,9 @@ READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".doc": _legacy,
     ".wps": _legacy,
 }
+# The size-limit kind of each reader (audit_kit.limits); every suffix gets its kind from its reader.
+_KIND_OF_READER = {_text: "text", _markdown: "text", _html: "html", _docx: "docx", _pdf: "pdf", _legacy: "legacy"}
+KINDS = {suffix: _KIND_OF_READER[reader] for suffix, reader in READERS.items()}
 
 
 def within_limit(path: Path) -> bool:
