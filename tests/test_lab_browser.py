@@ -60,30 +60,33 @@ def jupyter_lab(work: Path, tmp_path: Path) -> Iterator[str]:
         lab.wait(timeout=30)
 
 
-def run_all_cells(page, base: str, notebook: str, done: str = "") -> None:
+def run_all_cells(page, base: str, notebook: str, done: str = ""):
     """Open ``notebook`` in the lab and run all its cells; then wait for ``done`` (an execution prompt such as
-    "[9]") when given. A screenshot lands in tests/artifacts/ when it goes wrong."""
+    "[9]") when given. Returns the notebook's panel (the lab may restore other notebooks' tabs beside it);
+    a screenshot lands in tests/artifacts/ when it goes wrong."""
     page.goto(f"{base}/lab/tree/{notebook}?token={TOKEN}", timeout=120_000)
     page.wait_for_selector(".jp-Notebook", timeout=120_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-DebuggerBugButton",
                            timeout=120_000, state="attached")
     ARTIFACTS.mkdir(exist_ok=True)
+    panel = page.locator(".jp-NotebookPanel:visible").first
     try:
         page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=120_000)
         for _attempt in range(3):  # the menu may be clicked before the kernel listens: try again
-            page.locator(".jp-Notebook").first.click()
+            panel.locator(".jp-Notebook").first.click()
             page.get_by_role("menuitem", name="Run").first.click()
             page.get_by_text("Run All Cells", exact=True).first.click()
             try:
-                page.locator(".jp-InputPrompt", has_text="[1]").first.wait_for(timeout=30_000)
+                panel.locator(".jp-InputPrompt", has_text="[1]").first.wait_for(timeout=30_000)
                 break
             except Exception:
                 page.keyboard.press("Escape")
         if done:
-            page.locator(".jp-InputPrompt", has_text=done).first.wait_for(timeout=300_000, state="attached")
+            panel.locator(".jp-InputPrompt", has_text=done).first.wait_for(timeout=300_000, state="attached")
     except Exception:
         page.screenshot(path=str(ARTIFACTS / f"lab-failure-{Path(notebook).stem}.png"))
         raise
+    return panel
 
 
 @needs_browser

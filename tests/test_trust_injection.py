@@ -232,15 +232,15 @@ def test_both_notebooks_in_jupyterlab_are_inert(corpus, batch, tmp_path):
                 navigations: list[str] = []
                 page.on("framenavigated", lambda f, page=page, navigations=navigations:
                         navigations.append(f.url) if f == page.main_frame else None)
-                run_all_cells(page, base, notebook, done)
+                panel = run_all_cells(page, base, notebook, done)
                 page.wait_for_timeout(1500)  # a refresh or a handler would have fired by now
                 page.screenshot(path=str(ARTIFACTS / f"hostile-{Path(notebook).stem}.png"))
                 shown = "article.ak-finding" if notebook == "audit_report.ipynb" else ".ak-frame th"
                 for cid in sorted(ids):
-                    where = page.locator(shown, has_text=cid if shown.endswith("th") else f"[{cid}]").first
+                    where = panel.locator(shown, has_text=cid if shown.endswith("th") else f"[{cid}]").first
                     where.scroll_into_view_if_needed(timeout=30_000)
                     assert where.is_visible(), (notebook, cid)
-                assert page.locator(".jp-OutputArea-output", has_text=AGENCY).count() >= 1  # hostile text as text
+                assert panel.locator(".jp-OutputArea-output", has_text=AGENCY).count() >= 1  # hostile text as text
                 assert dialogs == [], (notebook, dialogs)
                 assert [u for u in navigations if not u.startswith(base)] == [], notebook
                 outside = [u for u in requests if not u.startswith((base, "data:", "blob:"))]
