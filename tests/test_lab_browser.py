@@ -12,6 +12,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -28,13 +31,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (make test installs it)")
-def test_confirm_a_finding_in_jupyterlab(tmp_path):
-    from playwright.sync_api import sync_playwright
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-sync", "--disable-quic"]
+needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (make test installs it)")
 
-    work = tmp_path / "lab"
-    work.mkdir()
-    shutil.copy(ROOT / "notebooks" / "audit_report.ipynb", work)
+
+@contextmanager
+def jupyter_lab(work: Path, tmp_path: Path) -> Iterator[str]:
+    """JupyterLab on localhost serving ``work`` with the fixed token; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
     lab = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
@@ -50,43 +54,66 @@ def test_confirm_a_finding_in_jupyterlab(tmp_path):
                 break
             except OSError:
                 time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--disable-sync", "--disable-quic"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/tree/audit_report.ipynb?token={TOKEN}", timeout=120_000)
-            page.wait_for_selector(".jp-Notebook", timeout=120_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-DebuggerBugButton",
-                                   timeout=120_000, state="attached")
-            ARTIFACTS.mkdir(exist_ok=True)
-            try:
-                page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=120_000)
-                confirm = page.get_by_role("button", name="确认问题")
-                for _attempt in range(3):  # the menu may be clicked before the kernel listens: try again
-                    page.locator(".jp-Notebook").first.click()
-                    page.get_by_role("menuitem", name="Run").first.click()
-                    page.get_by_text("Run All Cells", exact=True).first.click()
-                    try:
-                        page.locator(".jp-InputPrompt", has_text="[1]").first.wait_for(timeout=30_000)
-                        break
-                    except Exception:
-                        page.keyboard.press("Escape")
-                confirm.wait_for(timeout=120_000)
-            except Exception:
-                page.screenshot(path=str(ARTIFACTS / "lab-failure.png"))
-                raise
-            page.get_by_placeholder("审核意见").fill("浏览器中确认")
-            page.screenshot(path=str(ARTIFACTS / "lab-notebook.png"))
-            confirm.click()
-            page.get_by_text("已记录").first.wait_for(timeout=30_000)
-            confirm.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "lab-walker.png"))
-            browser.close()
-        db = sqlite3.connect(work / "audit.ledger.sqlite")
-        rows = db.execute("SELECT check_id, decision, comment FROM decisions").fetchall()
-        db.close()
-        assert rows == [("F-1", "confirmed", "浏览器中确认")]
+        yield base
     finally:
         lab.terminate()
         lab.wait(timeout=30)
+
+
+def run_all_cells(page, base: str, notebook: str, done: str = ""):
+    """Open ``notebook`` in the lab and run all its cells; then wait for ``done`` (an execution prompt such as
+    "[9]") when given. Returns the notebook's panel (the lab may restore other notebooks' tabs beside it);
+    a screenshot lands in tests/artifacts/ when it goes wrong."""
+    page.goto(f"{base}/lab/tree/{notebook}?token={TOKEN}", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-DebuggerBugButton",
+                           timeout=120_000, state="attached")
+    ARTIFACTS.mkdir(exist_ok=True)
+    panel = page.locator(".jp-NotebookPanel:visible").first
+    try:
+        page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=120_000)
+        for _attempt in range(3):  # the menu may be clicked before the kernel listens: try again
+            panel.locator(".jp-Notebook").first.click()
+            page.get_by_role("menuitem", name="Run").first.click()
+            page.get_by_text("Run All Cells", exact=True).first.click()
+            try:
+                panel.locator(".jp-InputPrompt", has_text="[1]").first.wait_for(timeout=30_000)
+                break
+            except Exception:
+                page.keyboard.press("Escape")
+        if done:
+            panel.locator(".jp-InputPrompt", has_text=done).first.wait_for(timeout=300_000, state="attached")
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / f"lab-failure-{Path(notebook).stem}.png"))
+        raise
+    return panel
+
+
+@needs_browser
+def test_confirm_a_finding_in_jupyterlab(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    work = tmp_path / "lab"
+    work.mkdir()
+    shutil.copy(ROOT / "notebooks" / "audit_report.ipynb", work)
+    with jupyter_lab(work, tmp_path) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        run_all_cells(page, base, "audit_report.ipynb")
+        confirm = page.get_by_role("button", name="确认问题")
+        try:
+            confirm.wait_for(timeout=120_000)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "lab-failure.png"))
+            raise
+        page.get_by_placeholder("审核意见").fill("浏览器中确认")
+        page.screenshot(path=str(ARTIFACTS / "lab-notebook.png"))
+        confirm.click()
+        page.get_by_text("已记录").first.wait_for(timeout=30_000)
+        confirm.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "lab-walker.png"))
+        browser.close()
+    db = sqlite3.connect(work / "audit.ledger.sqlite")
+    rows = db.execute("SELECT check_id, decision, comment FROM decisions").fetchall()
+    db.close()
+    assert rows == [("F-1", "confirmed", "浏览器中确认")]

@@ -17,7 +17,8 @@ def _notebook(tmp_path):
                                   "leaked = 'seen' in dir()\n"
                                   "seen = x\n"
                                   "assert x != 'bad', 'this report breaks the notebook'\n"
-                                  "display(HTML(f'<h1>memo {x}</h1><p>leaked={leaked}</p>'))"),
+                                  "display(HTML(f'<h1>memo {x}</h1><p>leaked={leaked}</p>'),\n"
+                                  "        metadata={'text/html': {'audit_kit_title': f'memo {x}'}})"),
     ]
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, str(path))
@@ -38,7 +39,7 @@ def test_one_failing_report_costs_its_memo_only_and_nothing_leaks_between_runs(t
     assert not (tmp_path / "bad.html").exists()
     for x in ("one", "two", "three"):
         page = (tmp_path / f"{x}.html").read_text(encoding="utf-8")
-        assert f"<title>memo {x}</title>" in page  # the title is the notebook's <h1>
+        assert f"<title>memo {x}</title>" in page  # the title the header gave in its output metadata
         assert "leaked=False" in page  # %reset -f ran before each report
 
 

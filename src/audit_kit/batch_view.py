@@ -4,23 +4,30 @@ report's findings in the finding walker."""
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import ipywidgets as w
 import pandas as pd
 
+from . import render
+from .render import Html
 from .review import Ledger
 from .widgets import FindingWalker
 
 RANKING_COLUMNS = {"file": "文件", "agency": "机关", "report_year": "年度", "template": "格式", "errors": "错误",
                    "warnings": "警告", "infos": "提示", "pairing": "上年配对"}
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+MEMO_STATUS = "memos.csv"  # how each memo of a batch went: file, memo, error
+
+
+def _whole(value: object) -> str:
+    """A whole number read back from a CSV column with gaps (3.0) as "3"; missing as ""."""
+    text = render.text(value)
+    return text[:-2] if text.endswith(".0") else text
 
 
 def memo_name(file: str) -> str:
@@ -28,7 +35,7 @@ def memo_name(file: str) -> str:
     part is cut to 150 bytes so the whole stays under the 255-byte limit of file names."""
     import hashlib
 
-    stem = Path(file).stem.encode("utf-8")[:150].decode("utf-8", "ignore")
+    stem = Path(file).stem.encode("utf-8")[:120].decode("utf-8", errors="ignore")  # a file name has 255 bytes at most
     return f"{stem}-{hashlib.sha1(file.encode('utf-8')).hexdigest()[:6]}.html"
 
 
@@ -40,30 +47,45 @@ class BatchView:
     indicators: pd.DataFrame
     ledger: Ledger
 
-    def summary(self) -> str:
+    def summary(self) -> Html:
         r = self.reports
         ok = r[r["status"] == "ok"]
-        bad = r[r["status"] == "error"]
-        items = "".join(f"<li>{html.escape(Path(f).name)}：{html.escape(str(reason))}</li>"
-                        for f, reason in zip(bad["file"], bad["reason"], strict=True))
-        return (f"<div class='ak-card'><p>{html.escape(str(self.outdir))}：共 {len(r)} 个文件，读取成功 {len(ok)}，"
-                f"失败 {len(bad)}；错误 {int(ok['errors'].sum())} 条，警告 {int(ok['warnings'].sum())} 条。</p>"
-                + (f"<p>读取失败：</p><ul>{items}</ul>" if items else "") + "</div>")
+        bad = r[r["status"] != "ok"]
+        failed = [(Path(str(f)).name, render.text(reason)) for f, reason in zip(bad["file"], bad["reason"], strict=True)]
+        return render.batch_summary(str(self.outdir), len(r), len(ok), failed, int(ok["errors"].sum()),
+                                    int(ok["warnings"].sum()))
 
-    def memo_links(self) -> str:
-        """Links to the per-report memos written by ``audit-kit batch --memos`` (if any)."""
+    def memo_status(self) -> dict[str, tuple[str, str]]:
+        """file → (memo file name, error) as ``write_memos`` recorded them in ``memos/memos.csv``."""
+        path = self.outdir / "memos" / MEMO_STATUS
+        if not path.exists():
+            return {}
+        t = pd.read_csv(path, dtype=str, keep_default_na=False)
+        return {f: (m, err) for f, m, err in zip(t["file"], t["memo"], t["error"], strict=True)}
+
+    def memo_links(self) -> Html:
+        """Every report of the batch with a link to its memo (``audit-kit batch --memos``), or why there is none:
+        not readable, memo failed (with the reason), or no memo written."""
         memos = self.outdir / "memos"
-        if not memos.exists():
-            return "<p>（本次批量审核没有生成备忘录；加 --memos 可生成）</p>"
+        status = self.memo_status()
         rows = []
-        for r in self.ranked().itertuples():
-            name = memo_name(r.file)
-            if (memos / name).exists():
-                rows.append(f"<tr><td><a href='memos/{html.escape(quote(name))}'>{html.escape(str(r.agency))}</a></td>"
-                            f"<td>{html.escape(str(r.report_year))}</td><td>{r.errors}</td><td>{r.warnings}</td>"
-                            f"<td>{html.escape(self.short_name(r.file))}</td></tr>")
-        return ("<table class='ak-memo-index'><thead><tr><th>机关（备忘录）</th><th>年度</th><th>错误</th><th>警告</th>"
-                "<th>文件</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+        ranked = self.ranked()
+        unread = self.reports[self.reports["status"] != "ok"]
+        for r in ranked.itertuples():
+            name, error = status.get(r.file, (memo_name(r.file), ""))
+            if error:
+                state, text, link = "failed", f"备忘录生成失败：{error}", ""
+            elif (memos / name).exists():
+                state, text, link = "ok", "备忘录已生成", name
+            else:
+                state, text, link = "none", "未生成备忘录", ""
+            rows.append({"state": state, "memo": link, "agency": render.text(r.agency) or "（机关未识别）",
+                         "year": _whole(r.report_year), "errors": _whole(r.errors), "warnings": _whole(r.warnings),
+                         "file": self.short_name(r.file), "status": text})
+        for r in unread.itertuples():
+            rows.append({"state": "unread", "memo": "", "agency": "（未读取）", "year": "", "errors": "", "warnings": "",
+                         "file": self.short_name(r.file), "status": f"读取失败：{render.text(r.reason)}"})
+        return render.memo_index(rows, memos.exists())
 
     def by_check(self) -> pd.DataFrame:
         """Pass / fail / not assessable counts per check."""
@@ -118,7 +140,7 @@ class BatchView:
                 t = t[t["年度"] == year.value]
             if only.value:
                 t = t[t["错误"] > 0]
-            table.value = t.to_html(index=False, escape=True)
+            table.value = str(render.frame(t, index=False))
 
         year.observe(show, names="value")
         only.observe(show, names="value")

@@ -56,7 +56,8 @@ def fails_by_check(results: pd.DataFrame, title: str = "各项检查不通过的
 def outcomes(report_cells: pd.DataFrame, title: str = "表三 办理结果（总计列）") -> Figure:
     """Bars of the 表三 outcome groups (总计 column): 予以公开, 部分公开, 不予公开, 无法提供, 不予处理, 其他处理."""
     use_cjk_font()
-    c = report_cells[(report_cells["table"] == "t3") & (report_cells["col"] == "total")]
+    cells = report_cells.astype({"table": str, "row": str, "col": str})  # no cells read: an empty float frame
+    c = cells[(cells["table"] == "t3") & (cells["col"] == "total")]
     groups = {"予以公开": ("granted",), "部分公开": ("partial",), "不予公开": ("deny.",), "无法提供": ("unable.",),
               "不予处理": ("noproc.",), "其他处理": ("other",)}
     values = {name: float(c[c["row"].str.startswith(prefixes)]["value"].fillna(0).sum()) for name, prefixes in groups.items()}

@@ -7,11 +7,12 @@ out as a text dump, a web page or a .docx in the layouts real reports use.
 from __future__ import annotations
 
 import argparse
-import html
 import io
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from markupsafe import Markup
 
 from . import templates as tpl
 
@@ -227,17 +228,19 @@ def to_text(r: SampleReport) -> str:
 
 def to_html(r: SampleReport) -> str:
     """A Word-exported article: tables with rowspan/colspan, &nbsp; padding, declared GB2312-free UTF-8."""
-    e = html.escape
+    def para(text: str) -> Markup:
+        return Markup("<p>{}</p>").format(text)
 
     def row(cells: list[str], attrs: list[str] | None = None) -> str:
         attrs = attrs or [""] * len(cells)
-        return "<tr>" + "".join(f"<td{a}><p>{e(c)}&nbsp;</p></td>" for c, a in zip(cells, attrs, strict=True)) + "</tr>"
+        tds = (Markup("<td{}><p>{}&nbsp;</p></td>").format(Markup(a), c) for c, a in zip(cells, attrs, strict=True))
+        return Markup("<tr>{}</tr>").format(Markup("").join(tds))
 
     parts = ["<!DOCTYPE html><html><head><meta charset=\"utf-8\">",
-             f"<title>{e(r.agency)}{r.year}年政府信息公开工作年度报告</title>",
+             Markup("<title>{}{}年政府信息公开工作年度报告</title>").format(r.agency, r.year),
              "<meta name=\"PubDate\" content=\"\"></head><body><div class=\"nav\">首页 &gt; 政府信息公开</div>",
-             f"<h1>{e(r.agency)}{r.year}年政府信息公开工作年度报告</h1>", f"<p>{e(_intro(r))}</p>",
-             "<p>一、总体情况</p>", f"<p>{e(r.narrative['一'])}</p>", "<p>二、主动公开政府信息情况</p>",
+             Markup("<h1>{}{}年政府信息公开工作年度报告</h1>").format(r.agency, r.year), para(_intro(r)),
+             "<p>一、总体情况</p>", para(r.narrative["一"]), "<p>二、主动公开政府信息情况</p>",
              "<table border=\"1\">"]
     for caption, headers, body in _t2_blocks(r):
         parts.append(row([caption], [" colspan=\"4\""]))
@@ -274,9 +277,9 @@ def to_html(r: SampleReport) -> str:
               row([*T4_HEADERS, "未经复议直接起诉", "复议后起诉"], [" rowspan=\"2\""] * 5 + [" colspan=\"5\""] * 2),
               row(list(T4_HEADERS * 2)), row(_t4_values(r)), "</table>",
               "<p>五、存在的主要问题及改进情况</p>",
-              *[f"<p>{e(p)}</p>" for p in r.narrative["五"].split("\n")],
-              "<p>六、其他需要报告的事项</p>", f"<p>{e(r.narrative['六'])}</p>",
-              f"<p style=\"text-align:right\">{e(r.agency)}</p><p style=\"text-align:right\">{e(r.published)}</p>",
+              *[para(p) for p in r.narrative["五"].split("\n")],
+              "<p>六、其他需要报告的事项</p>", para(r.narrative["六"]),
+              Markup('<p style="text-align:right">{}</p><p style="text-align:right">{}</p>').format(r.agency, r.published),
               "<div class=\"footer\">版权所有</div></body></html>"]
     return "\n".join(parts)
 

@@ -3,16 +3,16 @@ they show — summary card, findings list with decisions, cross-year comparison.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from . import __version__, render
 from .checks import check
 from .checks.registry import SEVERITY_ZH, STATUS_ZH
 from .indicators import indicators
+from .render import Html
 from .report import Report, load
 from .review import DECISIONS, Ledger
 from .store import ReportStore
@@ -70,49 +70,49 @@ def about() -> str:
     return f"audit-kit {__version__}"
 
 
-def memo_header(audit: Audit, auditor: str = "") -> str:
-    """Title, scope and sources, and a short conclusion — the head of the audit memo."""
+def memo_header(audit: Audit, auditor: str = "") -> Html:
+    """Title, scope and sources, and a short conclusion — the head of the audit memo (its title travels in
+    the output's metadata, so the memo's <title> never comes from report text)."""
     import datetime as dt
 
-    e = html.escape
     m = audit.report.meta
     a = audit.annotated
     fails = a[a["status"] == "fail"]
     sev = {s: int((fails["severity"] == s).sum()) for s in SEVERITY_ZH}
-    dec = {zh: int((fails["decision"] == d).sum()) for d, zh in DECISIONS.items()}
     title = f"{m.get('agency') or '（机关未识别）'} {m.get('report_year') or ''} 年度政府信息公开工作年度报告 审计备忘录"
     scope = [("文件", Path(m["source"]).name), ("SHA-256", m["sha256"]), ("读取方式", m.get("reader")),
              ("识别的模板", m.get("template") or "未识别"), ("上年报告", audit.pairing),
-             ("工具版本", about()), ("日期", dt.date.today().isoformat()), ("审核人", auditor or "（未填写）")]
-    rows = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in scope)
+             ("工具版本", about()), ("日期", dt.date.today().isoformat()), ("审核人", auditor or "（未填写）"),
+             ("审核记录", str(audit.ledger.path)), ("审核记录校验", audit.ledger.verification_line())]
     verdict = ("存在错误级问题，需整改。" if sev["error"] else "未发现错误级问题。" if not sev["warning"]
                else "未发现错误级问题，有警告需人工核实。")
-    notes = m.get("notes") or []
-    return (f"<header class='ak-memo-head'><h1>{e(title)}</h1></header>"
-            f"<section><h2>审核范围与来源</h2><table class='ak-scope'>{rows}</table></section>"
-            f"<section><h2>结论</h2><p>{e(verdict)}共运行 {a['check_id'].nunique()} 项检查，不通过 {len(fails)} 条："
-            f"错误 {sev['error']} 条，警告 {sev['warning']} 条，提示 {sev['info']} 条。审核结论："
-            + "，".join(f"{e(k)} {v}" for k, v in dec.items())
-            + f"，未审核 {int((fails['decision'] == '').sum())} 条。</p>"
-            + (f"<p>读取说明：{e('；'.join(notes))}</p>" if notes else "") + "</section>")
+    counts = {"checks": a["check_id"].nunique(), "fails": len(fails), **sev,
+              "decisions": [(zh, int((fails["decision"] == d).sum())) for d, zh in DECISIONS.items()],
+              "undecided": int((fails["decision"] == "").sum())}
+    return render.memo_header(title, scope, verdict, counts, list(m.get("notes") or []), tables_missing(audit.report))
 
 
-def findings_detail(audit: Audit) -> str:
+def tables_missing(report: Report) -> bool:
+    """True when not one cell of 表二, 表三 or 表四 was read."""
+    return report.cells.empty
+
+
+def findings_detail(audit: Audit) -> Html:
     """Every failing finding, by severity: check id, message, evidence, and the ledger's decision."""
-    from .widgets import evidence_html
-
-    e = html.escape
     a = audit.annotated
-    parts = []
+    groups = []
     for sev, zh in SEVERITY_ZH.items():
         part = a[(a["status"] == "fail") & (a["severity"] == sev)]
         if part.empty:
             continue
-        parts.append(f"<h3>{zh}（{len(part)} 条）</h3>")
-        for _, r in part.iterrows():
-            decided = e(r["decision_zh"]) + (f"：{e(r['comment'])}（{e(r['auditor'])}，{e(r['decided_at'])}）"
-                                             if r["decided_at"] else "")
-            parts.append(f"<article class='ak-finding ak-{sev}' data-fingerprint='{e(r['fingerprint'])}'>"
-                         f"<p><b>[{e(r['check_id'])}]</b> {e(r['message'])}</p>"
-                         f"<p class='ak-decision'>审核结论：{decided}</p>{evidence_html(r, audit.report)}</article>")
-    return "".join(parts) or "<p>没有不通过的检查。</p>"
+        items = [{"check_id": r["check_id"], "message": r["message"], "fingerprint": r["fingerprint"],
+                  "decision": r["decision_zh"], "comment": r["comment"], "auditor": r["auditor"],
+                  "decided_at": r["decided_at"], "evidence": render.evidence(r, audit.report)}
+                 for _, r in part.iterrows()]
+        groups.append({"severity": sev, "name": zh, "items": items})
+    return render.findings(groups)
+
+
+def pairing_line(audit: Audit) -> Html:
+    """How the prior-year report was found (or why there is none), as a paragraph."""
+    return render.paragraph(audit.pairing, "ak-pairing")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import render
 from . import templates as tpl
 from .report import Report
 
@@ -70,7 +71,7 @@ def failing_cells(results: pd.DataFrame, table: str) -> set[tuple[str, str]]:
 
 
 def styled(report: Report, table: str, results: pd.DataFrame):
-    """The table in the template's layout, failing cells highlighted (pandas Styler)."""
+    """The table in the template's layout, failing cells highlighted (pandas Styler, all text escaped)."""
     frame = table_frame(report, table)
     bad = failing_cells(results, table)
     template = _template(report)
@@ -80,12 +81,11 @@ def styled(report: Report, table: str, results: pd.DataFrame):
             for row, col in bad:
                 spec = tpl.spec(template, "t2", row, col) or tpl.spec("2019" if template == "2021" else "2021", "t2", row, col)
                 if spec and (spec.row_label, spec.col_label) == (rec["信息内容"], rec["指标"]):
-                    marks.loc[i, "数值"] = "background-color:#f8d7da;font-weight:bold"
+                    marks.loc[i, "数值"] = render.MARK
     else:
         for row, col in bad:
             r, c = tpl.row_label(table, row), tpl.col_label(table, row, col)
             if r in marks.index and c in marks.columns:
-                marks.loc[r, c] = "background-color:#f8d7da;font-weight:bold"
-    return (frame.style.apply(lambda _f: marks, axis=None)
-            .format(lambda v: "（未读到）" if v is None else ("（空白）" if v == "" else v), escape="html")
-            .set_caption(f"{tpl.TABLE_NAMES[table]}（红色：检查不通过涉及的单元格）"))
+                marks.loc[r, c] = render.MARK
+    return render.styled(frame, marks, f"{tpl.TABLE_NAMES[table]}（红色：检查不通过涉及的单元格）",
+                         lambda v: "（未读到）" if v is None else ("（空白）" if v == "" else v))

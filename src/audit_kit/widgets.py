@@ -4,54 +4,21 @@ written to the ledger at once."""
 
 from __future__ import annotations
 
-import html
-import json
-
 import ipywidgets as w
 import pandas as pd
 
+from . import render
 from .checks.registry import SEVERITY_ZH, STATUS_ZH
+from .render import Html
 from .report import Report
 from .review import DECISIONS, STALE, Ledger
 
 ALL = "全部"
-_HIGHLIGHT = "background:#fdecea;font-weight:bold"
 
 
-def evidence_html(finding: pd.Series | dict, report: Report | None = None) -> str:
-    """The evidence of one finding as a small HTML table (involved cells highlighted) and the source lines
-    or sentences it came from. Everything from the report is escaped."""
-    e = html.escape
-    evidence = finding["evidence"]
-    if isinstance(evidence, str):
-        evidence = json.loads(evidence)
-    cells = [x for x in evidence if "table" in x]
-    spans = [x for x in evidence if "table" not in x]
-    parts = []
-    if cells:
-        from . import templates as tpl
-
-        rows = []
-        for c in cells:
-            mark = _HIGHLIGHT if (c.get("row"), c.get("col")) == (finding.get("row"), finding.get("col")) else ""
-            label = f"{tpl.TABLE_NAMES.get(c['table'], c['table'])} {tpl.row_label(c['table'], c['row'])} · " \
-                    f"{tpl.col_label(c['table'], c['row'], c['col'])}"
-            where = c.get("source", "")
-            if c.get("report"):
-                where = f"{c['report']} {where}"
-            rows.append(f"<tr style='{mark}'><td>{e(label)}</td><td>{e(str(c.get('raw', '')))}</td>"
-                        f"<td>{e(str(c.get('status', '')))}</td><td>{e(str(where))}</td></tr>")
-        parts.append("<table class='ak-evidence'><tr><th>单元格</th><th>原文</th><th>状态</th><th>位置</th></tr>"
-                     + "".join(rows) + "</table>")
-    for s in spans:
-        where = f"第{s['section']}部分" if s.get("section") else s.get("source", "")
-        parts.append(f"<blockquote class='ak-source'><b>{e(where)}</b>：{e(s.get('text', ''))}</blockquote>")
-    if report is not None and report.document is not None and cells:
-        lines = dict((src, text) for text, src in report.document.lines())
-        excerpt = [lines[c["source"]] for c in cells[:3] if c.get("source") in lines]
-        if excerpt:
-            parts.append("<div class='ak-excerpt'>原文：" + "<br>".join(e(x) for x in excerpt) + "</div>")
-    return "".join(parts) or "<i>（无证据）</i>"
+def evidence_html(finding: pd.Series | dict, report: Report | None = None) -> Html:
+    """The evidence of one finding as HTML (see :func:`audit_kit.render.evidence`); everything escaped."""
+    return render.evidence(finding, report)
 
 
 class FindingWalker:
@@ -112,7 +79,7 @@ class FindingWalker:
         values = [v for _label, v in options]
         self.list.value = keep if keep in values else (values[0] if values else None)
         if not values:
-            self.detail.value = "<i>没有符合筛选条件的检查结果</i>"
+            self.detail.value = str(render.notice("没有符合筛选条件的检查结果"))
             self.position.value = "0 / 0"
 
     @property
@@ -125,13 +92,9 @@ class FindingWalker:
         r = self.all.loc[index]
         values = [v for _l, v in self.list.options]
         self.position.value = f"{values.index(index) + 1} / {len(values)}"
-        e = html.escape
-        decided = f"{r['decision_zh']}" + (f"（{e(r['auditor'])} {e(r['decided_at'])}：{e(r['comment'])}）"
-                                          if r["decided_at"] else "")
-        self.detail.value = (
-            f"<div class='ak-finding'><h4>[{e(r['check_id'])}] {e(SEVERITY_ZH.get(r['severity'], ''))} · "
-            f"{e(STATUS_ZH.get(r['status'], r['status']))}</h4><p>{e(r['message'])}</p>"
-            f"<p>审核：{decided}</p>{evidence_html(r, self.report)}</div>")
+        detail = render.finding_detail(r, SEVERITY_ZH.get(r["severity"], ""), STATUS_ZH.get(r["status"], r["status"]),
+                                       evidence_html(r, self.report))
+        self.detail.value = str(detail)
         self.comment.value = r["comment"] if r["decided_at"] and not r["stale"] else ""
 
     def step(self, delta: int) -> None:
@@ -145,7 +108,7 @@ class FindingWalker:
         """Write the decision on the current finding to the ledger now, then show it."""
         r = self.current
         if r is None:
-            self.message.value = "<span style='color:#c0392b'>没有选中的检查结果</span>"
+            self.message.value = str(render.message("没有选中的检查结果", "error"))
             return
         self.ledger.record(r, decision, self.comment.value, self.auditor.value)
         index = self.list.value
@@ -153,6 +116,6 @@ class FindingWalker:
             columns=["decision", "decision_zh", "comment", "auditor", "decided_at", "stale"]))
         for col in ("decision", "decision_zh", "comment", "auditor", "decided_at", "stale"):
             self.all.at[index, col] = fresh.iloc[0][col]
-        self.message.value = f"已记录：[{html.escape(r['check_id'])}] {DECISIONS[decision]}"
+        self.message.value = str(render.message(f"已记录：[{r['check_id']}] {DECISIONS[decision]}", "ok"))
         self.refresh()
         self._show(index if self.list.value == index else self.list.value)

@@ -67,15 +67,19 @@ def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3") -
 
 def write_memos(outdir: str | Path, store: str, ledger: str = "", auditor: str = "", jobs: int = 1) -> list[Outcome]:
     """One memo per report read fine in a batch output folder (``OUTDIR/memos/``), on ``jobs`` kernels kept
-    up, then ``index.html``. Returns how each memo went; one failing memo never stops the others."""
+    up, how each went in ``memos/memos.csv``, then ``index.html`` listing every report of the batch.
+    Returns how each memo went; one failing memo never stops the others."""
     import pandas as pd
 
-    from ..batch_view import memo_name
+    from ..batch_view import MEMO_STATUS, memo_name
 
     outdir = Path(outdir)
     reports = pd.read_csv(outdir / "reports.csv")
     files = list(reports.loc[reports["status"] == "ok", "file"])
     batch = [Job(_params(f, store=store, ledger=ledger, auditor=auditor), outdir / "memos" / memo_name(f)) for f in files]
     outcomes = run_notebooks(NOTEBOOK, batch, lanes=jobs, cwd=str(outdir))
+    (outdir / "memos").mkdir(parents=True, exist_ok=True)
+    status = pd.DataFrame({"file": files, "memo": [j.out.name for j in batch], "error": [o.error for o in outcomes]})
+    status.to_csv(outdir / "memos" / MEMO_STATUS, index=False)  # the index says how each memo went
     write_index(outdir, ledger)
     return outcomes

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import html
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -55,12 +53,15 @@ def _finished(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def title_of(nb: nbformat.NotebookNode, default: str) -> str:
-    """The memo's title: the first <h1> the notebook displayed (the agency and year), else ``default``."""
+    """The memo's title: the one the memo header gave in its output's metadata (``render.TITLE_KEY``), else
+    ``default``. Never read from the HTML, so no <h1> a report carries can set it."""
+    from ..render import TITLE_KEY
+
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            found = re.search(r"<h1>(.*?)</h1>", "".join(out.get("data", {}).get("text/html", "")))
-            if found:
-                return html.unescape(found.group(1))
+            title = out.get("metadata", {}).get("text/html", {}).get(TITLE_KEY)
+            if isinstance(title, str) and title:
+                return title
     return default
 
 

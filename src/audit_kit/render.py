@@ -1,0 +1,153 @@
+"""All HTML audit-kit makes — memo header, findings, evidence, the pairing line, the batch summary and memo
+index, the widgets' HTML and the tables the notebooks display — comes from here.
+
+Report text is hostile input (it comes from the open web), so every piece is rendered by an autoescaping
+Jinja2 environment from templates in ``render_templates/``; pieces nest as :class:`Html` (a
+``markupsafe.Markup``), which is never escaped twice and never built with f-strings. Every piece is wrapped
+in ``tex2jax_ignore`` so JupyterLab's MathJax leaves report text alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+TITLE_KEY = "audit_kit_title"  # output metadata that carries the memo's title (see memo.runner.title_of)
+HIGHLIGHT = "background:#fdecea;font-weight:bold"
+MARK = "background-color:#f8d7da;font-weight:bold"
+
+
+class Html(Markup):
+    """Safe HTML: shown as is by ``display()`` in a notebook, and not escaped again inside a template."""
+
+    title: str = ""
+
+    def _repr_html_(self) -> str | tuple[str, dict[str, str]]:
+        if self.title:
+            return str(self), {TITLE_KEY: self.title}
+        return str(self)
+
+
+@cache
+def environment() -> Environment:
+    """The one Jinja2 environment: autoescape on for every template, undefined names are errors."""
+    env = Environment(loader=PackageLoader("audit_kit", "render_templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters["url"] = lambda s: quote(str(s), safe="")
+    return env
+
+
+def render(template: str, **context: Any) -> Html:
+    """Render ``render_templates/<template>.html.j2`` with ``context`` (all values escaped unless Html)."""
+    return Html(environment().get_template(f"{template}.html.j2").render(**context).strip())
+
+
+def text(value: Any) -> str:
+    """A cell value as display text: None and NaN as empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+# --- single report -----------------------------------------------------------------------------------------
+
+def memo_header(title: str, scope: Iterable[tuple[str, Any]], verdict: str, counts: Mapping[str, Any],
+                notes: list[str], tables_missing: bool) -> Html:
+    """The head of the memo: title (also the memo's <title>), scope and sources, conclusion, reading notes."""
+    page = render("memo_header", title=title, scope=[(k, text(v)) for k, v in scope], verdict=verdict, counts=counts,
+                  notes=notes, tables_missing=tables_missing)
+    page.title = title
+    return page
+
+
+def evidence(finding: Mapping[str, Any], report: Any = None) -> Html:
+    """The evidence of one finding: a small table of the cells involved (the finding's own cell highlighted),
+    the source sentences, and the source lines of the first cells."""
+    from . import templates as tpl
+
+    items = finding["evidence"]
+    if isinstance(items, str):
+        items = json.loads(items)
+    cells = [x for x in items if "table" in x]
+    spans = [x for x in items if "table" not in x]
+    rows = []
+    for c in cells:
+        label = (f"{tpl.TABLE_NAMES.get(c['table'], c['table'])} {tpl.row_label(c['table'], c['row'])} · "
+                 f"{tpl.col_label(c['table'], c['row'], c['col'])}")
+        where = " ".join(x for x in (text(c.get("report")), text(c.get("source"))) if x)
+        mine = (c.get("row"), c.get("col")) == (finding.get("row"), finding.get("col"))
+        rows.append({"label": label, "raw": text(c.get("raw")), "status": text(c.get("status")), "where": where,
+                     "style": HIGHLIGHT if mine else ""})
+    quotes = [{"where": f"第{s['section']}部分" if s.get("section") else text(s.get("source")), "text": text(s.get("text"))}
+              for s in spans]
+    excerpt: list[str] = []
+    if report is not None and getattr(report, "document", None) is not None and cells:
+        lines = {src: line for line, src in report.document.lines()}
+        excerpt = [lines[c["source"]] for c in cells[:3] if c.get("source") in lines]
+    return render("evidence", rows=rows, quotes=quotes, excerpt=excerpt)
+
+
+def findings(groups: list[dict[str, Any]]) -> Html:
+    """Failing findings by severity; each group is {"severity", "name", "items": [finding dicts]} where a
+    finding dict holds check_id, message, fingerprint, decision, comment, auditor, decided_at, evidence (Html)."""
+    return render("findings", groups=groups)
+
+
+def finding_detail(finding: Mapping[str, Any], severity: str, status: str, evidence_html: Html) -> Html:
+    """One finding as the finding walker shows it."""
+    keys = ("check_id", "message", "decision_zh", "decided_at", "auditor", "comment")
+    return render("finding_detail", f={k: text(finding.get(k)) for k in keys}, severity=severity, status=status,
+                  evidence=evidence_html)
+
+
+def paragraph(value: Any, cls: str = "") -> Html:
+    """One line of text as a paragraph (e.g. how the prior-year report was found)."""
+    return render("paragraph", text=text(value), cls=cls)
+
+
+def message(value: Any, kind: str = "info") -> Html:
+    """A short status line in the widgets: ``kind`` is info, ok or error."""
+    return render("message", text=text(value), kind=kind)
+
+
+def notice(value: Any) -> Html:
+    """An italic note, e.g. "没有符合筛选条件的检查结果"."""
+    return render("notice", text=text(value))
+
+
+# --- tables ------------------------------------------------------------------------------------------------
+
+def frame(df: pd.DataFrame, index: bool = True) -> Html:
+    """A DataFrame as an HTML table: values, index labels and column names escaped (pandas ``escape=True``)."""
+    table = df.to_html(index=index, escape=True, na_rep="", border=0, classes=["dataframe", "ak-frame"])
+    return render("frame", table=Markup(table))
+
+
+def styled(frame_: pd.DataFrame, marks: pd.DataFrame, caption: str, shown: Any) -> Any:
+    """A pandas Styler of ``frame_`` with ``marks`` as cell CSS, cell text formatted by ``shown`` and escaped
+    (Styler does not escape by default): values, index labels and column names; the caption escaped."""
+    return (frame_.style.apply(lambda _f: marks, axis=None)
+            .format(shown, escape="html")
+            .format_index(escape="html", axis=0)
+            .format_index(escape="html", axis=1)
+            .set_table_attributes('class="ak-styled tex2jax_ignore"')
+            .set_caption(str(escape(caption))))
+
+
+# --- batch ---------------------------------------------------------------------------------------------------
+
+def batch_summary(outdir: str, total: int, ok: int, failed: list[tuple[str, str]], errors: int, warnings: int) -> Html:
+    """The summary card of a batch: counts, and every file that could not be read with its reason."""
+    return render("batch_summary", outdir=outdir, total=total, ok=ok, failed=failed, errors=errors, warnings=warnings)
+
+
+def memo_index(rows: list[dict[str, Any]], memos_written: bool) -> Html:
+    """Every report of a batch: link to its memo (href URL-encoded), or why there is none."""
+    return render("memo_index", rows=rows, memos_written=memos_written)
