@@ -56,6 +56,27 @@ def test_memo_references_nothing_online_and_runs_no_script(seed_memo):
     assert "<style>" in html and "@media print" in html and "size: A4" in html
 
 
+def test_memo_states_the_ledger_and_that_it_verified(seed_memo):
+    path, html, _f1 = seed_memo
+    assert str(path.parent / "l.sqlite") in html
+    assert "审核记录校验" in html and "链校验通过" in html and "1 条" in html
+
+
+def test_memo_says_when_the_ledger_chain_is_broken(tmp_path):
+    import sqlite3
+
+    report = audit_kit.load(BUNDLED_SEED)
+    f1 = audit_kit.check(report).query("check_id == 'F-1'").iloc[0]
+    Ledger(tmp_path / "l.sqlite").record(f1, "confirmed", "原意见", "李四")
+    db = sqlite3.connect(tmp_path / "l.sqlite")
+    db.execute("DROP TRIGGER no_update")
+    db.execute("UPDATE decisions SET comment = '改过的意见'")
+    db.commit()
+    db.close()
+    html = write_memo(str(BUNDLED_SEED), tmp_path / "m.html", ledger=str(tmp_path / "l.sqlite")).read_text(encoding="utf-8")
+    assert "审核记录校验" in html and "链校验通过" not in html
+
+
 def test_seed_memo_states_the_seed_results(seed_memo):
     _path, html, _f1 = seed_memo
     assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审计备忘录" in html
