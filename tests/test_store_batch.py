@@ -55,7 +55,8 @@ def test_store_keeps_a_file_once_and_versions_republications(tmp_path):
     with ReportStore(tmp_path / "store") as store:
         assert store.add(first) is True
         assert store.add(audit_kit.load(tmp_path / "a.txt")) is False
-        spec.values[("t2", "penalty", "decisions")] += 1  # the corrected re-publication
+        spec.values[("t2", "penalty", "decisions")] += 1  # the corrected re-publication, published later
+        spec.published = "2024年3月30日"
         second = audit_kit.load(samples.write(spec, tmp_path / "b.txt"))
         assert store.add(second) is True
         versions = store.reports()
@@ -231,7 +232,7 @@ def test_batch_follows_linked_folders_once_and_skips_hidden_ones(tmp_path):
     shutil.copy(ROOT / "data" / "samples" / "yanchi-2020.txt", src / ".trash" / "old.txt")
     (src / "linked").symlink_to(ROOT / "data" / "samples" / "series", target_is_directory=True)
     (src / "loop").symlink_to(src, target_is_directory=True)  # a link back up must not loop
-    reports = run_batch(src, tmp_path / "out", store=tmp_path / "store")
+    reports = run_batch(src, tmp_path / "out", store=tmp_path / "store", follow_links=True)  # outside: asked for
     names = sorted(Path(f).name for f in reports["file"])
     assert names == sorted(p.name for p in (ROOT / "data" / "samples" / "series").iterdir() if p.is_file())
 

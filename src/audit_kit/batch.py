@@ -17,18 +17,35 @@ neither its time nor its memory grows with what a report holds:
 
 The parts are joined into the outputs at the end. Reports are committed to the store chunk by chunk, so
 an interrupted batch resumes where it stopped.
+
+Trust:
+
+- one batch at a time per output folder and per store (``locks.py``: a second one fails at once, naming
+  the first); the outputs are written to a staging folder and published as one set (``outputs.py``);
+- the CSVs are for spreadsheets (UTF-8 with BOM, text neutralised against formulas by ``csvsafe.py``); the
+  package reads ``reports.parquet`` and ``indicators.parquet`` beside them;
+- pairing does not depend on scheduling: the prior version is chosen by ``versions.py``; when last year's
+  versions cannot be ordered, the report gets a ``Y-0`` finding (fail, warning) naming their files, and its
+  cross-year checks say why they were not run;
+- links that lead out of the audited folder are not followed unless asked (``follow_links``);
+- each file has a time limit (``file_timeout`` seconds, SIGALRM): a file that takes longer is an ``error``
+  row and the batch goes on. A C extension that keeps the GIL delays the alarm until it returns to Python;
+  the readers' size caps bound how long such a call can run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import math
 import os
 import pickle
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
@@ -39,10 +56,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import readers
-from .checks.registry import REGISTRY, RESULT_COLUMNS, Context, run_context, run_rows
+from . import locks, outputs, readers
+from .checks.registry import REGISTRY, RESULT_COLUMNS, Context, Result, fingerprint, run_context, run_rows
 from .checks.years import light
-from .errors import AuditKitError
+from .csvsafe import BOM, safe_table, write_csv
+from .errors import AuditKitError, FileTimeoutError
 from .indicators import INDICATORS, cell_map
 from .report import CELL_SCHEMA as REPORT_CELLS
 from .report import Report, load
@@ -53,14 +71,24 @@ CROSS_YEAR = [cid for cid, spec in REGISTRY.items() if "prior" in spec.needs]
 CHUNK = 40  # files per worker task
 RESULT_SCHEMA = pa.schema([("file", pa.string()), *((c, pa.string()) for c in RESULT_COLUMNS)])
 CELL_SCHEMA = REPORT_CELLS.append(pa.field("file", pa.string()))
-PARTS = ".parts"
+PARTS = "parts"
 REPORT_COLUMNS = ["file", "status", "reason", "error_type", "report_id", "agency", "agency_key", "report_year", "template",
                   "reader", "errors", "warnings", "infos", "prior_file", "pairing", "notes"]
+INDICATOR_COLUMNS = ["file", "report_id", "agency", "report_year", "indicator", "name", "value", "prior_value", "change"]
+OUTPUTS = ["reports.csv", "reports.parquet", "results.csv", "results.parquet", "cells.parquet", "indicators.csv",
+           "indicators.parquet"]
+FILE_TIMEOUT = 120.0  # seconds for reading and checking one file; the largest real report takes about 2
+UNORDERED = "Y-0"  # the finding for a prior year whose versions cannot be ordered
 
 
-def find_files(root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
-    """Every supported file under ``root`` (sub-folders too, linked folders followed once), in a stable
-    order; hidden files and folders, and the folders in ``skip`` (the output, the store), are left out."""
+def find_files(root: Path, skip: tuple[Path, ...] = (), follow_links: bool = False,
+               outside: list[Path] | None = None) -> list[Path]:
+    """Every supported file under ``root`` (sub-folders too), in a stable order; hidden files and folders,
+    and the folders in ``skip`` (the output, the store), are left out.
+
+    A linked folder or file whose target is inside ``root`` is followed once; one that leads out of
+    ``root`` is not, unless ``follow_links`` — its path goes into ``outside`` when a list is given."""
+    top = Path(root).resolve()
     skip = tuple(p.resolve() for p in skip)
     seen: set[Path] = set()
     out = []
@@ -70,10 +98,25 @@ def find_files(root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
             dirs[:] = []
             continue
         seen.add(here)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        kept = []
+        for d in sorted(d for d in dirs if not d.startswith(".")):
+            if _leaves(Path(folder) / d, top, follow_links, outside):
+                continue
+            kept.append(d)
+        dirs[:] = kept
         out += [Path(folder) / n for n in names
-                if not n.startswith(".") and Path(n).suffix.lower() in readers.READERS and (Path(folder) / n).is_file()]
+                if not n.startswith(".") and Path(n).suffix.lower() in readers.READERS and (Path(folder) / n).is_file()
+                and not _leaves(Path(folder) / n, top, follow_links, outside)]
     return sorted(out)
+
+
+def _leaves(path: Path, top: Path, follow_links: bool, outside: list[Path] | None) -> bool:
+    """True when ``path`` is a link out of ``top`` that is not to be followed (and note it)."""
+    if follow_links or not path.is_symlink() or path.resolve().is_relative_to(top):
+        return False
+    if outside is not None:
+        outside.append(path)
+    return True
 
 
 _STORE: ReportStore | None = None
@@ -132,7 +175,37 @@ def _stored(paths: list[str], store: ReportStore) -> dict[str, Report]:
     return {p: found[i] for p, i in ids.items() if i in found}
 
 
-def read_chunk(paths: list[str], store_path: str, part: str) -> list[tuple[dict, bytes, dict]]:
+class _Alarm(BaseException):
+    """Raised by the time limit's signal handler: a BaseException, so no reader's ``except Exception``
+    swallows it."""
+
+
+def _on_alarm(_signum: int, _frame: object) -> None:
+    raise _Alarm
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, path: str) -> Iterator[None]:
+    """Raise :class:`FileTimeoutError` for ``path`` when the block runs longer than ``seconds`` (0: no
+    limit). Uses SIGALRM, so it works in a process's main thread only (a batch's workers and a --jobs 1
+    run); elsewhere the block runs unlimited. The alarm repeats each second in case a handler is lost."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+        yield
+    except _Alarm:
+        raise FileTimeoutError(path, f"读取和检查超过时间限制 {seconds:g} 秒，已停止处理此文件"
+                                     "（可用 --file-timeout 调整）") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def read_chunk(paths: list[str], store_path: str, part: str,
+               file_timeout: float = FILE_TIMEOUT) -> list[tuple[dict, bytes, dict]]:
     """Pass 1 for a chunk of files (in a worker). Never raises for a bad file: it becomes an error row.
 
     Returns, per file, its reports.csv row, its light copy (pickled) and its indicators."""
@@ -141,14 +214,16 @@ def read_chunk(paths: list[str], store_path: str, part: str) -> list[tuple[dict,
     out, results, cells, new = [], [], [], []
     for path in paths:
         try:
-            report = known.get(path)
-            if report is None:
-                report = load(path)
+            with time_limit(file_timeout, path):
+                report = known.get(path)
+                if report is None:
+                    report = load(path)
+                report.meta["source"] = path
+                ctx = Context(report)
+                rows = run_context(ctx, ids=ONE_REPORT)
+                values = _indicators(ctx.cells)
+            if path not in known:
                 new.append(report)
-            report.meta["source"] = path
-            ctx = Context(report)
-            rows = run_context(ctx, ids=ONE_REPORT)
-            values = _indicators(ctx.cells)
         except AuditKitError as exc:
             out.append((_error_row(path, exc.reason, type(exc).__name__), b"", {}))
             continue
@@ -173,16 +248,31 @@ def read_chunk(paths: list[str], store_path: str, part: str) -> list[tuple[dict,
     return out
 
 
-Task = tuple[str, bytes, str | None, bytes | None, dict | None]  # file, light, prior id, prior light, prior values
+# file, light, prior id, prior light, prior values, the files of last year's unordered versions
+Task = tuple[str, bytes, str | None, bytes | None, dict | None, tuple[str, ...]]
+
+
+def _unordered_rows(report: object, files: tuple[str, ...], rows: list[dict]) -> list[dict]:
+    """The Y-0 finding for a report whose prior year has versions that cannot be ordered, and its cross-year
+    rows saying why they were not run."""
+    meta = report.meta  # type: ignore[attr-defined]
+    year = (meta.get("report_year") or 0) - 1
+    result = Result("fail", f"{year} 年度报告有 {len(files)} 个版本，按发布日期、正文日期和标题都无法判断哪一份在后："
+                    f"{'、'.join(files)}；未做跨年核对，请核实正式版本", evidence=[{"report": f} for f in files])
+    finding = {"report_id": meta["report_id"], "check_id": UNORDERED, "status": "fail", "severity": "warning",
+               "table": None, "row": None, "col": None, "expected": None, "actual": None, "message": result.message,
+               "evidence": result.evidence, "fingerprint": fingerprint(meta, UNORDERED, result)}
+    why = f"上年度报告有多个版本无法判断先后，未做跨年核对（见 {UNORDERED}）"
+    return [finding, *({**r, "message": why} if r["status"] == "not_assessable" else r for r in rows)]
 
 
 def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dict[str, int], dict[str, float]]]:
     """Pass 2 for a chunk (in a worker): cross-year checks and the indicators' change, per report.
     A prior that is not in this run is read from the store."""
     store = _worker_store(store_path)
-    from_store = store.get_many([pid for _f, _l, pid, plight, _v in tasks if pid and plight is None])
+    from_store = store.get_many([pid for _f, _l, pid, plight, _v, _u in tasks if pid and plight is None])
     out, results = [], []
-    for path, now_bytes, pid, prior_bytes, prior_values in tasks:
+    for path, now_bytes, pid, prior_bytes, prior_values, unordered in tasks:
         report = pickle.loads(now_bytes)
         prior = pickle.loads(prior_bytes) if prior_bytes else None
         if pid and prior is None and pid in from_store:
@@ -190,6 +280,8 @@ def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dic
             ctx = Context(full)
             prior, prior_values = light(ctx), _indicators(ctx.cells)
         rows = run_rows(report, prior, ids=CROSS_YEAR)
+        if unordered:
+            rows = _unordered_rows(report, unordered, rows)
         results += _as_text(rows, path)
         out.append((_counts(rows), prior_values or {}))
     _write_results(part + "-results.parquet", results)
@@ -201,15 +293,19 @@ def _write_results(path: str, rows: list[dict]) -> None:
 
 
 def _join_parts(parts: Iterable[Path], dst: Path, schema: pa.Schema, csv: Path | None = None) -> None:
-    """Concatenate part files into one Parquet file (and a CSV copy), part by part: the whole table
-    never sits in memory."""
+    """Concatenate part files into one Parquet file (and a spreadsheet CSV copy: BOM, neutralised text),
+    part by part: the whole table never sits in memory."""
     with pq.ParquetWriter(dst, schema) as writer, contextlib.ExitStack() as stack:
-        to_csv = stack.enter_context(pacsv.CSVWriter(csv, schema)) if csv else None
+        to_csv = None
+        if csv:
+            fh = stack.enter_context(csv.open("wb"))
+            fh.write(BOM.encode("utf-8"))
+            to_csv = stack.enter_context(pacsv.CSVWriter(fh, schema))
         for part in parts:
             table = pq.read_table(part, schema=schema)
             writer.write_table(table)
             if to_csv is not None:
-                to_csv.write_table(table)
+                to_csv.write_table(safe_table(table))
 
 
 def _chunks(items: list, size: int = CHUNK) -> list[list]:
@@ -231,34 +327,57 @@ def _progress(total: int, show: bool, desc: str):
 
 
 def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | Path = "audit-store",
-              progress: bool | None = None) -> pd.DataFrame:
-    """Audit every file under ``root``; write the outputs to ``outdir``; return reports.csv as a frame."""
+              progress: bool | None = None, follow_links: bool = False, file_timeout: float = FILE_TIMEOUT,
+              lock: bool = True) -> pd.DataFrame:
+    """Audit every file under ``root``; write the outputs to ``outdir``; return reports.csv as a frame.
+
+    Holds the locks of ``outdir`` and of the store (``lock=False``: the caller holds them, see
+    :func:`batch_lock`). ``frame.attrs["outside"]`` lists the links out of ``root`` that were not followed."""
     root, outdir, store_path = Path(root), Path(outdir), Path(store)
-    outdir.mkdir(parents=True, exist_ok=True)
-    parts = outdir / PARTS
-    shutil.rmtree(parts, ignore_errors=True)
+    held = batch_lock(outdir, store_path) if lock else contextlib.nullcontext()
+    with held:
+        return _run(root, outdir, jobs, store_path, progress, follow_links, file_timeout)
+
+
+@contextlib.contextmanager
+def batch_lock(outdir: str | Path, store: str | Path) -> Iterator[None]:
+    """Hold the locks of a batch's output folder and store (``FolderBusyError`` when another run has one)."""
+    with locks.exclusive(outdir, "输出文件夹"), locks.exclusive(store, "报告库"):
+        yield
+
+
+def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool | None, follow_links: bool,
+         file_timeout: float) -> pd.DataFrame:
+    staged = outputs.start(outdir)
+    parts = staged / PARTS
     parts.mkdir()
-    files = [str(f) for f in find_files(root, skip=(outdir, store_path))]
+    outside: list[Path] = []
+    files = [str(f) for f in find_files(root, skip=(outdir, store_path), follow_links=follow_links, outside=outside)]
     ReportStore(store_path).close()  # create the store (and apply the alias table) before the workers open it
     show = sys.stderr.isatty() if progress is None else progress
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) if jobs > 1 else None
     try:
-        rows, lights, values = _first_pass(pool, files, str(store_path), parts, show)
+        reader = functools.partial(read_chunk, file_timeout=file_timeout)
+        rows, lights, values = _first_pass(pool, reader, files, str(store_path), parts, show)
         indicator_rows = _cross_year(pool, rows, lights, values, str(store_path), parts, show)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     reports = pd.DataFrame(rows, columns=REPORT_COLUMNS)
-    reports.to_csv(outdir / "reports.csv", index=False)
-    pd.DataFrame(indicator_rows).to_csv(outdir / "indicators.csv", index=False)
+    indicators = pd.DataFrame(indicator_rows, columns=INDICATOR_COLUMNS)
+    for name, frame in (("reports", reports), ("indicators", indicators)):
+        frame.to_parquet(staged / f"{name}.parquet", index=False)
+        write_csv(frame, staged / f"{name}.csv")
     results = [*sorted(parts.glob("1-*-results.parquet")), *sorted(parts.glob("2-*-results.parquet"))]
-    _join_parts(results, outdir / "results.parquet", RESULT_SCHEMA, csv=outdir / "results.csv")
-    _join_parts(sorted(parts.glob("1-*-cells.parquet")), outdir / "cells.parquet", CELL_SCHEMA)
+    _join_parts(results, staged / "results.parquet", RESULT_SCHEMA, csv=staged / "results.csv")
+    _join_parts(sorted(parts.glob("1-*-cells.parquet")), staged / "cells.parquet", CELL_SCHEMA)
     shutil.rmtree(parts, ignore_errors=True)
+    outputs.publish(outdir, staged, OUTPUTS)
+    reports.attrs["outside"] = [str(p) for p in outside]
     return reports
 
 
-def _first_pass(pool: Executor | None, files: list[str], store_path: str, parts: Path,
+def _first_pass(pool: Executor | None, reader: Callable, files: list[str], store_path: str, parts: Path,
                 show: bool) -> tuple[list[dict], dict[str, bytes], dict[str, dict]]:
     chunks = _chunks(files)
     names = [str(parts / f"1-{i:06d}") for i in range(len(chunks))]
@@ -266,7 +385,7 @@ def _first_pass(pool: Executor | None, files: list[str], store_path: str, parts:
     lights: dict[str, bytes] = {}
     values: dict[str, dict] = {}
     bar = _progress(len(files), show, "读取与检查")
-    for done in _map(pool, read_chunk, chunks, store_path, names):
+    for done in _map(pool, reader, chunks, store_path, names):
         for row, light_bytes, ind in done:
             rows.append(row)
             if row["status"] == "ok":
@@ -284,8 +403,9 @@ def _cross_year(pool: Executor | None, rows: list[dict], lights: dict[str, bytes
     tasks: list[Task] = []
     with ReportStore(store_path) as db:
         for row in ok:
-            pid, row["prior_file"], row["pairing"] = db.pair(row, sources)
-            tasks.append((row["file"], lights[row["report_id"]], pid, lights.get(pid or ""), values.get(pid or "")))
+            pid, row["prior_file"], row["pairing"], unordered = db.pair(row, sources)
+            tasks.append((row["file"], lights[row["report_id"]], pid, lights.get(pid or ""), values.get(pid or ""),
+                          unordered))
     chunks = _chunks(tasks)
     names = [str(parts / f"2-{i:06d}") for i in range(len(chunks))]
     indicator_rows = []

@@ -179,6 +179,7 @@ def open_batch(outdir: str = "", ledger: str = "") -> BatchView:
         run_batch(SAMPLES, tmp / "out", store=tmp / "store", progress=False)
         outdir = str(tmp / "out")
     out = Path(outdir)
-    results = pd.read_parquet(out / "results.parquet")
-    indicators = pd.read_csv(out / "indicators.csv") if (out / "indicators.csv").stat().st_size > 1 else pd.DataFrame()
-    return BatchView(out, pd.read_csv(out / "reports.csv"), results, indicators, Ledger(ledger or "audit.ledger.sqlite"))
+    from . import outputs
+
+    t = outputs.read_set(out, ["reports", "results", "indicators"])  # Parquet: the CSVs are for spreadsheets
+    return BatchView(out, t["reports"], t["results"], t["indicators"], Ledger(ledger or "audit.ledger.sqlite"))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import paths
 from .checks.registry import SEVERITY_ZH
+from .csvsafe import write_csv
 from .errors import AuditKitError, LedgerError, OutputPathError
 from .report import Report, load
 
@@ -46,7 +47,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         json.dump(report_json(report), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        report.cells.to_csv(sys.stdout, index=False)
+        write_csv(report.cells, sys.stdout)
     return 0
 
 
@@ -106,7 +107,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         out = results.copy()
         out["evidence"] = out["evidence"].map(lambda e: json.dumps(_jsonable(e), ensure_ascii=False))
-        out.to_csv(sys.stdout, index=False)
+        write_csv(out, sys.stdout)
     else:
         print(results_text(report, results))
     errors = results[(results["status"] == "fail") & (results["severity"] == "error")]
@@ -171,7 +172,7 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import exit_status, run_batch
+    from .batch import batch_lock, exit_status, run_batch
     from .readers import READERS
 
     if not Path(args.dir).is_dir():
@@ -184,7 +185,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
         Ledger(args.ledger or "audit.ledger.sqlite").close()  # not a ledger: refused now, not after the batch
     failed: list = []
     try:
-        reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store)
+        held = batch_lock(args.o, args.store)
+        held.__enter__()  # held until the process ends: over the memos too
+        reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store, follow_links=args.follow_links,
+                            file_timeout=args.file_timeout, lock=False)
+        if reports.attrs.get("outside"):
+            print(f"audit-kit: 未读取 {len(reports.attrs['outside'])} 个指向 {args.dir} 之外的链接"
+                  f"（如 {reports.attrs['outside'][0]}）；需要时加 --follow-links", file=sys.stderr)
         if reports.empty:
             print(f"audit-kit: {args.dir} 下没有可读取的年报文件（支持：{'、'.join(sorted(READERS))}）", file=sys.stderr)
             return 2
@@ -259,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auditor", help="审核人")
     p.add_argument("--allow-output-inside", action="store_true",
                    help="允许输出文件夹、报告库或审核记录位于被审核的文件夹之内（默认拒绝）")
+    p.add_argument("--follow-links", action="store_true", help="也读取链接到文件夹之外的文件和文件夹")
+    p.add_argument("--file-timeout", type=float, default=120.0,
+                   help="每个文件读取和检查的时间上限（秒，默认 120；0 为不限）")
     p.set_defaults(func=cmd_batch)
     p = sub.add_parser("memo", help="生成一份年报的 HTML 审计备忘录（离线、可打印）")
     p.add_argument("path")

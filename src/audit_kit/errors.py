@@ -64,5 +64,13 @@ class ConversionError(AuditKitError):
     """An external converter (LibreOffice) is missing, failed or timed out."""
 
 
+class FileTimeoutError(AuditKitError):
+    """Reading and checking one file of a batch took longer than its time limit."""
+
+
+class FolderBusyError(AuditKitError):
+    """Another batch holds the lock of the output folder or of the store."""
+
+
 class MemoError(AuditKitError):
     """The audit notebook could not be run for a report (a cell failed or timed out)."""

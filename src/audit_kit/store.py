@@ -8,7 +8,11 @@ Layout of a store folder::
     aliases.csv                      editable agency aliases
 
 A file is stored once (by sha256). A corrected re-publication of the same agency and year is a new
-version; the latest version is the one used. Cells are written to a temporary file and renamed before
+version. Which version is used is decided by the rule of ``versions.py`` (publication date, then the
+latest date in the text, then draft/corrected marks in the title) — never by the order in which files
+were stored, so a batch gives the same pairing whatever its ``--jobs`` or file order. Versions the rule
+cannot order are reported (``Pairing.unordered``), not picked from. The ``version`` column of the index
+is not written any more (0); ``reports()`` numbers versions by the same rule. Cells are written to a temporary file and renamed before
 the index rows that point at it are committed, so an interrupted run leaves a readable store. A batch
 writes one part file per year and chunk of reports (many small files would cost more than the reading).
 """
@@ -30,6 +34,7 @@ import pyarrow.parquet as pq
 
 from .agencies import Aliases
 from .report import CELL_COLUMNS, Report
+from .versions import Version, pick, ranks, version_of
 
 DEFAULT_STORE = Path("audit-store")
 _SCHEMA = """
@@ -61,11 +66,13 @@ def _meta_from_json(text: str) -> dict:
 
 
 class Pairing(NamedTuple):
-    """Last year's report found for a report: its id (None when there is none), its file, and why."""
+    """Last year's report found for a report: its id (None when there is none), its file, and why; when
+    last year has versions the rule cannot order, ``unordered`` holds their files (and no id is chosen)."""
 
     report_id: str | None
     source: str
     reason: str
+    unordered: tuple[str, ...] = ()
 
 
 class ReportStore:
@@ -142,9 +149,7 @@ class ReportStore:
                     continue
                 agency_key, _how = self.aliases.resolve(m.get("agency"))
                 year = m.get("report_year")
-                version = 1 + self.db.execute(
-                    "SELECT COUNT(*) FROM reports WHERE agency_key = ? AND report_year = ?", (agency_key, year)
-                ).fetchone()[0] if agency_key else 1
+                version = 0  # not numbered by commit order: versions.py orders versions when they are read
                 self.db.execute(
                     "INSERT OR IGNORE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (m["report_id"], m["sha256"], m.get("agency"), agency_key, year, m.get("template"), m.get("source"),
@@ -187,15 +192,23 @@ class ReportStore:
         return self.path / "cells" / f"year={year or 'unknown'}" / f"{report_id}.parquet"
 
     def latest(self, agency_key: str, year: int) -> str | None:
-        """The report used for an agency and year: the latest version."""
-        row = self._latest(agency_key, year)
-        return row[0] if row else None
+        """The report used for an agency and year: the version the rule of ``versions.py`` puts last
+        (None when there is none, or when its versions cannot be ordered)."""
+        chosen, _why, _tied = self._pick(agency_key, year)
+        return chosen[0] if chosen else None
 
-    def _latest(self, agency_key: str, year: int) -> tuple[str, str | None, str | None] | None:
-        """(report_id, agency as printed, source) of the latest version for an agency and year."""
-        return self.db.execute(
-            "SELECT report_id, agency, source FROM reports WHERE agency_key = ? AND report_year = ? "
-            "ORDER BY version DESC LIMIT 1", (agency_key, year)).fetchone()
+    def _pick(self, agency_key: str, year: int) -> tuple[tuple[str, str | None, str | None] | None, str, list[Version]]:
+        """((report_id, agency as printed, source) of the version to use, or None; the criterion that chose
+        it; the versions that could not be ordered)."""
+        rows = self.db.execute(
+            "SELECT report_id, agency, source, published, meta, sections FROM reports "
+            "WHERE agency_key = ? AND report_year = ?", (agency_key, year)).fetchall()
+        if len(rows) <= 1:
+            return (rows[0][:3] if rows else None), "", []
+        found = {r[0]: r for r in rows}
+        chosen, why, tied = pick([version_of(rid, src or "", {**json.loads(m), "published": pub}, json.loads(sec))
+                                  for rid, _a, src, pub, m, sec in rows])
+        return (found[chosen.report_id][:3] if chosen else None), why, tied
 
     def pair(self, meta: dict, sources: dict[str, str] | None = None) -> Pairing:
         """Last year's report of the same agency (latest version): its id and file, and why it was paired,
@@ -204,7 +217,11 @@ class ReportStore:
         agency_key, how = self.aliases.resolve(meta.get("agency"))
         if agency_key is None or year is None:
             return Pairing(None, "", f"无法配对上年报告：{'报告年度未识别' if year is None else how}")
-        row = self._latest(agency_key, year - 1)
+        row, chosen_by, tied = self._pick(agency_key, year - 1)
+        if tied:
+            files = tuple(sorted((sources or {}).get(v.report_id, v.source) for v in tied))
+            return Pairing(None, "", f"库中“{agency_key}” {year - 1} 年度有 {len(files)} 个版本无法判断先后（发布日期、"
+                           f"正文日期和标题都不能区分）：{'、'.join(files)}；未做跨年核对，请核实哪一份是正式版本", files)
         if row is None:
             return Pairing(None, "", f"库中没有“{agency_key}” {year - 1} 年度的报告")
         rid, then_name, stored_source = row
@@ -216,6 +233,8 @@ class ReportStore:
             why = f"按别名表：本年“{now_name}”，上年“{then_name}”"
         else:
             why = f"名称归一后相同：本年“{now_name}”，上年“{then_name}”，均记为“{agency_key}”"
+        if chosen_by:
+            why += f"；该年度有多个版本，按{chosen_by}取较晚的一份"
         return Pairing(rid, source, f"与 {year - 1} 年度报告配对（{why}；文件 {source}）")
 
     def prior(self, report: Report) -> tuple[Report | None, str]:
@@ -229,6 +248,16 @@ class ReportStore:
         return prior, found.reason
 
     def reports(self) -> pd.DataFrame:
-        return pd.read_sql_query(
+        """Every stored report; ``version`` numbers the versions of an agency-year by the rule of
+        ``versions.py`` (1 = earliest; versions it cannot order share a number)."""
+        frame = pd.read_sql_query(
             "SELECT report_id, sha256, agency, agency_key, report_year, template, source, reader, published, "
-            "version, stored_at FROM reports ORDER BY agency_key, report_year, version", self.db)
+            "stored_at, meta, sections FROM reports", self.db)
+        numbers: dict[str, int] = {}
+        for _k, group in frame.groupby(["agency_key", "report_year"]):  # no identity: no versions
+            numbers.update(ranks([version_of(r.report_id, r.source or "", {**json.loads(r.meta), "published": r.published},
+                                             json.loads(r.sections)) for r in group.itertuples()]))
+        frame["version"] = frame["report_id"].map(numbers).fillna(1).astype(int)
+        frame = frame.drop(columns=["meta", "sections"]).sort_values(["agency_key", "report_year", "version", "source"])
+        return frame.reset_index(drop=True)[["report_id", "sha256", "agency", "agency_key", "report_year", "template",
+                                             "source", "reader", "published", "version", "stored_at"]]

@@ -71,10 +71,11 @@ def write_memos(outdir: str | Path, store: str, ledger: str = "", auditor: str =
     Returns how each memo went; one failing memo never stops the others."""
     import pandas as pd
 
+    from .. import outputs
     from ..batch_view import MEMO_STATUS, memo_name
 
     outdir = Path(outdir)
-    reports = pd.read_csv(outdir / "reports.csv")
+    reports = outputs.read(outdir, "reports")  # the Parquet copy: the CSV is neutralised for spreadsheets
     files = list(reports.loc[reports["status"] == "ok", "file"])
     batch = [Job(_params(f, store=store, ledger=ledger, auditor=auditor), outdir / "memos" / memo_name(f)) for f in files]
     outcomes = run_notebooks(NOTEBOOK, batch, lanes=jobs, cwd=str(outdir))
