@@ -190,16 +190,18 @@ def as_markdown(items: list[Item], label_apart: frozenset[str] = frozenset(),
 
 
 def as_ruled_html(items: list[Item], centre: bool = True, label_em: int = 7, unruled: frozenset[str] = frozenset(),
-                  lead_mm: int = 0) -> str:
+                  lead_mm: int = 0, open_below: frozenset[str] = frozenset()) -> str:
     """A ruled table page (borders on every cell) with narrow label cells (``label_em`` wide): long labels
     wrap and, with ``centre``, the numbers sit vertically centred in the tall cell — on another text line
-    than the label's first line. Rows whose code is in ``unruled`` print no rules between their cells;
-    ``lead_mm`` of empty space before the text moves rows onto page breaks."""
+    than the label's first line. Rows whose code is in ``unruled`` print no rules between their cells, rows
+    in ``open_below`` no rule under them; ``lead_mm`` of empty space before the text moves rows onto page
+    breaks."""
     parts = ["<html><head><meta charset='utf-8'><style>",
              "body{font-family:'Noto Sans CJK SC';font-size:11pt} table{border-collapse:collapse;width:100%}",
              "td{border:1px solid #000;padding:2px 3px;text-align:center;vertical-align:"
              + ("middle" if centre else "top") + f"}} td.l{{width:{label_em}em;text-align:left}}",
              "tr.u td:not(:first-child){border-left:none} tr.u td:not(:last-child){border-right:none}",
+             "tr.o td{border-bottom:none} tr.o + tr td{border-top:none}",
              "</style></head><body>", f"<div style='height:{int(lead_mm)}mm'></div>"]
     open_table = False
     for it in items:
@@ -214,7 +216,8 @@ def as_ruled_html(items: list[Item], centre: bool = True, label_em: int = 7, unr
             open_table = True
         cells = ([f"<td class='l'>{escape(it.label)}</td>"] if it.label else []) + [
             f"<td>{escape(v)}</td>" for v in it.values]
-        parts.append(("<tr class='u'>" if it.code in unruled else "<tr>") + "".join(cells) + "</tr>")
+        cls = " ".join(c for c, codes in (("u", unruled), ("o", open_below)) if it.code in codes)
+        parts.append((f"<tr class='{cls}'>" if cls else "<tr>") + "".join(cells) + "</tr>")
     if open_table:
         parts.append("</table>")
     parts.append("</body></html>")

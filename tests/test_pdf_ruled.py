@@ -149,3 +149,17 @@ def test_broken_row_pieces_join_only_column_for_column():
     assert pdf_ruled._join_broken([foot, other, whole]) == [whole]
     far = _row(3, "head", [0, 20, 40], ["量反复申请", "5", ""])  # not the next page
     assert pdf_ruled._join_broken([foot, far]) == []
+
+
+def test_two_rows_in_one_box_are_not_read(printer, seed, tmp_path):
+    # No rule between 1.属于国家秘密 (numbers) and 2.其他法律… (printed empty), nor between 规章 (empty) and
+    # 行政规范性文件: one box holds two labels and one row of values. Whose values they are cannot be told
+    # from the rules: both rows stay unread and the notes name the box, never a value in the wrong row.
+    items = dg.blank_values(dg.items_of(seed), {"deny.law": tuple(range(7)), "rules": (0, 1, 2)})
+    data = printer.pdf(dg.as_ruled_html(items, open_below=frozenset({"deny.secret", "rules"})))
+    report = _load(tmp_path, data)
+    got = _cells(report)
+    assert _wrong(got, seed.cells) == []
+    gone = {k for k in seed.cells if k[1] in ("deny.secret", "deny.law", "rules", "normative")}
+    assert set(got) == set(seed.cells) - gone
+    assert any("1.属于国家秘密2.其他法律行政法规禁止公开" in n for n in report.meta["notes"])
