@@ -3,7 +3,8 @@
 A report is turned into a list of items — section headings, captions, header cells, group labels and rows
 (the printed label and the printed values, taken from the original's cells) — and each layout of the issue
 changes that list or prints it another way: one cell per line (with " |" after each cell, as mirror sites
-do), digits run together in one line, markdown pipe tables, or a ruled HTML page printed to PDF.
+do), digits run together in one line, markdown pipe tables, or a ruled HTML page printed to PDF
+(``PdfPrinter``).
 
 Each variant says which cells it must read (``must``): all of the original's cells, or the ones its layout
 leaves provable. Every cell read must equal the original's; ``must`` is the floor.
@@ -188,15 +189,20 @@ def as_markdown(items: list[Item], label_apart: frozenset[str] = frozenset(),
     return "\n".join(out) + "\n"
 
 
-def as_ruled_html(items: list[Item], centre: bool = True) -> str:
-    """A ruled table page (borders on every cell) with narrow label cells: long labels wrap and, with
-    ``centre``, the numbers sit vertically centred in the tall cell — on another text line than the
-    label's first line."""
+def as_ruled_html(items: list[Item], centre: bool = True, label_em: int = 7, unruled: frozenset[str] = frozenset(),
+                  lead_mm: int = 0, open_below: frozenset[str] = frozenset()) -> str:
+    """A ruled table page (borders on every cell) with narrow label cells (``label_em`` wide): long labels
+    wrap and, with ``centre``, the numbers sit vertically centred in the tall cell — on another text line
+    than the label's first line. Rows whose code is in ``unruled`` print no rules between their cells, rows
+    in ``open_below`` no rule under them; ``lead_mm`` of empty space before the text moves rows onto page
+    breaks."""
     parts = ["<html><head><meta charset='utf-8'><style>",
              "body{font-family:'Noto Sans CJK SC';font-size:11pt} table{border-collapse:collapse;width:100%}",
              "td{border:1px solid #000;padding:2px 3px;text-align:center;vertical-align:"
-             + ("middle" if centre else "top") + "} td.l{width:7em;text-align:left}",
-             "</style></head><body>"]
+             + ("middle" if centre else "top") + f"}} td.l{{width:{label_em}em;text-align:left}}",
+             "tr.u td:not(:first-child){border-left:none} tr.u td:not(:last-child){border-right:none}",
+             "tr.o td{border-bottom:none} tr.o + tr td{border-top:none}",
+             "</style></head><body>", f"<div style='height:{int(lead_mm)}mm'></div>"]
     open_table = False
     for it in items:
         if isinstance(it, Mark):
@@ -210,11 +216,33 @@ def as_ruled_html(items: list[Item], centre: bool = True) -> str:
             open_table = True
         cells = ([f"<td class='l'>{escape(it.label)}</td>"] if it.label else []) + [
             f"<td>{escape(v)}</td>" for v in it.values]
-        parts.append("<tr>" + "".join(cells) + "</tr>")
+        cls = " ".join(c for c, codes in (("u", unruled), ("o", open_below)) if it.code in codes)
+        parts.append((f"<tr class='{cls}'>" if cls else "<tr>") + "".join(cells) + "</tr>")
     if open_table:
         parts.append("</table>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+class PdfPrinter:
+    """Prints HTML pages to A4 PDFs with one headless Chromium (Playwright driving Debian's chromium)."""
+
+    def __init__(self, executable: str) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        self._browser = self._pw.chromium.launch(executable_path=executable, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        self._page = self._browser.new_context(offline=True).new_page()
+
+    def pdf(self, html: str) -> bytes:
+        self._page.set_content(html)
+        return self._page.pdf(format="A4", margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+
+    def close(self) -> None:
+        self._browser.close()
+        self._pw.stop()
 
 
 # ---- layouts -----------------------------------------------------------------------------------------
@@ -276,6 +304,12 @@ def t3_second_header(items: list[Item]) -> list[Item]:
     """The 表三 header printed again in the middle (a page break repeats it)."""
     i = next(k for k, it in enumerate(items) if isinstance(it, Row) and it.code == "deny.internal")
     return items[:i] + [Mark(h) for h in T3_HEADER] + items[i:]
+
+
+def blank_values(items: list[Item], codes: dict[str, tuple[int, ...]]) -> list[Item]:
+    """The values at the given positions of the given rows printed as empty cells."""
+    return [replace(it, values=["" if k in codes[it.code] else v for k, v in enumerate(it.values)])
+            if isinstance(it, Row) and it.code in codes else it for it in items]
 
 
 def run_together_provable(orig: Original, items: list[Item]) -> set[Key]:

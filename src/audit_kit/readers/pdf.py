@@ -7,12 +7,15 @@
   or three lines is joined, and fragments of group labels (三、本年度办理结果 printed one character per
   line, （三）不予公开 split over lines) are recognised and consumed. A line of numbers belongs to the
   label whose lines span it — above, below or around it, as cells are top-aligned or centred.
+- Ruled tables (rules drawn on the page) are read cell by cell instead (``pdf_ruled``): a wrapped label's
+  numbers, vertically centred in a tall cell, stand on another line than the label's first.
 - Outside the tables, prose lines are joined into paragraphs (a line reaching the right margin goes on).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
 import unicodedata
@@ -23,11 +26,14 @@ from ..document import Block, Cell, Document
 from ..errors import CorruptFileError, ScannedDocumentError
 from ..numbers import is_number
 from ..sections import heading_number
+from .pdf_ruled import Item, ruled_items
 
 _FOOTER = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(共\s*\d+\s*页)?$|^\d+$")
 _CAPTION = re.compile(r"第二十条")
 _LINE_TOLERANCE = 3.0
 _COLUMN_GAP = 8.0
+# pdfminer warns on stderr for every glyph of fonts without a FontBBox (Chromium's PDFs): noise to an auditor
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def read_pdf(path: Path, data: bytes) -> Document:
@@ -51,7 +57,8 @@ def read_pdf(path: Path, data: bytes) -> Document:
     start, end = _table_span(lines)
     if start is None:  # no table: a report whose tables are missing (F-3 fails) or no report (report.build)
         return Document([*_prose(lines), Block("end")], "pdf", notes=["PDF 中未找到表二、表三、表四的任何一行"])
-    blocks = _prose(lines[:start]) + _table(lines[start:end]) + _prose(lines[end:])
+    ruled = ruled_items(pdf, lines, start, end)
+    blocks = _prose(lines[:start]) + _table(lines[start:end], ruled) + _prose(lines[end:])
     return Document([*blocks, Block("end")], "pdf")
 
 
@@ -74,7 +81,8 @@ def _page_lines(page) -> list[dict]:
         footer = " ".join(w["text"] for w in ws)
         if len(ws) <= 3 and _FOOTER.match(footer.replace(" ", "")) and ws[0]["top"] > page.height * 0.85:
             continue
-        out.append({"words": ws, "source": src, "top": ws[0]["doctop"]})
+        out.append({"words": ws, "source": src, "top": ws[0]["doctop"], "page": page.page_number,
+                    "page_words": words})  # footers too: a lone number low on the page may be a table cell
     return out
 
 
@@ -166,11 +174,14 @@ def _segment(column: list[dict]) -> tuple[list[dict], list[dict]]:
     return labels, others
 
 
-def _table(lines: list[dict]) -> list[Block]:
-    """Rows of numbers joined to their labels; other words as cells, in reading order."""
+def _table(lines: list[dict], ruled: list[Item]) -> list[Block]:
+    """Rows of numbers joined to their labels; other words as cells, in reading order. The rows of ruled
+    tables (``ruled``, read cell by cell) are placed among them; their words are not read again."""
     numeric, text_words = [], []
     for ln in lines:
-        words = ln["words"]
+        words = [w for w in ln["words"] if not w.get("ruled")]
+        if not words:
+            continue
         n = len(words)
         while n and is_number(words[n - 1]["text"]):
             n -= 1
@@ -182,7 +193,7 @@ def _table(lines: list[dict]) -> list[Block]:
         found, rest = _segment(col)
         labels += found
         others += rest
-    items: list[tuple[float, float, Block]] = []
+    items: list[Item] = list(ruled)
     for row in numeric:
         y = row["top"]
         spans = [lab for lab in labels if lab["numbers"] is None and lab["top"] - 3 <= y <= lab["bottom"] + 3]
