@@ -41,6 +41,12 @@ def _legacy(path: Path, data: bytes) -> Document:
     return read_legacy(path, data)
 
 
+def _image(path: Path, data: bytes) -> Document:
+    from .image import read_image
+
+    return read_image(path, data)
+
+
 READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".txt": _text,
     ".text": _text,
@@ -52,6 +58,11 @@ READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".pdf": _pdf,
     ".doc": _legacy,
     ".wps": _legacy,
+    ".png": _image,
+    ".jpg": _image,
+    ".jpeg": _image,
+    ".tif": _image,
+    ".tiff": _image,
 }
 
 
