@@ -34,7 +34,7 @@ from . import ocr_page as op
 from .ocr_engine import engine_version, recognizer
 
 THRESHOLD = 0.90  # a value read with less confidence is marked uncertain
-VERSION = "p5"  # bump when the page pipeline changes: cached results of older versions are not used
+VERSION = "p7"  # bump when the page pipeline changes: cached results of older versions are not used
 UNREADABLE = "~"  # stands in a value cell whose ink could not be read: a not-a-number mark, never a 0
 _CONFUSED = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "!": "1",
                            "i": "1", "S": "5", "B": "8", "Z": "2", "，": ",", "。": "."})
@@ -62,7 +62,9 @@ def ocr_page(rgb: np.ndarray, page: int) -> dict:
     ruling = op.line_mask(ink)
     grids = op.find_grids(ruling)
     gray = gray.copy()
-    gray[ruling > 0] = 255  # the ruling lines out of the cells: a line's stub is not read as a "1"
+    for g in grids:  # the ruling lines out of the cells: a line's stub is not read as a "1"
+        x0, y0, x1, y1 = g.box.as_list()
+        gray[y0:y1, x0:x1][ruling[y0:y1, x0:x1] > 0] = 255
     lines = op.text_lines(ink, [g.box for g in grids])
     crops: list[np.ndarray] = []
     owners: list[tuple[dict, int]] = []

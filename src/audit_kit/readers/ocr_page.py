@@ -19,7 +19,7 @@ MAX_SKEW = 3.0
 TARGET_SIDE = 2400  # pixels of a page's shorter side (A4 at about 290 dpi)
 MAX_LONG_SIDE = 4200
 CHAR_GAP = 8  # pixels at TARGET_SIDE: the widest gap inside a character
-INK_MAX = 200  # grey level: darker may be ink (the seal's red, ≈ 215 in the red channel, never is)
+INK_MAX = 165  # grey level: darker may be ink (the seal's red, ≈ 215 in the red channel, never is)
 MIN_SIDE = 200  # pixels: a page image smaller than this holds no readable report
 
 
@@ -68,7 +68,8 @@ def to_gray(rgb: np.ndarray) -> np.ndarray:
     r = rgb[:, :, 0]
     gb = np.maximum(rgb[:, :, 1], rgb[:, :, 2])
     gray = r.copy()
-    gray[r.astype(np.int16) - gb > 60] = 255  # plainly red: seal, whatever its shade
+    # plainly red and not dark: the seal. Print under the seal is dark in every channel and stays.
+    gray[(r.astype(np.int16) - gb > 60) & (r > INK_MAX)] = 255
     return gray
 
 
