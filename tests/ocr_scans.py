@@ -92,3 +92,15 @@ def mixed_pdf(text_pdf: Path, scan_pages: dict[int, bytes]) -> bytes:
     buf = io.BytesIO()
     out.write(buf)
     return buf.getvalue()
+
+
+def ruled_docx(data: bytes) -> bytes:
+    """The .docx with every table given ruling lines ("Table Grid"), as printed reports have them."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    for table in doc.tables:
+        table.style = doc.styles["Table Grid"]
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -128,7 +128,7 @@ def line_mask(ink: np.ndarray) -> np.ndarray:
 
 def find_grids(lines: np.ndarray) -> list[Grid]:
     """Ruled tables: regions of crossing lines (a :func:`line_mask`), each with the cells they enclose."""
-    h, w = lines.shape
+    _h, w = lines.shape
     n, _labels, stats, _c = cv2.connectedComponentsWithStats(lines, connectivity=8)
     grids = []
     min_cell = max(8, w // 150)
@@ -137,7 +137,7 @@ def find_grids(lines: np.ndarray) -> list[Grid]:
         if bw < w // 4 or bh < min_cell * 2:
             continue
         region = lines[y : y + bh, x : x + bw]
-        m, cell_labels, cstats, _cc = cv2.connectedComponentsWithStats(cv2.bitwise_not(region), connectivity=4)
+        m, _cell_labels, cstats, _cc = cv2.connectedComponentsWithStats(cv2.bitwise_not(region), connectivity=4)
         cells = []
         for j in range(1, m):
             cx, cy, cw, ch, area = cstats[j]

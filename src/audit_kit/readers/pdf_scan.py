@@ -12,6 +12,7 @@ from ..document import Block, Document
 from . import ocr
 from . import ocr_page as op
 
+
 def render_page(data: bytes, index: int) -> np.ndarray:
     """Page ``index`` (0-based) as an RGB array, its shorter side ocr_page.TARGET_SIDE pixels (≈ 300 dpi
     on A4): the size :func:`~.ocr.ocr_page` works at, whatever resolution the scan was made at."""
