@@ -48,6 +48,7 @@ lab: venv
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/ocr_speed.py
 
 samples: venv
 	$(BIN)/python -m audit_kit.samples data/samples

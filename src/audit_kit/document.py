@@ -42,6 +42,7 @@ class Document:
     reader: str
     notes: list[str] = field(default_factory=list)
     hints: dict[str, str] = field(default_factory=dict)
+    evidence: dict = field(default_factory=dict)  # OCR: pages and per-cell evidence (readers/ocr.py)
     _lines: list[tuple[str, str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def lines(self) -> list[tuple[str, str]]:

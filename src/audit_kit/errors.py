@@ -74,3 +74,11 @@ class FolderBusyError(AuditKitError):
 
 class MemoError(AuditKitError):
     """The audit notebook could not be run for a report (a cell failed or timed out)."""
+
+
+class OcrEngineError(AuditKitError):
+    """The OCR engine is missing or failed on a page."""
+
+
+class UnreadableImageError(AuditKitError):
+    """An image (or a scanned page) holds nothing OCR can read: blank, too small, or not a document."""

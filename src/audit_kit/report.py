@@ -102,6 +102,11 @@ def build(doc: Document, data: bytes, source: str) -> Report:
     meta.update(extract_meta(doc))
     meta["template"] = ex.template
     meta["notes"] = [*doc.notes, *ex.notes]
+    if doc.evidence:  # OCR'd pages: per-cell evidence, and a note for each cell read with low confidence
+        from .readers.ocr import ocr_meta
+
+        meta["ocr"], unsure = ocr_meta(doc, ex.cells)
+        meta["notes"] += unsure
     meta["layout"] = layout(ex)
     sections = split_sections(doc)
     if evidence(doc, meta, sections, len(ex.cells)) is None:

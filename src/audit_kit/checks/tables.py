@@ -76,6 +76,10 @@ def _equation(ctx: Context, table: str, left: list[tuple[str, str]], right: list
     terms_r = " + ".join(_fmt(x) for x in rv) if len(rv) <= 8 else f"{len(rv)} 项之和 {_fmt(rs)}"
     ok = abs(ls - rs) < 1e-9
     msg = f"{text}：{terms_l}{' = ' if ok else ' ≠ '}{terms_r}{_blank_note(ctx, table, cells)}"
+    unsure = (ctx.meta.get("ocr") or {}).get("cells", {})
+    doubt = [ctx.name(table, r, c) for r, c in cells if unsure.get(ctx.cells[(table, r, c)][3], {}).get("uncertain")]
+    if not ok and doubt:  # a misread is as likely as a real error: the auditor compares the crops
+        msg += f"（其中 {'、'.join(doubt)} 为低置信度 OCR 识别，可能是误读，请对照原图）"
     return Result("pass" if ok else "fail", msg, table, row, col, expected=ls, actual=rs, evidence=evidence)
 
 

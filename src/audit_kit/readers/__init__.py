@@ -46,6 +46,12 @@ def _legacy(path: Path, data: bytes) -> Document:
     return read_legacy(path, data)
 
 
+def _image(path: Path, data: bytes) -> Document:
+    from .image import read_image
+
+    return read_image(path, data)
+
+
 READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".txt": _text,
     ".text": _text,
@@ -59,6 +65,11 @@ READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".pdf": _pdf,
     ".doc": _legacy,
     ".wps": _legacy,
+    ".png": _image,
+    ".jpg": _image,
+    ".jpeg": _image,
+    ".tif": _image,
+    ".tiff": _image,
 }
 # The size-limit kind of each reader (audit_kit.limits); every suffix gets its kind from its reader.
 _KIND_OF_READER = {_text: "text", _markdown: "text", _html: "html", _docx: "docx", _pdf: "pdf", _legacy: "legacy"}

@@ -56,7 +56,9 @@ def read_docx(path: Path, data: bytes) -> Document:
         elif child.tag == _TBL:
             n_tab += 1
             _table(child, n_tab, blocks)
-    return Document(blocks, "docx", hints=hints)
+    from .docx_pictures import read_pictures  # tables pasted as pictures are read by OCR
+
+    return read_pictures(path, data, body, blocks) or Document(blocks, "docx", hints=hints)
 
 
 class _Budget:

@@ -43,6 +43,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = [_page_lines(page) for page in pdf.pages]
+        scans = [not lines and bool(page.images) for lines, page in zip(pages, pdf.pages, strict=True)]
     except PDFPasswordIncorrect:
         raise CorruptFileError(str(path), "PDF 已加密，需要密码才能读取") from None
     except Exception as exc:
@@ -50,8 +51,12 @@ def read_pdf(path: Path, data: bytes) -> Document:
         if "Password" in repr(exc) or "Encrypt" in repr(exc):
             raise CorruptFileError(str(path), "PDF 已加密，需要密码才能读取") from None
         raise CorruptFileError(str(path), f"PDF 无法解析（{name}）") from None
+    if any(scans):  # pages with an image and no text layer (a scan) are read by OCR
+        from .pdf_scan import read_scanned
+
+        return read_scanned(path, data, pages, scans)
     if not any(pages):
-        raise ScannedDocumentError(str(path), "PDF 没有文字层（可能是扫描件），需要先做 OCR 才能读取")
+        raise ScannedDocumentError(str(path), "PDF 没有文字层，也没有可供 OCR 识别的图像（空白页）")
     lines = [ln for page in pages for ln in page]
     _margins(lines)
     start, end = _table_span(lines)

@@ -1,0 +1,58 @@
+"""OCR results kept on disk by the file's sha256, so a rerun never OCRs a page again.
+
+The folder is ``AUDIT_KIT_OCR_CACHE`` when set (``off`` turns the cache off), else
+``./audit-store/ocr-cache``. One JSON file per page: ``<sha[:2]>/<sha>/<version>-p<page>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+DEFAULT = Path("audit-store") / "ocr-cache"
+
+
+def cache_dir(folder: str | Path | None = None) -> Path | None:
+    """The cache folder to use, or None when caching is off."""
+    if folder is not None:
+        return Path(folder)
+    env = os.environ.get("AUDIT_KIT_OCR_CACHE")
+    if env is not None:
+        return None if env.strip().lower() in ("", "off", "0", "none") else Path(env)
+    return DEFAULT
+
+
+class OcrCache:
+    """Page results by (file sha256, page number, pipeline version)."""
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = cache_dir(folder)
+
+    def _path(self, sha: str, page: int, version: str) -> Path | None:
+        if self.folder is None:
+            return None
+        return self.folder / sha[:2] / sha / f"{version}-p{page}.json"
+
+    def get(self, sha: str, page: int, version: str) -> dict | None:
+        path = self._path(sha, page, version)
+        if path is None or not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # a damaged entry is read again
+
+    def put(self, sha: str, page: int, version: str, result: dict) -> None:
+        path = self._path(sha, page, version)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(result, fh, ensure_ascii=False)
+            os.replace(tmp, path)  # atomic: two batch workers never see half a file
+        except OSError:
+            pass  # a read-only or full disk costs a rerun, never the result
