@@ -293,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ledger_verify)
     for p in sub.choices.values():  # audit_kit.limits: one number replaces every size limit, for workers too
         p.add_argument("--max-mb", type=float, help="单个文件（及其解压内容）的大小上限，单位 MB（默认按格式：文本 8、网页 20、"
-                       "Word 50、PDF 200；同环境变量 AUDIT_KIT_MAX_MB）")
+                       "Word 50、PDF 200、图片 50；同环境变量 AUDIT_KIT_MAX_MB）")
     return ap
 
 

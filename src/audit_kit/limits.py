@@ -15,7 +15,7 @@ from .errors import FileTooLargeError
 ENV = "AUDIT_KIT_MAX_MB"
 MB = 1024 * 1024
 # The largest file read, by reader kind (MB).
-MAX_INPUT_MB = {"text": 8, "html": 20, "docx": 50, "legacy": 50, "pdf": 200}
+MAX_INPUT_MB = {"text": 8, "html": 20, "docx": 50, "legacy": 50, "pdf": 200, "image": 50}
 # The most the parts of a .docx that are read (main document, relationships, properties) may inflate to (MB).
 MAX_INFLATED_MB = 50
 # A text line longer than this is not read (and said in the notes): a whole report printed without any
@@ -37,7 +37,7 @@ def _override() -> float | None:
 
 
 def max_input_bytes(kind: str) -> int:
-    """The largest file of reader ``kind`` ("text", "html", "docx", "legacy", "pdf") that is read."""
+    """The largest file of reader ``kind`` ("text", "html", "docx", "legacy", "pdf", "image") that is read."""
     mb = _override() or MAX_INPUT_MB.get(kind, max(MAX_INPUT_MB.values()))
     return int(mb * MB)
 
