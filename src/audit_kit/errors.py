@@ -46,3 +46,7 @@ class ConversionError(AuditKitError):
 
 class MemoError(AuditKitError):
     """The audit notebook could not be run for a report (a cell failed or timed out)."""
+
+
+class WorkspaceError(AuditKitError):
+    """The workspace folder (``--store``) cannot be used: it is a file, or cannot be written."""
