@@ -82,3 +82,7 @@ class OcrEngineError(AuditKitError):
 
 class UnreadableImageError(AuditKitError):
     """An image (or a scanned page) holds nothing OCR can read: blank, too small, or not a document."""
+
+
+class WorkspaceError(AuditKitError):
+    """The workspace folder (``--store``) cannot be used: it is a file, or cannot be written."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
+
 import pandas as pd
 
 from ..report import Report
@@ -14,4 +18,21 @@ def check(report: Report, prior: Report | None = None) -> pd.DataFrame:
     return run(report, prior)
 
 
-__all__ = ["REGISTRY", "RESULT_COLUMNS", "check"]
+# What the results of the checks depend on besides the report: the check modules, the narrative parser
+# they use and the template data. Results stored in a workspace carry this fingerprint.
+_PACKAGE = Path(__file__).resolve().parent.parent
+_SOURCES = ("checks/*.py", "narrative.py", "numbers.py", "normalize.py", "sections.py", "templates.py", "data/*.csv")
+
+
+@functools.cache
+def checks_fingerprint() -> str:
+    """A hash of the source of the checks (and what they read): stored results are reused only while it
+    is unchanged."""
+    digest = hashlib.sha256()
+    for pattern in _SOURCES:
+        for path in sorted(_PACKAGE.glob(pattern)):
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+__all__ = ["REGISTRY", "RESULT_COLUMNS", "check", "checks_fingerprint"]
