@@ -155,14 +155,22 @@ def as_run_together(items: list[Item]) -> str:
 
 
 def as_markdown(items: list[Item], label_apart: frozenset[str] = frozenset(),
-                label_after: frozenset[str] = frozenset(), wrap: dict[str, int] | None = None) -> str:
+                label_after: frozenset[str] = frozenset(), wrap: dict[str, int] | None = None,
+                interleave: dict[str, tuple[int, int, bool]] | None = None) -> str:
     """Pipe tables as PDF→markdown converters write them. Rows whose code is in ``label_apart`` print the
     label in a row of its own above the numbers; ``label_after`` below them; ``wrap`` cuts a label after
-    that many characters and carries the rest to the next line."""
+    that many characters and carries the rest to the next line. ``interleave`` maps a row to (g, n, below):
+    its group label (printed nowhere else) and its own label, each wrapped after g and n characters, are
+    read line by line into each other ("（四）无2.没有现成信息需要另" / "法提供行制作"), the numbers on the
+    first line or, with ``below``, on the second."""
     wrap = wrap or {}
+    interleave = interleave or {}
+    folded = {GROUPS[c.split(".")[0]] for c in interleave}
     out: list[str] = []
     in_table = False
     for it in items:
+        if isinstance(it, Mark) and it.text in folded:
+            continue
         if isinstance(it, Mark):
             heading = it.text[:2] in ("二、", "三、", "四、", "五、", "六、", "一、") and it.text != "三、本年度办理结果"
             if heading:
@@ -177,6 +185,11 @@ def as_markdown(items: list[Item], label_apart: frozenset[str] = frozenset(),
         vals = " | ".join(it.values)
         if not it.label:
             out.append(f"| {vals} |")
+        elif it.code in interleave:
+            g, n, below = interleave[it.code]
+            group = GROUPS[it.code.split(".")[0]]
+            first, second = group[:g] + it.label[:n], group[g:] + it.label[n:]
+            out += [f"| {first} |", f"| {second} | {vals} |"] if below else [f"| {first} | {vals} |", f"| {second} |"]
         elif it.code in wrap:
             n = wrap[it.code]
             out += [f"| {it.label[:n]} | {vals} |", f"| {it.label[n:]} |"]

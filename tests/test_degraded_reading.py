@@ -40,6 +40,12 @@ def printer():
     p.close()
 
 
+# group label and row label wrapped into each other (issue 13, layout 4): "（四）无2.没有现成信息需要另" /
+# "法提供行制作"; the rows are ones both templates have
+INTERLEAVED = {below: {"unable.needs_creation": (4, 11, below), "deny.internal": (4, 7, below),
+                       "noproc.mass": (5, 10, below)} for below in (False, True)}
+
+
 def variants(orig: dg.Original, printer: dg.PdfPrinter | None = None) -> list[dg.Variant]:
     items = dg.items_of(orig)
     everything = dg.all_cells(orig)
@@ -74,6 +80,9 @@ def variants(orig: dg.Original, printer: dg.PdfPrinter | None = None) -> list[dg
         out.append(dg.Variant("4 markdown", f"wrapped labels{suffix}", suffix,
                               dg.as_markdown(items, wrap={"unable.needs_creation": 8, "noproc.reissue": 9}),
                               everything))
+        for below in (False, True):
+            out.append(dg.Variant("4b markdown, labels interleaved", f"numbers {'below' if below else 'beside'}"
+                                  f"{suffix}", suffix, dg.as_markdown(items, interleave=INTERLEAVED[below]), everything))
     if printer is not None:
         out += pdf_variants(orig, items, printer)
     return out
@@ -142,10 +151,10 @@ def test_variants_read_to_the_originals_cells(originals, printer, tmp_path, sour
 def test_zz_tally(capsys):
     """Print the tally per layout (run with -s to see it)."""
     with capsys.disabled():
-        print("\nlayout                    variants  cells read / original  wrong")
+        print("\nlayout                            variants  cells read / original  wrong")
         for layout in sorted(TALLY):
             n, read, total, wrong = TALLY[layout]
-            print(f"{layout:26}{n:8}  {read:6} / {total:<6} ({100 * read / max(total, 1):5.1f}%)  {wrong}")
+            print(f"{layout:34}{n:8}  {read:6} / {total:<6} ({100 * read / max(total, 1):5.1f}%)  {wrong}")
     assert all(t[3] == 0 for t in TALLY.values())
 
 
@@ -224,3 +233,40 @@ def test_dev_020_run_together_copy_reads_no_wrong_value(corpus):
     report = audit_kit.load(corpus / "020.txt")
     assert report.cells.empty or set(report.cells["value"]) <= {5.0}
     assert report.meta["notes"]
+
+
+# ---- group label and row label wrapped into each other (markdown converters) ---------------------------
+
+MD_HEAD = ("| 第二十条第（一）项 |\n|---|\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n| 规章 | 0 | 0 | 0 |\n\n"
+           "三、收到和处理政府信息公开申请情况\n\n"
+           "| 申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n"
+           "|---|---|---|---|---|---|---|---|\n| 1.本机关不掌握相关政府信息 | 1 | 1 | 1 | 1 | 1 | 1 | 6 |\n")
+ROW = "| 3 | 4 | 5 | 6 | 7 | 8 | 33 |"
+
+
+@pytest.mark.parametrize("lines", [
+    f"| （四）无2.没有现成信息需要另 {ROW}\n| 法提供行制作 |\n",  # numbers beside the first line
+    f"| （四）无2.没有现成信息需要另 |\n| 法提供行制作 {ROW}\n",  # numbers beside the second line
+    f"| （四）无法2.没有现成信息 {ROW}\n| 提供需要另行 |\n| 制作 |\n",  # the row label over three lines
+    f"| （四）无法提供2.没有现成信息需要另行制作 {ROW}\n",  # both whole on one line
+], ids=["numbers beside", "numbers below", "three lines", "one line"])
+def test_interleaved_group_and_row_labels_read_to_the_row(tmp_path, lines):
+    report = _load_text(tmp_path, MD_HEAD + lines + "| 3.补正后申请内容仍不明确 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n", ".md")
+    assert _t3(report, "unable.needs_creation") == [3, 4, 5, 6, 7, 8, 33]
+    assert _t3(report, "unable.not_held") == [1, 1, 1, 1, 1, 1, 6]
+    assert _t3(report, "unable.unclear") == [0] * 7
+    assert not any("模板之外" in n for n in report.meta["notes"])
+
+
+@pytest.mark.parametrize("lines", [
+    f"| （四）无2.没有现成信息需要另 {ROW}\n| 行制作 |\n",  # the rest of the group label is missing
+    f"| （四）无2.重复 {ROW}\n| 法提供申请 |\n",  # 2.重复申请 is a row of （五）不予处理, not of （四）无法提供
+    f"| （四）无2.没有现成信息需要另 {ROW}\n| 法提 |\n| 2.重复申请 |\n",  # the next row's label comes first
+], ids=["group cut short", "row of another group", "next label first"])
+def test_interleaved_labels_that_do_not_make_up_a_group_and_its_row_stay_unread(tmp_path, lines):
+    report = _load_text(tmp_path, MD_HEAD + lines, ".md")
+    c = report.cells
+    assert _t3(report, "unable.needs_creation") == []
+    assert not (c["value"] == 33).any()  # the row's numbers are in no other row either
+    assert _t3(report, "unable.not_held") == [1, 1, 1, 1, 1, 1, 6]
+    assert any("组名与行名折行交错" in n and "未读取" in n for n in report.meta["notes"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from . import templates as tpl
 from .document import Cell, Document
@@ -104,6 +105,64 @@ def _merge_split_label(toks: list[_Tok], i: int) -> tuple[Cell, int, list[_Tok]]
     return None
 
 
+_INTERLEAVED = re.compile(r"(\D{1,12}?)(\d{1,2}[.、．])")
+
+
+@cache
+def _group_keys() -> tuple[tuple[str, str], ...]:
+    """(comparison key, code) of each 表三 group label whose rows are numbered under it (（三）不予公开 …)."""
+    return tuple((key(lab.text), lab.code) for lab in tpl.labels()
+                 if lab.kind == "group" and lab.table == "t3" and lab.code != "outcomes")
+
+
+def _merge_interleaved(toks: list[_Tok], i: int) -> tuple[Cell, int, list[_Tok]] | str | None:
+    """A group label and the row label beside it wrapped into each other across lines, as markdown
+    converters print a tall group cell next to a wrapped row label ("（四）无2.没有现成信息需要另" /
+    "法提供行制作"), or printed whole on one line ("（三）不予公开1.属于国家秘密").
+
+    The first line is a leading piece of a group label (its enumerator at least) followed by a row number;
+    each next line starts with the group label's next piece. Read only when exactly one way of cutting the
+    lines makes up the whole group label and a whole row label of that group; returns the row label, the index of its last
+    piece and the values skipped on the way (as :func:`_merge_split_label`), or a note why not, or None
+    when the line is no such start."""
+    text = toks[i].cell.text
+    if len(text) > 80 or not any(ch.isdigit() for ch in text):
+        return None
+    k = key(text)
+    m = _INTERLEAVED.match(k)
+    if m is None:
+        return None
+    head, rest = m.group(1), k[m.start(2):]
+    states = [(g[len(head):], rest, code) for g, code in _group_keys() if g.startswith(head) and len(head) >= 3]
+    if not states:
+        return None
+    values: list[_Tok] = []
+    j = i
+    while True:
+        done = {}
+        for g, r, code in states:
+            lab = None if g else tpl.match_row(r)
+            if lab is not None and lab.table == "t3" and lab.code.startswith(code + "."):
+                done[lab.code] = r
+        if len(done) == 1:
+            return Cell(next(iter(done.values())), toks[i].cell.source), j, values
+        if done or len(states) > 50:
+            break
+        j += 1
+        while j < min(i + 20, len(toks)) and (toks[j].kind == "row_end" or (
+                toks[j].kind == "cell" and is_value(toks[j].cell.text))):
+            if toks[j].kind == "cell":
+                values.append(toks[j])
+            j += 1
+        if j >= min(i + 20, len(toks)) or toks[j].kind != "cell" or tpl.match_row(toks[j].cell.text):
+            break
+        piece = key(toks[j].cell.text)
+        states = [(g[n:], r + piece[n:], code) for g, r, code in states
+                  for n in range(min(len(g), len(piece)) + 1) if piece[:n] == g[:n]]
+    return (f"表三“{text.strip()}”（{toks[i].cell.source}）像是组名与行名折行交错，"
+            "无法拼出完整的组名和该组的一个行名，未读取")
+
+
 def _t4_block(k: str) -> str | None:
     """The 表四 block a heading names, where 表四 is printed as three small tables."""
     if "未经复议直接起诉" in k and len(k) <= 20:
@@ -128,6 +187,7 @@ class _Walker:
         self.header_markers: dict[str, list[str]] = {"2019": [], "2021": []}
         self.pending_extra: Cell | None = None
         self.t4_done = False
+        self.notes: list[str] = []
         self.seq: list[RowRead] = []  # every row of 表二/表三 in printed order, nameless runs of values too
 
     def close(self, reason: str) -> None:
@@ -195,6 +255,12 @@ class _Walker:
             merged = None
             if lab is None:
                 merged = _merge_split_label(toks, i - 1)
+                if merged is None:
+                    inter = _merge_interleaved(toks, i - 1)
+                    if isinstance(inter, str):
+                        self.notes.append(inter)
+                    else:
+                        merged = inter
                 if merged:
                     cell, last, values = merged
                     i = last + 1
@@ -366,7 +432,7 @@ def extract(doc: Document) -> Extraction:
     walker.feed(_tokens(doc))
     walker.close("end")
     template, markers = detect_template(walker.rows, walker.header_markers)
-    notes: list[str] = []
+    notes: list[str] = list(walker.notes)
     rows = walker.rows
     if template in tpl.TEMPLATES:
         rows = [r for r in rows if r.table == "t4"]
