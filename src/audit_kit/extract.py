@@ -21,10 +21,13 @@ _CAPTION = re.compile(r"第二十条第\(([一二三四五六七八九十])\)项
 _CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
+_NO_CELL = Cell("", "")
+
+
 @dataclass(slots=True)
 class _Tok:
     kind: str  # cell | row_end | end | cut | gap
-    cell: Cell = field(default_factory=lambda: Cell("", ""))
+    cell: Cell = _NO_CELL
     grid: bool = False
     row: tuple[Cell, ...] = ()  # the cells of the table row this cell stands in
     run: bool = False  # the digits of several cells run together
@@ -105,6 +108,7 @@ def _merge_split_label(toks: list[_Tok], i: int) -> tuple[Cell, int, list[_Tok]]
     return None
 
 
+_DIGIT = re.compile(r"\d")
 _INTERLEAVED = re.compile(r"(\D{1,12}?)(\d{1,2}[.、．])")
 
 
@@ -126,7 +130,7 @@ def _merge_interleaved(toks: list[_Tok], i: int) -> tuple[Cell, int, list[_Tok]]
     piece and the values skipped on the way (as :func:`_merge_split_label`), or a note why not, or None
     when the line is no such start."""
     text = toks[i].cell.text
-    if len(text) > 80 or not any(ch.isdigit() for ch in text):
+    if len(text) > 80 or not _DIGIT.search(text):
         return None
     k = key(text)
     m = _INTERLEAVED.match(k)
@@ -364,12 +368,12 @@ def _row_template(row: RowRead, template: str | None, block_templates: dict[str,
 def _place(row: RowRead, ncols: int) -> tuple[list[Cell | None] | None, str | None]:
     """Decide which value goes in which column; None and a note when that cannot be told."""
     vals = row.values
-    label = tpl.row_label(row.table, row.code or "") if row.table != "t4" else "表四"
-    where = f"{tpl.TABLE_NAMES.get(row.table, row.table)}“{label}”行（{row.label.source}）"
-    blank = [parse_cell(v.text).status == "blank" for v in vals]
     n = len(vals)
     if n == ncols:
         return list(vals), None
+    label = tpl.row_label(row.table, row.code or "") if row.table != "t4" else "表四"
+    where = f"{tpl.TABLE_NAMES.get(row.table, row.table)}“{label}”行（{row.label.source}）"
+    blank = [parse_cell(v.text).status == "blank" for v in vals]
     if n > ncols:
         if all(blank[ncols:]):
             return list(vals[:ncols]), None
@@ -427,6 +431,16 @@ def _split_run(row: RowRead, targets: list[tuple[str, str]]) -> tuple[list[Cell]
     return None, "label", f"{where}（“{run}”），有 {len(splits)} 种拆法，无法确定各格，未读取"
 
 
+@cache
+def _targets(template: str, table: str, code: str) -> tuple[tuple[str, str, str], ...]:
+    """The (row, column, kind) cells a row's values go into, in printed order; a "row" of 表四 is all 15."""
+    if table == "t4":
+        pairs = [(r, c) for r, c in tpl.t4_cells(template) if code in ("row", r)]
+    else:
+        pairs = [(code, col) for col in tpl.columns(template, table, code)]
+    return tuple((r, c, getattr(tpl.spec(template, table, r, c), "kind", "")) for r, c in pairs)
+
+
 def extract(doc: Document) -> Extraction:
     walker = _Walker()
     walker.feed(_tokens(doc))
@@ -447,14 +461,9 @@ def extract(doc: Document) -> Extraction:
         if row_tpl is None:
             notes.append(f"{tpl.TABLE_NAMES[row.table]}“{row.label.text}”行无法判断模板版本，列无法确定，未读取")
             continue
-        if row.table == "t4" and row.code == "row":
-            targets = list(tpl.t4_cells(row_tpl))
-        elif row.table == "t4":
-            targets = [(r, c) for r, c in tpl.t4_cells(row_tpl) if r == row.code]
-        else:
-            targets = [(row.code or "", col) for col in tpl.columns(row_tpl, row.table, row.code or "")]
+        targets = _targets(row_tpl, row.table, row.code or "")
         if row.runs:
-            placed, row.how, note = _split_run(row, targets)
+            placed, row.how, note = _split_run(row, [(code, col) for code, col, _ in targets])
         else:
             placed, note = _place(row, len(targets))
         if note:
@@ -465,7 +474,7 @@ def extract(doc: Document) -> Extraction:
             continue
         if row.how == "order" and row.table == "t4":
             notes.append(f"表四表头无法识别（{row.label.source}），按 {len(targets)} 个数值的顺序填入")
-        for (code, col), cell in zip(targets, placed, strict=True):
+        for (code, col, kind), cell in zip(targets, placed, strict=True):
             if cell is None:
                 continue
             if cell.merged:
@@ -480,10 +489,9 @@ def extract(doc: Document) -> Extraction:
                 continue
             value = parse_cell(cell.text)
             unit = value.unit
-            kind = tpl.spec(row_tpl, row.table, code, col)
-            if kind and kind.kind == "money_wan":
+            if kind == "money_wan":
                 unit = unit or "万元"
-            elif kind and kind.kind == "money_as_written":
+            elif kind == "money_as_written":
                 unit = unit or walker.block_units.get("九", "")
             else:
                 unit = ""
@@ -520,6 +528,13 @@ def _ncols(template: str, table: str, codes: list[str]) -> int:
     return sum(len(tpl.columns(template, table, c)) for c in codes)
 
 
+@cache
+def _order(template: str, table: str) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The rows of a table in template order (2021: （六）其他处理 is a group label) and their widths."""
+    order = tuple(c for c in tpl.rows(template, table) if not (table == "t3" and c == "other" and template == "2021"))
+    return order, {c: len(tpl.columns(template, table, c)) for c in order}
+
+
 def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> list[RowRead]:
     """Align the printed runs of values with the template's rows, in order (issue 13).
 
@@ -528,7 +543,10 @@ def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> li
     to it whose labels were lost, or a group label followed by the numbers of its unlabelled rows, is split
     in order. Each row so placed is marked ``how="order"`` and said in the notes. A run that fits no such
     reading is left as it is (the placing step says why it is not read)."""
-    order = tuple(c for c in tpl.rows(template, table) if not (table == "t3" and c == "other" and template == "2021"))
+    order, widths = _order(template, table)
+    if all(not r.values or widths.get(r.code or "") == len(r.values) or (r.code and r.code not in widths
+                                                                          and r.code != "other") for r in seq):
+        return sorted((r for r in seq if r.code), key=lambda r: order.index(r.code) if r.code in order else len(order))
     pos: list[float] = []
     prev = -1.0
     for r in seq:

@@ -32,22 +32,22 @@ def read_text(path: Path, data: bytes) -> Document:
 def parse_text(text: str) -> Document:
     """Turn the lines of a dump into blocks. A lone "|" is an empty cell where cells end in " |"."""
     lines = _ARTEFACT.sub("", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    trailing = sum(1 for ln in lines if ln.rstrip().endswith("|") and ln.strip("| \t"))
+    trailing = sum(1 for ln in lines if "|" in ln and ln.rstrip().endswith("|") and ln.strip("| \t"))
     lone_is_blank = trailing >= 3
     blocks: list[Block] = []
     notes: list[str] = []
     for no, line in enumerate(lines, start=1):
+        if not line:
+            continue
         src = f"line {no}"
         if len(line) > MAX_LINE_CHARS:
             notes.append(f"第 {no} 行长 {len(line)} 字，超过单行上限 {MAX_LINE_CHARS} 字，未读取")
             blocks.append(Block("gap", (Cell("", src),)))
             continue
-        if _CUT.match(line):
+        if "[[" in line and _CUT.match(line):
             blocks.append(Block("cut"))
             continue
-        if not line:
-            continue
-        if _ONLY_PIPES.match(line):
+        if "|" in line and _ONLY_PIPES.match(line):
             if line.count("|") == 1:
                 if lone_is_blank:
                     blocks.append(Block("text", (Cell("", src),)))
