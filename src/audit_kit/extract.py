@@ -259,7 +259,7 @@ class _Walker:
             merged = None
             if lab is None:
                 merged = _merge_split_label(toks, i - 1)
-                if merged is None:
+                if merged is None and self.context == "t3":  # group labels stand in 表三 only
                     inter = _merge_interleaved(toks, i - 1)
                     if isinstance(inter, str):
                         self.notes.append(inter)
@@ -529,10 +529,19 @@ def _ncols(template: str, table: str, codes: list[str]) -> int:
 
 
 @cache
-def _order(template: str, table: str) -> tuple[tuple[str, ...], dict[str, int]]:
-    """The rows of a table in template order (2021: （六）其他处理 is a group label) and their widths."""
+def _order(template: str, table: str) -> tuple[tuple[str, ...], dict[str, int], dict[str | None, int]]:
+    """The rows of a table in template order (2021: （六）其他处理 is a group label), their widths and ranks."""
     order = tuple(c for c in tpl.rows(template, table) if not (table == "t3" and c == "other" and template == "2021"))
-    return order, {c: len(tpl.columns(template, table, c)) for c in order}
+    return order, {c: len(tpl.columns(template, table, c)) for c in order}, {c: i for i, c in enumerate(order)}
+
+
+def _misplaced(r: RowRead, widths: dict[str, int]) -> bool:
+    """Whether a printed run of values is not simply its own row's (a nameless run, too few or too many)."""
+    if not r.values:
+        return False
+    if r.code in widths:
+        return widths[r.code] != len(r.values)
+    return not r.code or r.code == "other"
 
 
 def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> list[RowRead]:
@@ -543,10 +552,10 @@ def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> li
     to it whose labels were lost, or a group label followed by the numbers of its unlabelled rows, is split
     in order. Each row so placed is marked ``how="order"`` and said in the notes. A run that fits no such
     reading is left as it is (the placing step says why it is not read)."""
-    order, widths = _order(template, table)
-    if all(not r.values or widths.get(r.code or "") == len(r.values) or (r.code and r.code not in widths
-                                                                          and r.code != "other") for r in seq):
-        return sorted((r for r in seq if r.code), key=lambda r: order.index(r.code) if r.code in order else len(order))
+    order, widths, rank = _order(template, table)
+    last = len(order)
+    if not any(_misplaced(r, widths) for r in seq):
+        return sorted((r for r in seq if r.code), key=lambda r: rank.get(r.code, last))
     pos: list[float] = []
     prev = -1.0
     for r in seq:
@@ -608,7 +617,7 @@ def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> li
     for i, r in enumerate(seq):
         if i not in used and r.code:
             out.append(r)
-    out.sort(key=lambda r: order.index(r.code) if r.code in order else len(order))
+    out.sort(key=lambda r: rank.get(r.code, last))
     return out
 
 

@@ -23,7 +23,7 @@ def read_markdown(path: Path, data: bytes) -> Document:
 
 def is_markdown(text: str) -> bool:
     """Whether a text holds a markdown pipe table (a separator row "|---|---|")."""
-    return bool(_SEPARATOR.search(text))
+    return "---" in text and bool(_SEPARATOR.search(text))
 
 
 def parse_markdown(text: str) -> Document:

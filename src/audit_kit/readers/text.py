@@ -58,7 +58,10 @@ def parse_text(text: str) -> Document:
             blocks.append(Block("text", (Cell("", src),)))
             continue
         runs = run_together(line, src) if len(line) > 80 else None
-        blocks.extend(runs or [line_block(line, src)])
+        if runs:
+            blocks.extend(runs)
+        else:
+            blocks.append(line_block(line, src))
     blocks.append(Block("cut"))
     return Document(blocks, "text", notes=notes)
 
