@@ -270,3 +270,19 @@ def test_interleaved_labels_that_do_not_make_up_a_group_and_its_row_stay_unread(
     assert not (c["value"] == 33).any()  # the row's numbers are in no other row either
     assert _t3(report, "unable.not_held") == [1, 1, 1, 1, 1, 1, 6]
     assert any("组名与行名折行交错" in n and "未读取" in n for n in report.meta["notes"])
+
+
+@pytest.mark.parametrize("after", ["无。 |\n", "1 |\n" * 7, "1 |\n" * 16], ids=["prose", "seven", "sixteen"])
+def test_values_after_the_t4_heading_that_are_no_full_row_stay_unread(tmp_path, after):
+    # no 表四 header to place them by: only 15 numbers in a row are read in order (layout 3, garbled header)
+    text = T3_HEAD + "一、本年新收政府信息公开申请数量 |\n" + "1 |\n" * 7 + "四、政府信息公开行政复议、行政诉讼情况 |\n" + after
+    report = _load_text(tmp_path, text + "五、存在的主要问题及改进情况 |\n")
+    assert report.cells[report.cells["table"] == "t4"].empty
+    assert any("表四表头无法识别" in n and "未读取" in n for n in report.meta["notes"])
+
+
+def test_fifteen_values_after_the_t4_heading_are_read_in_order_and_marked(tmp_path):
+    text = T3_HEAD + "四、政府信息公开行政复议、行政诉讼情况 |\n" + "".join(f"{i} |\n" for i in range(15))
+    report = _load_text(tmp_path, text + "五、存在的主要问题及改进情况 |\n")
+    t4 = report.cells[report.cells["table"] == "t4"]
+    assert list(t4["value"]) == list(range(15)) and set(t4["how"]) == {"order"}
