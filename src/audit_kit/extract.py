@@ -466,11 +466,6 @@ def extract(doc: Document) -> Extraction:
             notes.append(f"{tpl.TABLE_NAMES[row.table]}“{row.label.text}”行无法判断模板版本，列无法确定，未读取")
             continue
         targets = _targets(row_tpl, row.table, row.code or "")
-        if row.table == "t4" and row.how == "order" and not row.runs and len(row.values) != len(targets):
-            if row.values:  # no header to place them by: only a full row of numbers is read in order
-                notes.append(f"表四表头无法识别（{row.label.source}），其后有 {len(row.values)} 个值"
-                             f"（应有 {len(targets)} 个），无法确定各值所在的格，未读取")
-            continue
         if row.runs:
             placed, row.how, note = _split_run(row, [(code, col) for code, col, _ in targets])
         else:
