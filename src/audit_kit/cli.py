@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .checks.registry import SEVERITY_ZH
 from .csvsafe import write_csv
 from .errors import AuditKitError, LedgerError, OutputPathError
 from .report import Report, load
+from .vocabulary import Severity, Status
 
 
 def _jsonable(x: object) -> object:
@@ -77,18 +77,18 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def results_text(report: Report, results: pd.DataFrame) -> str:
     """A readable Chinese summary grouped by severity; every line shows the check id."""
-    fails = results[results["status"] == "fail"]
-    na = results[results["status"] == "not_assessable"]
+    fails = results[results["status"] == Status.FAIL]
+    na = results[results["status"] == Status.NOT_ASSESSABLE]
     lines = [report.summary(),
-             f"检查结果：{len(results)} 项，通过 {int((results['status'] == 'pass').sum())}，"
-             f"不通过 {len(fails)}，无法判断 {len(na)}"]
-    for sev in ("error", "warning", "info"):
+             f"检查结果：{len(results)} 项，{Status.PASS.zh} {int((results['status'] == Status.PASS).sum())}，"
+             f"{Status.FAIL.zh} {len(fails)}，{Status.NOT_ASSESSABLE.zh} {len(na)}"]
+    for sev in Severity:
         part = fails[fails["severity"] == sev]
         if len(part):
-            lines.append(f"\n【{SEVERITY_ZH[sev]}】{len(part)} 项")
+            lines.append(f"\n【{sev.zh}】{len(part)} 项")
             lines.extend(f"  [{r.check_id}] {r.message}" for r in part.itertuples())
     if len(na):
-        lines.append(f"\n【无法判断】{len(na)} 项")
+        lines.append(f"\n【{Status.NOT_ASSESSABLE.zh}】{len(na)} 项")
         lines.extend(f"  [{r.check_id}] {r.message}" for r in na.itertuples())
     return "\n".join(lines)
 

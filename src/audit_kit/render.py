@@ -19,6 +19,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from .vocabulary import UNDECIDED, Severity, Status
+
 TITLE_KEY = "audit_kit_title"  # output metadata that carries the memo's title (see memo.runner.title_of)
 HIGHLIGHT = "background:#fdecea;font-weight:bold"
 MARK = "background-color:#f8d7da;font-weight:bold"
@@ -41,6 +43,7 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("audit_kit", "render_templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["url"] = lambda s: quote(str(s), safe="")
+    env.globals.update(Severity=Severity, Status=Status, UNDECIDED=UNDECIDED)  # the one vocabulary
     return env
 
 
