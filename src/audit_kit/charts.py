@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from . import templates as tpl
 from .vocabulary import Severity, Status
 
 SEVERITY_COLOURS = {Severity.ERROR: "#c0392b", Severity.WARNING: "#e67e22", Severity.INFO: "#2980b9"}
@@ -58,9 +59,9 @@ def outcomes(report_cells: pd.DataFrame, title: str = "表三 办理结果（总
     use_cjk_font()
     cells = report_cells.astype({"table": str, "row": str, "col": str})  # no cells read: an empty float frame
     c = cells[(cells["table"] == "t3") & (cells["col"] == "total")]
-    groups = {"予以公开": ("granted",), "部分公开": ("partial",), "不予公开": ("deny.",), "无法提供": ("unable.",),
-              "不予处理": ("noproc.",), "其他处理": ("other",)}
-    values = {name: float(c[c["row"].str.startswith(prefixes)]["value"].fillna(0).sum()) for name, prefixes in groups.items()}
+    heads = c["row"].str.split(".").str[0]
+    values = {name: float(c[heads == group]["value"].fillna(0).sum())
+              for group, (_printed, name) in tpl.outcome_groups("2021").items()}
     fig = Figure(figsize=(7, 3))
     ax = fig.subplots()
     ax.bar(list(values), list(values.values()), color="#34495e")
