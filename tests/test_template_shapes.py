@@ -13,7 +13,7 @@ import pandas as pd
 import audit_kit
 from audit_kit import charts, indicators, narrative, samples
 from audit_kit import templates as tpl
-from audit_kit.checks import tables
+from audit_kit.checks import arithmetic
 
 SRC = Path(audit_kit.__file__).parent
 
@@ -64,10 +64,10 @@ def test_group_rows_and_outcome_groups() -> None:
 
 
 def test_checks_shapes_equal_the_template() -> None:
-    assert tables.T3_COLS == _cols("2021", "t3") == _cols("2019", "t3")
-    assert tuple(c for c in _cols("2021", "t3") if c != "total") == tables.T3_PARTS
-    assert tables.T4_BLOCKS == _table_rows("2021", "t4") == _table_rows("2019", "t4")
-    assert tuple(c for c in _cols("2021", "t4") if c != "total") == tables.T4_PARTS
+    assert arithmetic.T3_COLS == _cols("2021", "t3") == _cols("2019", "t3")
+    assert tuple(c for c in _cols("2021", "t3") if c != "total") == arithmetic.T3_PARTS
+    assert arithmetic.T4_BLOCKS == _table_rows("2021", "t4") == _table_rows("2019", "t4")
+    assert tuple(c for c in _cols("2021", "t4") if c != "total") == arithmetic.T4_PARTS
 
 
 def test_indicator_rows_equal_the_template() -> None:

@@ -13,7 +13,7 @@ import pytest
 import audit_kit
 from audit_kit import render
 from audit_kit.checks import registry
-from audit_kit.review import Ledger
+from audit_kit.ledger import Ledger
 from audit_kit.vocabulary import STALE, UNDECIDED, Decision, Severity, Status
 
 SRC = Path(audit_kit.__file__).parent

@@ -14,8 +14,8 @@ import ipywidgets as w
 import pandas as pd
 
 from . import render
+from .ledger import Ledger
 from .render import Html
-from .review import Ledger
 from .vocabulary import Severity, Status
 from .widgets import FindingWalker
 

@@ -140,8 +140,8 @@ def _memo_paths(args: argparse.Namespace) -> str:
 
 
 def cmd_memo(args: argparse.Namespace) -> int:
+    from .ledger import Ledger
     from .memo import write_memo
-    from .review import Ledger
 
     ledger = _memo_paths(args)
     report = load(args.path)  # a clear one-line error for an unreadable input, before a kernel starts
@@ -158,7 +158,7 @@ def cmd_memo(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
-    from .review import Ledger
+    from .ledger import Ledger
 
     if not Path(args.path).exists():
         raise LedgerError(args.path, "文件不存在")
@@ -180,7 +180,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 2
     _batch_paths(args)
     if args.memos:
-        from .review import Ledger
+        from .ledger import Ledger
 
         Ledger(args.ledger or "audit.ledger.sqlite").close()  # not a ledger: refused now, not after the batch
     failed: list = []

@@ -8,9 +8,9 @@ import ipywidgets as w
 import pandas as pd
 
 from . import render
+from .ledger import Ledger
 from .render import Html
 from .report import Report
-from .review import Ledger
 from .vocabulary import STALE, UNDECIDED, Decision, Severity, Status
 
 ALL = "全部"

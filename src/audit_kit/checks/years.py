@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from rapidfuzz.distance import Indel
 
 from .. import templates as tpl
+from .arithmetic import T3_COLS, _fmt
 from .registry import Context, Light, Result, check
-from .tables import T3_COLS, _fmt
 
 TEXT_REUSE_THRESHOLD = 0.8
 # What the cross-year checks read of a report: the rest can be left behind when many reports are kept.
