@@ -172,6 +172,7 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from . import batchlog
     from .batch import batch_lock, exit_status, run_batch
     from .readers import READERS
 
@@ -187,23 +188,25 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         held = batch_lock(args.o, args.store)
         held.__enter__()  # held until the process ends: over the memos too
-        reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store, follow_links=args.follow_links,
-                            file_timeout=args.file_timeout, lock=False)
-        if reports.attrs.get("outside"):
-            print(f"audit-kit: 未读取 {len(reports.attrs['outside'])} 个指向 {args.dir} 之外的链接"
-                  f"（如 {reports.attrs['outside'][0]}）；需要时加 --follow-links", file=sys.stderr)
-        if reports.empty:
-            print(f"audit-kit: {args.dir} 下没有可读取的年报文件（支持：{'、'.join(sorted(READERS))}）", file=sys.stderr)
-            return 2
-        if args.memos:
-            from .memo import write_memos
+        with batchlog.batch_log(args.o):  # tracebacks to OUTDIR/batch.log; the console keeps one line per file
+            reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store, follow_links=args.follow_links,
+                                file_timeout=args.file_timeout, lock=False)
+            if reports.attrs.get("outside"):
+                print(f"audit-kit: 未读取 {len(reports.attrs['outside'])} 个指向 {args.dir} 之外的链接"
+                      f"（如 {reports.attrs['outside'][0]}）；需要时加 --follow-links", file=sys.stderr)
+            if reports.empty:
+                print(f"audit-kit: {args.dir} 下没有可读取的年报文件（支持：{'、'.join(sorted(READERS))}）", file=sys.stderr)
+                return 2
+            if args.memos:
+                from .memo import write_memos
 
-            outcomes = write_memos(args.o, args.store, ledger=args.ledger or "", auditor=args.auditor or "",
-                                   jobs=args.jobs)
-            failed = [o for o in outcomes if o.error]
-            print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
-            for o in failed:
-                print(f"  备忘录未生成 {o.job.parameters['report']}：{o.error}", file=sys.stderr)
+                outcomes = write_memos(args.o, args.store, ledger=args.ledger or "", auditor=args.auditor or "",
+                                       jobs=args.jobs)
+                failed = [o for o in outcomes if o.error]
+                print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
+                for o in failed:
+                    print(f"  备忘录未生成 {o.job.parameters['report']}：{o.error}", file=sys.stderr)
+                    batchlog.memo_failed(o.job.parameters["report"], o.error, o.detail)
     except KeyboardInterrupt:
         print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)
         return 130
