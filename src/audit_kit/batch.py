@@ -214,7 +214,10 @@ def read_chunk(paths: list[str], store_path: str, part: str,
     Returns, per file, its reports.csv row, its light copy (pickled) and its indicators."""
     store = _worker_store(store_path)
     known = _stored(paths, store)
-    out, results, cells, new = [], [], [], []
+    out: list[tuple[dict, bytes, dict]] = []
+    results: list[dict] = []
+    cells: list[tuple[str, pa.Table]] = []
+    new: list[Report] = []
     for path in paths:
         try:
             with time_limit(file_timeout, path):

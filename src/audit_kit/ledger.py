@@ -21,6 +21,7 @@ import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -157,7 +158,7 @@ class Ledger:
         """Append a decision on one finding, chained to the last row in the same transaction; returns its id."""
         if decision not in Decision.names():
             raise ValueError(f"decision must be one of {sorted(Decision.names())}")
-        row = {"fingerprint": _text(finding["fingerprint"]), "decision": decision, "comment": _text(comment) or "",
+        row: dict[str, Any] = {"fingerprint": _text(finding["fingerprint"]), "decision": decision, "comment": _text(comment) or "",
                "auditor": _text(auditor) or "", "decided_at": dt.datetime.now().isoformat(timespec="seconds"),
                "values_hash": values_hash(finding), "report_id": _text(finding.get("report_id")),
                "check_id": _text(finding.get("check_id")), "message": _text(finding.get("message"))}
@@ -216,7 +217,7 @@ class Ledger:
         and ``stale`` when the finding's values changed since the decision (then ``decision`` is empty)."""
         out = results.copy()
         latest = self.latest().set_index("fingerprint") if len(results) else pd.DataFrame()
-        cols = {"decision": [], "decision_zh": [], "comment": [], "auditor": [], "decided_at": [], "stale": []}
+        cols: dict[str, list[Any]] = {"decision": [], "decision_zh": [], "comment": [], "auditor": [], "decided_at": [], "stale": []}
         for _, row in out.iterrows():
             d = latest.loc[row["fingerprint"]] if row["fingerprint"] in latest.index else None
             stale = d is not None and d["values_hash"] != values_hash(row)

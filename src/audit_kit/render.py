@@ -29,11 +29,11 @@ MARK = "background-color:#f8d7da;font-weight:bold"
 class Html(Markup):
     """Safe HTML: shown as is by ``display()`` in a notebook, and not escaped again inside a template."""
 
-    title: str = ""
+    memo_title: str = ""  # the memo's <title>, carried in the output's metadata (not str.title)
 
     def _repr_html_(self) -> str | tuple[str, dict[str, str]]:
-        if self.title:
-            return str(self), {TITLE_KEY: self.title}
+        if self.memo_title:
+            return str(self), {TITLE_KEY: self.memo_title}
         return str(self)
 
 
@@ -66,7 +66,7 @@ def memo_header(title: str, scope: Iterable[tuple[str, Any]], verdict: str, coun
     """The head of the memo: title (also the memo's <title>), scope and sources, conclusion, reading notes."""
     page = render("memo_header", title=title, scope=[(k, text(v)) for k, v in scope], verdict=verdict, counts=counts,
                   notes=notes, tables_missing=tables_missing)
-    page.title = title
+    page.memo_title = title
     return page
 
 

@@ -202,7 +202,7 @@ def match_group(text: str) -> Label | None:
 @cache
 def label_prefixes() -> frozenset[str]:
     """Every proper prefix (≥ 2 characters) of a row-label body: a label cut over two lines starts so."""
-    out = set()
+    out: set[str] = set()
     for lab in labels():
         if lab.kind == "row":
             out.update(lab.body[:i] for i in range(2, len(lab.body)))

@@ -13,7 +13,7 @@ class _Named(StrEnum):
 
     zh: str
 
-    def __new__(cls, value: str, zh: str) -> Self:
+    def __new__(cls, value: str, zh: str = "") -> Self:  # zh: given by each member's definition
         member = str.__new__(cls, value)
         member._value_ = value
         member.zh = zh
@@ -28,7 +28,7 @@ class _Named(StrEnum):
     def zh_of(cls, value: object, default: str | None = None) -> str:
         """The Chinese name of ``value``; ``default`` (else the value itself) when it is no member."""
         try:
-            return cls(value).zh
+            return cls(str(value)).zh
         except ValueError:
             return str(value) if default is None else default
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import templates as tpl
+from ..meta import ReportMeta
 from ..normalize import key
 from ..report import Report
 from ..vocabulary import Severity, Status
@@ -50,7 +51,7 @@ class Light:
     """What the cross-year checks read of a report — some meta, some cells, some sections — small enough
     to keep for every report of a large batch and cheap to send between processes."""
 
-    meta: dict
+    meta: ReportMeta
     index: CellIndex
     sections: dict[str, dict[str, str]]
 
@@ -191,7 +192,7 @@ def outcomes(spec: Check, ctx: Context) -> Iterator[Result]:
     yield from spec.fn(ctx)
 
 
-def fingerprint(meta: dict, check_id: str, r: Result) -> str:
+def fingerprint(meta: ReportMeta, check_id: str, r: Result) -> str:
     """Stable across reruns and formats: agency + year + check + location, not the values."""
     who = key(meta.get("agency") or "") or meta.get("report_id", "")
     parts = [who, str(meta.get("report_year") or ""), check_id, r.table or "", r.row or "", r.col or "", r.where]
