@@ -45,10 +45,12 @@ def _col_labels(table: str) -> tuple[str, ...]:
 def test_templates_columns_and_parts() -> None:
     for template in ("2019", "2021"):
         for table in ("t2", "t3", "t4"):
-            assert tpl.columns(template, table) == _cols(template, table)
-    assert tpl.columns("2021", "t3") == ("natural", "business", "research", "ngo", "legal", "other_org", "total")
+            assert tpl.table_columns(template, table) == _cols(template, table)
+    assert tpl.table_columns("2021", "t3") == ("natural", "business", "research", "ngo", "legal", "other_org", "total")
     assert tpl.parts("2021", "t4") == ("upheld", "corrected", "other", "pending")
-    assert tpl.columns("2021", "t3", "new") == _cols("2021", "t3")  # one row: the same as before
+    assert tpl.columns("2021", "t3", "new") == _cols("2021", "t3")  # one row of 表三: all its columns
+    assert tpl.columns("2021", "t2", "rules") == ("issued", "repealed", "in_force")
+    assert tpl.columns("2021", "t3", "") == ()  # no row code: no columns (callers pass a missing code so)
 
 
 def test_group_rows_and_outcome_groups() -> None:

@@ -326,7 +326,7 @@ def _identity(table: str, targets: list[tuple[str, str]]):
     """The row's own identity over its values in printed order, or None: 表三 总计 = six applicants,
     表四 each block's 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
     cols = [c for _, c in targets]
-    if table == "t3" and tuple(cols) == tpl.columns("2021", "t3"):  # the six applicants and 总计
+    if table == "t3" and tuple(cols) == tpl.table_columns("2021", "t3"):  # the six applicants and 总计
         return lambda v: sum(v[:6]) == v[6]
     if table == "t4" and len(cols) in (5, 15):
         return lambda v: all(sum(v[i:i + 4]) == v[i + 4] for i in range(0, len(v), 5))

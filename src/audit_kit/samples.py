@@ -18,9 +18,9 @@ from . import templates as tpl
 
 # Table shapes and printed headers, from the template data (data/cells.csv, data/labels.csv).
 T3_PARTS = tpl.parts("2021", "t3")
-T3_COL_HEADERS = tuple(tpl.col_label("t3", "new", c) for c in tpl.columns("2021", "t3"))  # 自然人 … 总计
+T3_COL_HEADERS = tuple(tpl.col_label("t3", "new", c) for c in tpl.table_columns("2021", "t3"))  # 自然人 … 总计
 T4_BLOCKS = tpl.rows("2021", "t4")
-T4_PARTS = tpl.columns("2021", "t4")  # the four results and 总计
+T4_PARTS = tpl.table_columns("2021", "t4")  # the four results and 总计
 T4_HEADERS = tuple(tpl.col_label("t4", "review", p) for p in T4_PARTS)
 OUTCOME_GROUPS = {g: printed for g, (printed, _name) in tpl.outcome_groups("2021").items()}  # （三）不予公开 …
 CAPTIONS = {"一": "第二十条第（一）项", "五": "第二十条第（五）项", "六": "第二十条第（六）项",

@@ -77,12 +77,18 @@ def labels() -> tuple[Label, ...]:
 
 
 @cache
-def columns(template: str, table: str, row: str | None = None) -> tuple[str, ...]:
-    """Column codes of one row of one template, in printed order (empty if the row is not in it); without
-    ``row``, every column code of the table in printed order (表三's and 表四's rows all share theirs)."""
+def columns(template: str, table: str, row: str) -> tuple[str, ...]:
+    """Column codes of one row of one template, in printed order (empty if the row is not in it)."""
+    return tuple(c.col for c in cells() if c.template == template and c.table == table and c.row == row)
+
+
+@cache
+def table_columns(template: str, table: str) -> tuple[str, ...]:
+    """Every column code of one table of one template, in printed order (表三's and 表四's rows all share
+    theirs; 表二's rows each have their own)."""
     seen: dict[str, None] = {}
     for c in cells():
-        if c.template == template and c.table == table and (row is None or c.row == row):
+        if c.template == template and c.table == table:
             seen.setdefault(c.col)
     return tuple(seen)
 
@@ -90,7 +96,7 @@ def columns(template: str, table: str, row: str | None = None) -> tuple[str, ...
 @cache
 def parts(template: str, table: str) -> tuple[str, ...]:
     """The columns of a table that add up to its 总计 column (every column but ``total``)."""
-    return tuple(c for c in columns(template, table) if c != "total")
+    return tuple(c for c in table_columns(template, table) if c != "total")
 
 
 @cache

@@ -8,7 +8,7 @@ from .. import templates as tpl
 from .registry import Context, Result, check
 
 # Table shapes, from the template data (data/cells.csv); 表三 and 表四 are the same in both templates.
-T3_COLS = tpl.columns("2021", "t3")  # 自然人 … 其他, 总计
+T3_COLS = tpl.table_columns("2021", "t3")  # 自然人 … 其他, 总计
 T3_PARTS = tpl.parts("2021", "t3")  # the columns that add up to 总计
 T4_BLOCKS = tpl.rows("2021", "t4")  # 行政复议, 未经复议直接起诉, 复议后起诉
 T4_PARTS = tpl.parts("2021", "t4")  # 结果维持, 结果纠正, 其他结果, 尚未审结
