@@ -41,6 +41,7 @@ test: venv system lint
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src/audit_kit
 
 ## JupyterLab on the notebooks, on localhost only; the URL with its token is printed.
 lab: venv
@@ -54,4 +55,4 @@ samples: venv
 	$(BIN)/python -m audit_kit.samples data/samples
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

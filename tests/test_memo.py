@@ -13,8 +13,8 @@ import pytest
 
 import audit_kit
 from audit_kit import samples
+from audit_kit.ledger import Ledger
 from audit_kit.memo import write_memo
-from audit_kit.review import Ledger
 
 from .conftest import BUNDLED_SEED, ROOT
 

@@ -12,7 +12,7 @@ import pytest
 
 import audit_kit
 from audit_kit import samples
-from audit_kit.review import Ledger
+from audit_kit.ledger import Ledger
 from audit_kit.widgets import FindingWalker
 
 from .conftest import BUNDLED_SEED, CORPUS, ROOT
@@ -93,7 +93,7 @@ def test_ledger_is_append_only(tmp_path):
 
 KILL_SCRIPT = """
 import os, sys, audit_kit
-from audit_kit.review import Ledger
+from audit_kit.ledger import Ledger
 from audit_kit.widgets import FindingWalker
 report = audit_kit.load(sys.argv[1])
 w = FindingWalker(audit_kit.check(report), Ledger(sys.argv[2]), report, "丙")

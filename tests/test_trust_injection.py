@@ -19,7 +19,7 @@ import pytest
 
 import audit_kit
 from audit_kit import samples
-from audit_kit.review import Ledger
+from audit_kit.ledger import Ledger
 
 from .conftest import ROOT
 from .test_lab_browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM, jupyter_lab, needs_browser, run_all_cells

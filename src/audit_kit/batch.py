@@ -46,6 +46,7 @@ import shutil
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
@@ -56,7 +57,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import locks, outputs, readers
+from . import batchlog, locks, outputs, readers
 from .checks.registry import REGISTRY, RESULT_COLUMNS, Context, Result, fingerprint, run_context, run_rows
 from .checks.years import light
 from .csvsafe import BOM, safe_table, write_csv
@@ -158,7 +159,9 @@ def _counts(rows: list[dict]) -> dict[str, int]:
 
 
 def _error_row(path: str, reason: str, kind: str) -> dict:
-    return {"file": path, "status": "error", "reason": reason, "error_type": kind}
+    """The reports.csv row of a file that failed; ``detail`` (not an output column) carries the traceback of
+    the exception being handled to the main process, which writes it to batch.log."""
+    return {"file": path, "status": "error", "reason": reason, "error_type": kind, "detail": traceback.format_exc()}
 
 
 def _stored(paths: list[str], store: ReportStore) -> dict[str, Report]:
@@ -211,7 +214,10 @@ def read_chunk(paths: list[str], store_path: str, part: str,
     Returns, per file, its reports.csv row, its light copy (pickled) and its indicators."""
     store = _worker_store(store_path)
     known = _stored(paths, store)
-    out, results, cells, new = [], [], [], []
+    out: list[tuple[dict, bytes, dict]] = []
+    results: list[dict] = []
+    cells: list[tuple[str, pa.Table]] = []
+    new: list[Report] = []
     for path in paths:
         try:
             with time_limit(file_timeout, path):
@@ -335,7 +341,7 @@ def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | 
     :func:`batch_lock`). ``frame.attrs["outside"]`` lists the links out of ``root`` that were not followed."""
     root, outdir, store_path = Path(root), Path(outdir), Path(store)
     held = batch_lock(outdir, store_path) if lock else contextlib.nullcontext()
-    with held:
+    with held, batchlog.batch_log(outdir):  # after the lock: another run's log is never cut
         return _run(root, outdir, jobs, store_path, progress, follow_links, file_timeout)
 
 
@@ -388,6 +394,8 @@ def _first_pass(pool: Executor | None, reader: Callable, files: list[str], store
     for done in _map(pool, reader, chunks, store_path, names):
         for row, light_bytes, ind in done:
             rows.append(row)
+            if "detail" in row:
+                batchlog.file_failed(row["file"], row["reason"], row.pop("detail"))
             if row["status"] == "ok":
                 lights[row["report_id"]], values[row["report_id"]] = light_bytes, ind
         bar.update(len(done))

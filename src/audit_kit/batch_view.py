@@ -14,12 +14,14 @@ import ipywidgets as w
 import pandas as pd
 
 from . import render
+from .ledger import Ledger
 from .render import Html
-from .review import Ledger
+from .vocabulary import Severity, Status
 from .widgets import FindingWalker
 
-RANKING_COLUMNS = {"file": "文件", "agency": "机关", "report_year": "年度", "template": "格式", "errors": "错误",
-                   "warnings": "警告", "infos": "提示", "pairing": "上年配对"}
+RANKING_COLUMNS = {"file": "文件", "agency": "机关", "report_year": "年度", "template": "格式",
+                   "errors": Severity.ERROR.zh, "warnings": Severity.WARNING.zh, "infos": Severity.INFO.zh,
+                   "pairing": "上年配对"}
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 MEMO_STATUS = "memos.csv"  # how each memo of a batch went: file, memo, error
 
@@ -90,8 +92,7 @@ class BatchView:
     def by_check(self) -> pd.DataFrame:
         """Pass / fail / not assessable counts per check."""
         t = pd.crosstab(self.results["check_id"], self.results["status"])
-        return t.reindex(columns=["fail", "not_assessable", "pass"], fill_value=0).rename(
-            columns={"fail": "不通过", "not_assessable": "无法判断", "pass": "通过"})
+        return t.reindex(columns=list(Status.names()), fill_value=0).rename(columns=Status.names())
 
     def ranked(self) -> pd.DataFrame:
         """Reports ranked by error-level, then warning-level fails."""
@@ -139,7 +140,7 @@ class BatchView:
             if year.value != "全部":
                 t = t[t["年度"] == year.value]
             if only.value:
-                t = t[t["错误"] > 0]
+                t = t[t[Severity.ERROR.zh] > 0]
             table.value = str(render.frame(t, index=False))
 
         year.observe(show, names="value")

@@ -14,9 +14,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .checks.registry import SEVERITY_ZH
+from . import templates as tpl
+from .vocabulary import Severity, Status
 
-SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2980b9"}
+SEVERITY_COLOURS = {Severity.ERROR: "#c0392b", Severity.WARNING: "#e67e22", Severity.INFO: "#2980b9"}
 
 
 @cache
@@ -35,7 +36,7 @@ def use_cjk_font() -> str:
 def fails_by_check(results: pd.DataFrame, title: str = "各项检查不通过的数量") -> Figure:
     """Horizontal bars: fails per check id, coloured by severity."""
     use_cjk_font()
-    fails = results[results["status"] == "fail"]
+    fails = results[results["status"] == Status.FAIL]
     counts = fails.groupby(["check_id", "severity"]).size().reset_index(name="n").sort_values("n")
     fig = Figure(figsize=(7, max(2.0, 0.35 * len(counts) + 1)))
     ax = fig.subplots()
@@ -47,7 +48,7 @@ def fails_by_check(results: pd.DataFrame, title: str = "各项检查不通过的
         ax.set_xlabel("不通过的条数")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.25 ticks
         handles = [Rectangle((0, 0), 1, 1, color=c) for c in SEVERITY_COLOURS.values()]
-        ax.legend(handles, list(SEVERITY_ZH.values()), loc="lower right")
+        ax.legend(handles, [s.zh for s in SEVERITY_COLOURS], loc="lower right")
     ax.set_title(title)
     fig.tight_layout()
     return fig
@@ -58,9 +59,9 @@ def outcomes(report_cells: pd.DataFrame, title: str = "表三 办理结果（总
     use_cjk_font()
     cells = report_cells.astype({"table": str, "row": str, "col": str})  # no cells read: an empty float frame
     c = cells[(cells["table"] == "t3") & (cells["col"] == "total")]
-    groups = {"予以公开": ("granted",), "部分公开": ("partial",), "不予公开": ("deny.",), "无法提供": ("unable.",),
-              "不予处理": ("noproc.",), "其他处理": ("other",)}
-    values = {name: float(c[c["row"].str.startswith(prefixes)]["value"].fillna(0).sum()) for name, prefixes in groups.items()}
+    heads = c["row"].str.split(".").str[0]
+    values = {name: float(c[heads == group]["value"].fillna(0).sum())
+              for group, (_printed, name) in tpl.outcome_groups("2021").items()}
     fig = Figure(figsize=(7, 3))
     ax = fig.subplots()
     ax.bar(list(values), list(values.values()), color="#34495e")

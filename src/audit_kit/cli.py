@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .checks.registry import SEVERITY_ZH
 from .csvsafe import write_csv
 from .errors import AuditKitError, LedgerError, OutputPathError
 from .report import Report, load
+from .vocabulary import Severity, Status
 
 
 def _jsonable(x: object) -> object:
@@ -77,18 +77,18 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def results_text(report: Report, results: pd.DataFrame) -> str:
     """A readable Chinese summary grouped by severity; every line shows the check id."""
-    fails = results[results["status"] == "fail"]
-    na = results[results["status"] == "not_assessable"]
+    fails = results[results["status"] == Status.FAIL]
+    na = results[results["status"] == Status.NOT_ASSESSABLE]
     lines = [report.summary(),
-             f"检查结果：{len(results)} 项，通过 {int((results['status'] == 'pass').sum())}，"
-             f"不通过 {len(fails)}，无法判断 {len(na)}"]
-    for sev in ("error", "warning", "info"):
+             f"检查结果：{len(results)} 项，{Status.PASS.zh} {int((results['status'] == Status.PASS).sum())}，"
+             f"{Status.FAIL.zh} {len(fails)}，{Status.NOT_ASSESSABLE.zh} {len(na)}"]
+    for sev in Severity:
         part = fails[fails["severity"] == sev]
         if len(part):
-            lines.append(f"\n【{SEVERITY_ZH[sev]}】{len(part)} 项")
+            lines.append(f"\n【{sev.zh}】{len(part)} 项")
             lines.extend(f"  [{r.check_id}] {r.message}" for r in part.itertuples())
     if len(na):
-        lines.append(f"\n【无法判断】{len(na)} 项")
+        lines.append(f"\n【{Status.NOT_ASSESSABLE.zh}】{len(na)} 项")
         lines.extend(f"  [{r.check_id}] {r.message}" for r in na.itertuples())
     return "\n".join(lines)
 
@@ -140,8 +140,8 @@ def _memo_paths(args: argparse.Namespace) -> str:
 
 
 def cmd_memo(args: argparse.Namespace) -> int:
+    from .ledger import Ledger
     from .memo import write_memo
-    from .review import Ledger
 
     ledger = _memo_paths(args)
     report = load(args.path)  # a clear one-line error for an unreadable input, before a kernel starts
@@ -158,7 +158,7 @@ def cmd_memo(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger_verify(args: argparse.Namespace) -> int:
-    from .review import Ledger
+    from .ledger import Ledger
 
     if not Path(args.path).exists():
         raise LedgerError(args.path, "文件不存在")
@@ -172,6 +172,7 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from . import batchlog
     from .batch import batch_lock, exit_status, run_batch
     from .readers import READERS
 
@@ -180,30 +181,32 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 2
     _batch_paths(args)
     if args.memos:
-        from .review import Ledger
+        from .ledger import Ledger
 
         Ledger(args.ledger or "audit.ledger.sqlite").close()  # not a ledger: refused now, not after the batch
     failed: list = []
     try:
         held = batch_lock(args.o, args.store)
         held.__enter__()  # held until the process ends: over the memos too
-        reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store, follow_links=args.follow_links,
-                            file_timeout=args.file_timeout, lock=False)
-        if reports.attrs.get("outside"):
-            print(f"audit-kit: 未读取 {len(reports.attrs['outside'])} 个指向 {args.dir} 之外的链接"
-                  f"（如 {reports.attrs['outside'][0]}）；需要时加 --follow-links", file=sys.stderr)
-        if reports.empty:
-            print(f"audit-kit: {args.dir} 下没有可读取的年报文件（支持：{'、'.join(sorted(READERS))}）", file=sys.stderr)
-            return 2
-        if args.memos:
-            from .memo import write_memos
+        with batchlog.batch_log(args.o):  # tracebacks to OUTDIR/batch.log; the console keeps one line per file
+            reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store, follow_links=args.follow_links,
+                                file_timeout=args.file_timeout, lock=False)
+            if reports.attrs.get("outside"):
+                print(f"audit-kit: 未读取 {len(reports.attrs['outside'])} 个指向 {args.dir} 之外的链接"
+                      f"（如 {reports.attrs['outside'][0]}）；需要时加 --follow-links", file=sys.stderr)
+            if reports.empty:
+                print(f"audit-kit: {args.dir} 下没有可读取的年报文件（支持：{'、'.join(sorted(READERS))}）", file=sys.stderr)
+                return 2
+            if args.memos:
+                from .memo import write_memos
 
-            outcomes = write_memos(args.o, args.store, ledger=args.ledger or "", auditor=args.auditor or "",
-                                   jobs=args.jobs)
-            failed = [o for o in outcomes if o.error]
-            print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
-            for o in failed:
-                print(f"  备忘录未生成 {o.job.parameters['report']}：{o.error}", file=sys.stderr)
+                outcomes = write_memos(args.o, args.store, ledger=args.ledger or "", auditor=args.auditor or "",
+                                       jobs=args.jobs)
+                failed = [o for o in outcomes if o.error]
+                print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
+                for o in failed:
+                    print(f"  备忘录未生成 {o.job.parameters['report']}：{o.error}", file=sys.stderr)
+                    batchlog.memo_failed(o.job.parameters["report"], o.error, o.detail)
     except KeyboardInterrupt:
         print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)
         return 130

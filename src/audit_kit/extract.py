@@ -8,6 +8,7 @@ placed by grid where the reader knows it (a table row), by count and order where
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -236,7 +237,7 @@ class _Walker:
             text = tok.cell.text
             if is_value(text):
                 waiting_t4 = self.open is not None and self.open.table == "t4" and not self.open.values
-                if waiting_t4 and self.open.code == "row" and not text.strip() and not tok.data_row:
+                if waiting_t4 and self.open is not None and self.open.code == "row" and not text.strip() and not tok.data_row:
                     continue  # empty header cells above the 表四 numbers
                 if self.open is None and self.pending_extra is not None:
                     self.open = RowRead(self.context or "", None, self.pending_extra, block=self.block)
@@ -399,7 +400,7 @@ def _identity(table: str, targets: list[tuple[str, str]]):
     """The row's own identity over its values in printed order, or None: 表三 总计 = six applicants,
     表四 each block's 总计 = 维持 + 纠正 + 其他 + 尚未审结."""
     cols = [c for _, c in targets]
-    if table == "t3" and cols == ["natural", "business", "research", "ngo", "legal", "other_org", "total"]:
+    if table == "t3" and tuple(cols) == tpl.table_columns("2021", "t3"):  # the six applicants and 总计
         return lambda v: sum(v[:6]) == v[6]
     if table == "t4" and len(cols) in (5, 15):
         return lambda v: all(sum(v[i:i + 4]) == v[i + 4] for i in range(0, len(v), 5))
@@ -458,6 +459,7 @@ def extract(doc: Document) -> Extraction:
             rows += align(template, table, [r for r in walker.seq if r.table == table], notes)
     cells: dict[tuple[str, str, str], dict] = {}
     unread: dict[str, list[RowRead]] = {}
+    placed: Sequence[Cell | None] | None
     for row in rows:
         row_tpl = _row_template(row, template, walker.block_templates)
         if row.table == "t4":
@@ -572,12 +574,12 @@ def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> li
         if i in used or not r.values:
             continue
         n = len(r.values)
-        own = [r.code] if r.code in order else []
+        own = [r.code] if r.code and r.code in order else []
         if r.code and not own and r.code != "other":
             continue
         if own and n == _ncols(template, table, own):
             continue
-        back = []
+        back: list[int] = []
         j = i - 1
         while own and j >= 0 and j not in used and seq[j].code in order and not seq[j].values:
             back.insert(0, j)
@@ -591,13 +593,13 @@ def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> li
             k += 1
         candidates = []
         for b in range(len(back), -1, -1):
-            codes = [seq[x].code for x in back[len(back) - b:]] + own
+            codes = [seq[x].code or "" for x in back[len(back) - b:]] + own  # codes in order: never None
             if b and n == _ncols(template, table, codes):
                 candidates.append((back[len(back) - b:], codes))
         if lost and n == _ncols(template, table, own + lost):
             candidates.append(([], own + lost))
         for a in range(1, len(after) + 1):
-            codes = own + [seq[x].code for x in after[:a]]
+            codes = own + [seq[x].code or "" for x in after[:a]]
             if n == _ncols(template, table, codes):
                 candidates.append((after[:a], codes))
         if len(candidates) != 1:

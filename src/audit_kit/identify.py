@@ -17,6 +17,7 @@ shows at least one of these; a notice, a news page or a site's navigation shows 
 from __future__ import annotations
 
 from .document import Document
+from .meta import ReportMeta
 from .normalize import key
 
 REPORT_TERMS = ("政府信息公开", "政务公开", "主动公开", "依申请公开", "信息公开申请", "予以公开", "部分公开",
@@ -27,7 +28,7 @@ TEMPLATE_MARKS = ("信息公开工作年度报告", "第二十条第", "本年�
 _OPENING = 20_000  # characters of text the vocabulary is looked for in
 
 
-def evidence(doc: Document, meta: dict, sections: dict, n_cells: int) -> str | None:
+def evidence(doc: Document, meta: ReportMeta, sections: dict, n_cells: int) -> str | None:
     """What shows the document is a report (a short Chinese phrase), or None when nothing does."""
     if n_cells:
         return f"读到表格单元格 {n_cells} 个"

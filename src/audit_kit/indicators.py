@@ -11,14 +11,14 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from . import templates as tpl
 from .checks.registry import CellIndex, cell_index
 from .report import Report
 
-DENY = ("deny.secret", "deny.law", "deny.security", "deny.third_party", "deny.internal", "deny.process",
-        "deny.enforcement", "deny.query")
-UNABLE = ("unable.not_held", "unable.needs_creation", "unable.unclear")
-NOPROC = ("noproc.petition", "noproc.repeat", "noproc.publication", "noproc.mass", "noproc.reissue")
-T4_DECIDED = ("upheld", "corrected", "other")
+DENY = tpl.group_rows("2021", "t3", "deny")  # （三）不予公开 1–8
+UNABLE = tpl.group_rows("2021", "t3", "unable")  # （四）无法提供 1–3
+NOPROC = tpl.group_rows("2021", "t3", "noproc")  # （五）不予处理 1–5
+T4_DECIDED = tuple(p for p in tpl.parts("2021", "t4") if p != "pending")  # 已审结: all but 尚未审结
 
 
 Cells = dict[tuple[str, str, str], float]
@@ -79,7 +79,7 @@ def review_correction_rate(r: Cells) -> float:
 
 def litigation_correction_rate(r: Cells) -> float:
     """诉讼纠错率：行政诉讼（未经复议直接起诉 + 复议后起诉）结果纠正 ÷ 两者已审结之和。"""
-    blocks = ("lit_direct", "lit_after_review")
+    blocks = tuple(b for b in tpl.rows("2021", "t4") if b.startswith("lit_"))  # 行政诉讼: both blocks
     corrected = sum(_cell(r, "t4", b, "corrected") for b in blocks)
     decided = sum(_cell(r, "t4", b, p) for b in blocks for p in T4_DECIDED)
     return _ratio(corrected, decided)

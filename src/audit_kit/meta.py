@@ -4,9 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any, TypedDict
 
 from .document import Document
 from .normalize import as_printed, key, squash
+
+
+class ReportMeta(TypedDict, total=False):
+    """``report.meta``: the keys interfaces.md fixes, then the ones the readers and checks add. A light copy
+    for the cross-year checks (``checks.years.light``) holds some of them and ``tables_read``."""
+
+    report_id: str  # stable: from the source bytes
+    source: str  # the path read
+    sha256: str
+    reader: str  # text, html, docx, pdf, …
+    agency: str | None
+    level: str | None  # government, department, township
+    report_year: int | None
+    template: str | None  # 2019, 2021, mixed
+    title: str | None
+    period: tuple[dt.date, dt.date] | None  # 统计期限
+    published: dt.date | None
+    notes: list[str]  # what the reader could not read for certain, in Chinese
+    year_source: str | None  # where the year was read: title, period, text
+    title_source: str | None
+    layout: dict[str, Any]  # the printed layout the checks read (extract.layout)
+    truncated: bool  # the input stops early
+    ocr: dict[str, Any]  # per-cell evidence of OCR'd pages (readers.ocr.ocr_meta)
+    tables_read: list[str]  # light copies only: the tables any cell was read of
+
 
 _TITLE_WORDS = ("年度报告", "年报", "工作报告")
 _YEAR_TITLE = re.compile(r"(20\d{2})年度?[^,。]{0,30}?政府信息公开")
@@ -68,8 +94,8 @@ def agency_from_title(title: str) -> str | None:
             agency = m.group("a").strip("《》“”\"'的-_|")
             if agency and not agency.startswith("政府信息公开") and not re.search(r"[,。《》]", agency):
                 return agency
-    for pattern in (r"^(?P<a>.+?)(?:本级)?政府信息公开", r"(?:年度报告|工作报告)(?P<a>.+)$"):
-        m = re.search(pattern, t)
+    for text_pattern in (r"^(?P<a>.+?)(?:本级)?政府信息公开", r"(?:年度报告|工作报告)(?P<a>.+)$"):
+        m = re.search(text_pattern, t)
         if m and level_of(m.group("a")):
             return m.group("a")
     return None
@@ -98,7 +124,7 @@ def level_of(agency: str | None) -> str | None:
     return None
 
 
-def extract_meta(doc: Document) -> dict:
+def extract_meta(doc: Document) -> ReportMeta:
     title, title_src = find_title(doc)
     text = "\n".join(t for t, _ in doc.lines())
     k = key(text[:20000])

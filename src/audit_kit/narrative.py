@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import templates as tpl
 from .normalize import clean
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
@@ -61,7 +62,7 @@ QUANTITIES: dict[str, tuple[str, list[tuple[str, str]], str]] = {
     "review": ("t4", [("review", "total")], "行政复议"),
     "litigation": ("t4", [("lit_direct", "total"), ("lit_after_review", "total")], "行政诉讼"),
 }
-_RESULTS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结"}
+_RESULTS = {part: tpl.col_label("t4", "review", part) for part in tpl.parts("2021", "t4")}  # 结果维持 …
 for _part, _name in _RESULTS.items():
     QUANTITIES[f"review.{_part}"] = ("t4", [("review", _part)], f"行政复议{_name}")
     QUANTITIES[f"litigation.{_part}"] = ("t4", [("lit_direct", _part), ("lit_after_review", _part)],

@@ -19,6 +19,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from .vocabulary import UNDECIDED, Severity, Status
+
 TITLE_KEY = "audit_kit_title"  # output metadata that carries the memo's title (see memo.runner.title_of)
 HIGHLIGHT = "background:#fdecea;font-weight:bold"
 MARK = "background-color:#f8d7da;font-weight:bold"
@@ -27,11 +29,11 @@ MARK = "background-color:#f8d7da;font-weight:bold"
 class Html(Markup):
     """Safe HTML: shown as is by ``display()`` in a notebook, and not escaped again inside a template."""
 
-    title: str = ""
+    memo_title: str = ""  # the memo's <title>, carried in the output's metadata (not str.title)
 
     def _repr_html_(self) -> str | tuple[str, dict[str, str]]:
-        if self.title:
-            return str(self), {TITLE_KEY: self.title}
+        if self.memo_title:
+            return str(self), {TITLE_KEY: self.memo_title}
         return str(self)
 
 
@@ -41,6 +43,7 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("audit_kit", "render_templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["url"] = lambda s: quote(str(s), safe="")
+    env.globals.update(Severity=Severity, Status=Status, UNDECIDED=UNDECIDED)  # the one vocabulary
     return env
 
 
@@ -63,7 +66,7 @@ def memo_header(title: str, scope: Iterable[tuple[str, Any]], verdict: str, coun
     """The head of the memo: title (also the memo's <title>), scope and sources, conclusion, reading notes."""
     page = render("memo_header", title=title, scope=[(k, text(v)) for k, v in scope], verdict=verdict, counts=counts,
                   notes=notes, tables_missing=tables_missing)
-    page.title = title
+    page.memo_title = title
     return page
 
 

@@ -15,7 +15,7 @@ from .document import Document
 from .errors import NotAReportError
 from .extract import Extraction, extract, layout
 from .identify import evidence
-from .meta import extract_meta
+from .meta import ReportMeta, extract_meta
 from .sections import split_sections
 
 CELL_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "status", "unit", "source", "how"]
@@ -28,7 +28,7 @@ class Report:
     ``cells`` may be given as columns (lists by CELL_COLUMNS name): the DataFrame is then made on first
     use, and a batch that only checks the report and writes Parquet never pays for it."""
 
-    def __init__(self, meta: dict, cells: pd.DataFrame | dict[str, list], sections: dict[str, dict[str, str]],
+    def __init__(self, meta: ReportMeta, cells: pd.DataFrame | dict[str, list], sections: dict[str, dict[str, str]],
                  document: Document | None = None, extraction: Extraction | None = None) -> None:
         self.meta = meta
         self.sections = sections
@@ -41,6 +41,7 @@ class Report:
     @property
     def cells(self) -> pd.DataFrame:
         if self._frame is None:
+            assert self._columns is not None  # one of the two is always there
             columns = {**self._columns, "value": np.asarray(self._columns["value"], dtype=float)}
             self._frame = pd.DataFrame(columns, columns=CELL_COLUMNS)
             self._columns = self._table = None  # the frame may be changed from now on
@@ -60,7 +61,7 @@ class Report:
             if self._table is None:
                 self._table = pa.table({c: self._columns[c] for c in CELL_COLUMNS}, schema=CELL_SCHEMA)
             return self._table
-        return pa.Table.from_pandas(self._frame[CELL_COLUMNS], schema=CELL_SCHEMA, preserve_index=False)
+        return pa.Table.from_pandas(self.cells[CELL_COLUMNS], schema=CELL_SCHEMA, preserve_index=False)
 
     def __repr__(self) -> str:
         return f"Report({self.meta.get('report_id')!r}, {self.meta.get('agency')!r}, {self.meta.get('report_year')!r})"
@@ -98,7 +99,7 @@ def build(doc: Document, data: bytes, source: str) -> Report:
     sha = hashlib.sha256(data).hexdigest()
     report_id = sha[:16]
     ex = extract(doc)
-    meta = {"report_id": report_id, "source": source, "sha256": sha, "reader": doc.reader}
+    meta: ReportMeta = {"report_id": report_id, "source": source, "sha256": sha, "reader": doc.reader}
     meta.update(extract_meta(doc))
     meta["template"] = ex.template
     meta["notes"] = [*doc.notes, *ex.notes]

@@ -16,12 +16,13 @@ from markupsafe import Markup
 
 from . import templates as tpl
 
-T3_COL_HEADERS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
-T4_BLOCKS = ("review", "lit_direct", "lit_after_review")
-T4_PARTS = ("upheld", "corrected", "other", "pending", "total")
-T4_HEADERS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
-OUTCOME_GROUPS = {"deny": "（三）不予公开", "unable": "（四）无法提供", "noproc": "（五）不予处理",
-                  "other": "（六）其他处理"}
+# Table shapes and printed headers, from the template data (data/cells.csv, data/labels.csv).
+T3_PARTS = tpl.parts("2021", "t3")
+T3_COL_HEADERS = tuple(tpl.col_label("t3", "new", c) for c in tpl.table_columns("2021", "t3"))  # 自然人 … 总计
+T4_BLOCKS = tpl.rows("2021", "t4")
+T4_PARTS = tpl.table_columns("2021", "t4")  # the four results and 总计
+T4_HEADERS = tuple(tpl.col_label("t4", "review", p) for p in T4_PARTS)
+OUTCOME_GROUPS = {g: printed for g, (printed, _name) in tpl.outcome_groups("2021").items()}  # （三）不予公开 …
 CAPTIONS = {"一": "第二十条第（一）项", "五": "第二十条第（五）项", "六": "第二十条第（六）项",
             "八": "第二十条第（八）项", "九": "第二十条第（九）项"}
 
@@ -64,7 +65,7 @@ def make_values(template: str, rng: random.Random) -> Values:
         if c.template == template and c.table == "t2" and c.row == "rules":
             v[(c.table, c.row, c.col)] = 0.0
     t3_rows = tpl.rows(template, "t3")
-    leaves = [r for r in t3_rows if r not in ("new", "carried_in", "outcomes_total", "carried_out")]
+    leaves = [r for r in t3_rows if r not in tpl.OUTSIDE_OUTCOMES]
     cols = tpl.columns(template, "t3", "new")[:-1]
     for col in cols:
         total = 0.0
@@ -110,9 +111,6 @@ def make_report(template: str = "2021", year: int | None = None, seed: int = 0,
     }
     published = f"{year + 1}年1月{rng.randint(10, 28)}日"
     return SampleReport(agency, year, template, values, published, narrative)
-
-
-T3_PARTS = ("natural", "business", "research", "ngo", "legal", "other_org")
 
 
 def link_years(prior: SampleReport, now: SampleReport, carry_ok: bool = True) -> None:

@@ -12,9 +12,9 @@ from . import __version__, render
 from .checks import check
 from .checks.registry import SEVERITY_ZH, STATUS_ZH
 from .indicators import indicators
+from .ledger import DECISIONS, Ledger
 from .render import Html
 from .report import Report, load
-from .review import DECISIONS, Ledger
 from .store import ReportStore
 
 SEED = Path(__file__).resolve().parents[2] / "data" / "samples" / "yanchi-2020.txt"

@@ -25,14 +25,16 @@ import os
 import sqlite3
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .agencies import Aliases
+from .meta import ReportMeta
 from .report import CELL_COLUMNS, Report
 from .versions import Version, pick, ranks, version_of
 
@@ -55,14 +57,14 @@ def _json_default(x: object) -> object:
     raise TypeError(type(x).__name__)
 
 
-def _meta_from_json(text: str) -> dict:
+def _meta_from_json(text: str) -> ReportMeta:
     meta = json.loads(text)
     for k in ("published",):
         if meta.get(k):
             meta[k] = dt.date.fromisoformat(meta[k])
     if meta.get("period"):
         meta["period"] = tuple(dt.date.fromisoformat(d) for d in meta["period"])
-    return meta
+    return cast(ReportMeta, meta)
 
 
 class Pairing(NamedTuple):
@@ -127,7 +129,7 @@ class ReportStore:
         by_year: dict[object, list[Report]] = defaultdict(list)
         for r in reports:
             by_year[r.meta.get("report_year") or "unknown"].append(r)
-        files = {}
+        files: dict[str, str] = {}
         for year, group in by_year.items():
             rel = f"cells/year={year}/{group[0].meta['report_id']}-{uuid.uuid4().hex[:8]}.parquet"
             target = self.path / rel
@@ -138,7 +140,7 @@ class ReportStore:
             files.update((r.meta["report_id"], rel) for r in group)
         return files
 
-    def index(self, entries: list[tuple[dict, dict, str]]) -> int:
+    def index(self, entries: list[tuple[ReportMeta, dict, str]]) -> int:
         """Commit the index rows of reports whose cells are written — (meta, sections, cells file) each —
         in one transaction; they count as stored from now. Returns how many were new."""
         added = 0
@@ -153,7 +155,7 @@ class ReportStore:
                 self.db.execute(
                     "INSERT OR IGNORE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (m["report_id"], m["sha256"], m.get("agency"), agency_key, year, m.get("template"), m.get("source"),
-                     m.get("reader"), m["published"].isoformat() if m.get("published") else None, version,
+                     m.get("reader"), published.isoformat() if (published := m.get("published")) else None, version,
                      dt.datetime.now().isoformat(timespec="seconds"),
                      json.dumps(m, ensure_ascii=False, default=_json_default),
                      json.dumps(sections, ensure_ascii=False), cells_file))
@@ -210,7 +212,7 @@ class ReportStore:
                                   for rid, _a, src, pub, m, sec in rows])
         return (found[chosen.report_id][:3] if chosen else None), why, tied
 
-    def pair(self, meta: dict, sources: dict[str, str] | None = None) -> Pairing:
+    def pair(self, meta: Mapping[str, Any], sources: dict[str, str] | None = None) -> Pairing:
         """Last year's report of the same agency (latest version): its id and file, and why it was paired,
         in Chinese. ``sources`` maps report ids to the file names to show (a batch's own paths)."""
         year = meta.get("report_year")

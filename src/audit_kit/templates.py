@@ -83,6 +83,47 @@ def columns(template: str, table: str, row: str) -> tuple[str, ...]:
 
 
 @cache
+def table_columns(template: str, table: str) -> tuple[str, ...]:
+    """Every column code of one table of one template, in printed order (表三's and 表四's rows all share
+    theirs; 表二's rows each have their own)."""
+    seen: dict[str, None] = {}
+    for c in cells():
+        if c.template == template and c.table == table:
+            seen.setdefault(c.col)
+    return tuple(seen)
+
+
+@cache
+def parts(template: str, table: str) -> tuple[str, ...]:
+    """The columns of a table that add up to its 总计 column (every column but ``total``)."""
+    return tuple(c for c in table_columns(template, table) if c != "total")
+
+
+@cache
+def group_rows(template: str, table: str, group: str) -> tuple[str, ...]:
+    """The rows of one group, in printed order: ``group_rows("2021", "t3", "deny")`` → deny.secret … deny.query."""
+    return tuple(r for r in rows(template, table) if r == group or r.startswith(f"{group}."))
+
+
+OUTSIDE_OUTCOMES = ("new", "carried_in", "outcomes_total", "carried_out")  # 表三 rows that are no outcome
+
+
+@cache
+def outcome_groups(template: str = "2021") -> dict[str, tuple[str, str]]:
+    """表三's outcome groups （一）…（六） in printed order: group code → (label as printed, its short name),
+    e.g. "deny" → ("（三）不予公开", "不予公开"); from the row labels and the group labels of the templates."""
+    printed = {lab.code: lab.text for lab in labels() if lab.kind == "group" and lab.table == "t3"}
+    out: dict[str, tuple[str, str]] = {}
+    for row in rows(template, "t3"):
+        head = row.split(".")[0]
+        if head in OUTSIDE_OUTCOMES or head in out:
+            continue
+        text = printed.get(head) if "." in row else row_label("t3", row)
+        out[head] = (text or row, label_parts(text or row)[1])
+    return out
+
+
+@cache
 def rows(template: str, table: str) -> tuple[str, ...]:
     """Row codes of one table of one template, in printed order."""
     seen: dict[str, None] = {}
@@ -167,7 +208,7 @@ def match_group(text: str) -> Label | None:
 @cache
 def label_prefixes() -> frozenset[str]:
     """Every proper prefix (≥ 2 characters) of a row-label body: a label cut over two lines starts so."""
-    out = set()
+    out: set[str] = set()
     for lab in labels():
         if lab.kind == "row":
             out.update(lab.body[:i] for i in range(2, len(lab.body)))

@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .normalize import key
 
@@ -69,8 +70,10 @@ def version_of(report_id: str, source: str, meta: dict, sections: dict) -> Versi
 
 def compare(a: Version, b: Version) -> tuple[int, str]:
     """1 when ``a`` is later, -1 when ``b`` is, 0 when the rule cannot tell; and the criterion, in Chinese."""
-    for name, x, y in (("发布日期", a.published, b.published), ("正文中最晚的日期", a.text_date, b.text_date),
-                       ("标题所示的稿次", a.mark, b.mark)):
+    criteria: tuple[tuple[str, Any, Any], ...] = (  # dates, then marks: each pair compared with its own kind
+        ("发布日期", a.published, b.published), ("正文中最晚的日期", a.text_date, b.text_date),
+        ("标题所示的稿次", a.mark, b.mark))
+    for name, x, y in criteria:
         if x is not None and y is not None and x != y:
             return (1 if x > y else -1), name
     return 0, ""

@@ -8,10 +8,10 @@ import ipywidgets as w
 import pandas as pd
 
 from . import render
-from .checks.registry import SEVERITY_ZH, STATUS_ZH
+from .ledger import Ledger
 from .render import Html
 from .report import Report
-from .review import DECISIONS, STALE, Ledger
+from .vocabulary import STALE, UNDECIDED, Decision, Severity, Status
 
 ALL = "全部"
 
@@ -29,17 +29,17 @@ class FindingWalker:
         self.report = report
         self.all = ledger.annotate(results.reset_index(drop=True))
         checks = sorted(self.all["check_id"].unique())
-        self.severity = w.Dropdown(options=[ALL, *SEVERITY_ZH], value=ALL, description="严重程度")
+        self.severity = w.Dropdown(options=[ALL, *Severity.names()], value=ALL, description="严重程度")
         self.check = w.Dropdown(options=[ALL, *checks], value=ALL, description="检查")
-        self.status = w.Dropdown(options=[ALL, *STATUS_ZH], value="fail", description="结果")
-        self.decision = w.Dropdown(options=[ALL, "未审核", *DECISIONS.values(), STALE], value=ALL, description="审核")
+        self.status = w.Dropdown(options=[ALL, *Status.names()], value="fail", description="结果")
+        self.decision = w.Dropdown(options=[ALL, UNDECIDED, *Decision.names().values(), STALE], value=ALL, description="审核")
         self.list = w.Select(options=[], rows=8, layout=w.Layout(width="100%"))
         self.prev = w.Button(description="上一条", icon="arrow-left")
         self.next = w.Button(description="下一条", icon="arrow-right")
         self.position = w.Label()
         self.detail = w.HTML()
-        self.buttons = {d: w.Button(description=zh, button_style=s) for (d, zh), s in
-                        zip(DECISIONS.items(), ("danger", "success", "warning"), strict=True)}
+        self.buttons = {d.value: w.Button(description=d.zh, button_style=s) for d, s in
+                        zip(Decision, ("danger", "success", "warning"), strict=True)}
         self.comment = w.Textarea(placeholder="审核意见", layout=w.Layout(width="100%"))
         self.auditor = w.Text(value=auditor, description="审核人")
         self.message = w.HTML()
@@ -72,7 +72,7 @@ class FindingWalker:
 
     def refresh(self) -> None:
         f = self.filtered()
-        options = [(f"[{r.check_id}] {SEVERITY_ZH.get(r.severity, r.severity)} · {r.decision_zh} · {r.message[:60]}",
+        options = [(f"[{r.check_id}] {Severity.zh_of(r.severity)} · {r.decision_zh} · {r.message[:60]}",
                     int(i)) for i, r in zip(f.index, f.itertuples(), strict=True)]
         keep = self.list.value
         self.list.options = options
@@ -92,7 +92,7 @@ class FindingWalker:
         r = self.all.loc[index]
         values = [v for _l, v in self.list.options]
         self.position.value = f"{values.index(index) + 1} / {len(values)}"
-        detail = render.finding_detail(r, SEVERITY_ZH.get(r["severity"], ""), STATUS_ZH.get(r["status"], r["status"]),
+        detail = render.finding_detail(r, Severity.zh_of(r["severity"], ""), Status.zh_of(r["status"]),
                                        evidence_html(r, self.report))
         self.detail.value = str(detail)
         self.comment.value = r["comment"] if r["decided_at"] and not r["stale"] else ""
@@ -116,6 +116,6 @@ class FindingWalker:
             columns=["decision", "decision_zh", "comment", "auditor", "decided_at", "stale"]))
         for col in ("decision", "decision_zh", "comment", "auditor", "decided_at", "stale"):
             self.all.at[index, col] = fresh.iloc[0][col]
-        self.message.value = str(render.message(f"已记录：[{r['check_id']}] {DECISIONS[decision]}", "ok"))
+        self.message.value = str(render.message(f"已记录：[{r['check_id']}] {Decision(decision).zh}", "ok"))
         self.refresh()
         self._show(index if self.list.value == index else self.list.value)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..report import Report
-from . import narrative, structure, tables, years  # noqa: F401 - importing registers the checks
+from . import arithmetic, narrative, structure, years  # noqa: F401 - importing registers the checks
 from .registry import REGISTRY, RESULT_COLUMNS, run
 
 

@@ -3,7 +3,8 @@ test holds equal to :func:`markdown`)."""
 
 from __future__ import annotations
 
-from .registry import NEEDS, REGISTRY, SEVERITY_ZH, STATUS_ZH, Check
+from ..vocabulary import Severity, Status
+from .registry import NEEDS, REGISTRY, Check
 
 GROUPS = {"F": "模板与结构", "S": "模板与结构", "T": "表格内部勾稽", "X": "正文与表格", "Y": "跨年核对"}
 
@@ -43,7 +44,7 @@ def markdown() -> str:
             parts.append(f"## {name}")
         parts.append(
             f"### {spec.id} {spec.title}\n\n"
-            f"- 严重程度：{SEVERITY_ZH[spec.severity]}\n"
+            f"- 严重程度：{Severity(spec.severity).zh}\n"
             f"- 检查内容：{spec.description}\n"
             f"- 需要：{needs_text(spec)}\n"
             f"- 示例发现：{spec.example}")
@@ -52,14 +53,14 @@ def markdown() -> str:
 
 def text() -> str:
     """The catalogue for the terminal: one block per check."""
-    lines = [f"共 {len(REGISTRY)} 项检查（结果：{'、'.join(STATUS_ZH.values())}）"]
+    lines = [f"共 {len(REGISTRY)} 项检查（结果：{'、'.join(s.zh for s in Status)}）"]
     for spec in ordered():
-        lines += ["", f"[{spec.id}] {spec.title}（{SEVERITY_ZH[spec.severity]}）", f"  检查内容：{spec.description}",
+        lines += ["", f"[{spec.id}] {spec.title}（{Severity(spec.severity).zh}）", f"  检查内容：{spec.description}",
                   f"  需要：{needs_text(spec)}", f"  示例发现：{spec.example}"]
     return "\n".join(lines)
 
 
 def records() -> list[dict[str, object]]:
     """The catalogue as records (``audit-kit checks --format json``)."""
-    return [{"id": s.id, "severity": s.severity, "severity_zh": SEVERITY_ZH[s.severity], "title": s.title,
+    return [{"id": s.id, "severity": s.severity, "severity_zh": Severity(s.severity).zh, "title": s.title,
              "description": s.description, "needs": list(s.needs), "example": s.example} for s in ordered()]

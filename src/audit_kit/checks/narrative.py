@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from .. import templates as tpl
 from ..narrative import GROUP_QUANTITIES, QUANTITIES, percentages, upheld_claims
+from .arithmetic import T3_PARTS, T4_PARTS, _fmt
 from .registry import Context, Result, check
-from .tables import T3_PARTS, T4_PARTS, _fmt
 
 
 def _narrative(ctx: Context) -> list[tuple[str, str]]:

@@ -17,18 +17,22 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import templates as tpl
+from ..meta import ReportMeta
 from ..normalize import key
 from ..report import Report
+from ..vocabulary import Severity, Status
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {"fail": "不通过", "not_assessable": "无法判断", "pass": "通过"}
+# Thin aliases of the vocabulary for session.py, which is being rewritten elsewhere; new code uses
+# Severity / Status (audit_kit.vocabulary) directly.
+SEVERITY_ZH = Severity.names()
+STATUS_ZH = Status.names()
 RESULT_COLUMNS = ["report_id", "check_id", "status", "severity", "table", "row", "col", "expected", "actual",
                   "message", "evidence", "fingerprint"]
 
 
 @dataclass
 class Result:
-    status: str  # pass | fail | not_assessable
+    status: str  # a Status value: pass | fail | not_assessable
     message: str
     table: str | None = None
     row: str | None = None
@@ -47,7 +51,7 @@ class Light:
     """What the cross-year checks read of a report — some meta, some cells, some sections — small enough
     to keep for every report of a large batch and cheap to send between processes."""
 
-    meta: dict
+    meta: ReportMeta
     index: CellIndex
     sections: dict[str, dict[str, str]]
 
@@ -166,6 +170,8 @@ def check(check_id: str, severity: str, title: str, needs: tuple[str, ...] = (),
     unknown = set(needs) - set(NEEDS)
     if unknown:
         raise ValueError(f"{check_id}: unknown needs {sorted(unknown)}")
+    if severity not in Severity.names():
+        raise ValueError(f"{check_id}: severity must be one of {list(Severity.names())}")
 
     def deco(fn: CheckFn) -> CheckFn:
         REGISTRY[check_id] = Check(check_id, severity, needs, title, fn, applies, example)
@@ -181,12 +187,12 @@ def outcomes(spec: Check, ctx: Context) -> Iterator[Result]:
         return
     missing = [NEEDS[n][2] for n in spec.needs if not NEEDS[n][1](ctx)]
     if missing:
-        yield Result("not_assessable", "；".join(missing))
+        yield Result(Status.NOT_ASSESSABLE.value, "；".join(missing))
         return
     yield from spec.fn(ctx)
 
 
-def fingerprint(meta: dict, check_id: str, r: Result) -> str:
+def fingerprint(meta: ReportMeta, check_id: str, r: Result) -> str:
     """Stable across reruns and formats: agency + year + check + location, not the values."""
     who = key(meta.get("agency") or "") or meta.get("report_id", "")
     parts = [who, str(meta.get("report_year") or ""), check_id, r.table or "", r.row or "", r.col or "", r.where]

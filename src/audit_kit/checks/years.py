@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, cast
 
 from rapidfuzz.distance import Indel
 
 from .. import templates as tpl
+from ..meta import ReportMeta
+from .arithmetic import T3_COLS, _fmt
 from .registry import Context, Light, Result, check
-from .tables import T3_COLS, _fmt
 
 TEXT_REUSE_THRESHOLD = 0.8
 # What the cross-year checks read of a report: the rest can be left behind when many reports are kept.
@@ -21,7 +23,8 @@ PRIOR_META = ("report_id", "agency", "report_year", "template", "source", "trunc
 def light(ctx: Context) -> Light:
     """What the cross-year checks read of a prepared report (some meta, the rows of PRIOR_ROWS, sections
     一/五), reusing its cell index."""
-    meta = {k: ctx.meta[k] for k in PRIOR_META if k in ctx.meta}
+    whole: dict[str, object] = dict(ctx.meta)
+    meta = cast(ReportMeta, {k: whole[k] for k in PRIOR_META if k in whole})
     meta["tables_read"] = sorted({k[0] for k in ctx.cells})
     return Light(meta,
                  {k: v for k, v in ctx.cells.items() if (k[0], k[1]) in PRIOR_ROWS},
@@ -35,7 +38,7 @@ def _has_col(ctx: Context, col: str) -> bool:
 
 def _prior_ev(ctx: Context, table: str, row: str, col: str) -> dict:
     assert ctx.prior is not None
-    ev = {"table": table, "row": row, "col": col, "value": None, "raw": "", "status": "missing", "source": "",
+    ev: dict[str, Any] = {"table": table, "row": row, "col": col, "value": None, "raw": "", "status": "missing", "source": "",
           "report": ctx.prior.meta.get("source")}
     hit = ctx.prior_cells.get((table, row, col))
     if hit is not None:

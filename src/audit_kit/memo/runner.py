@@ -13,6 +13,7 @@ import asyncio
 import copy
 import shutil
 import tempfile
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ class Job:
 class Outcome:
     job: Job
     error: str = ""  # empty when the memo was written
+    detail: str = ""  # the traceback of the failure (for batch.log)
 
 
 def _prepared(notebook: nbformat.NotebookNode, parameters: dict[str, str], kernel: str) -> nbformat.NotebookNode:
@@ -100,7 +102,7 @@ async def _lane(queue: asyncio.Queue, notebook: nbformat.NotebookNode, kernel: s
                 job.out.write_text(page, encoding="utf-8")
                 outcomes.append(Outcome(job))
             except Exception as exc:  # one memo's failure never stops the others
-                outcomes.append(Outcome(job, _reason(exc)))
+                outcomes.append(Outcome(job, _reason(exc), traceback.format_exc()))
                 await km.restart_kernel(now=True)
                 await kc.wait_for_ready(timeout=120)
     finally:

@@ -72,8 +72,8 @@ READERS: dict[str, Callable[[Path, bytes], Document]] = {
     ".tiff": _image,
 }
 # The size-limit kind of each reader (audit_kit.limits); every suffix gets its kind from its reader.
-_KIND_OF_READER = {_text: "text", _markdown: "text", _html: "html", _docx: "docx", _pdf: "pdf", _legacy: "legacy",
-                   _image: "image"}
+_KIND_OF_READER: dict[Callable[[Path, bytes], Document], str] = {
+    _text: "text", _markdown: "text", _html: "html", _docx: "docx", _pdf: "pdf", _legacy: "legacy", _image: "image"}
 KINDS = {suffix: _KIND_OF_READER[reader] for suffix, reader in READERS.items()}
 
 

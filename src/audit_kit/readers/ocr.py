@@ -19,6 +19,7 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -74,7 +75,7 @@ def ocr_page(rgb: np.ndarray, page: int) -> dict:
         for printed in op.rows_of(g):
             row = []
             for box, continued in printed:
-                cell = {"box": box.as_list(), "cont": continued, "lines": []}
+                cell: dict[str, Any] = {"box": box.as_list(), "cont": continued, "lines": []}
                 if not continued:
                     cell_img = gray[box.y0 : box.y1, box.x0 : box.x1]
                     cell["ink"] = op.ink_box(cell_img) is not None
@@ -86,7 +87,7 @@ def ocr_page(rgb: np.ndarray, page: int) -> dict:
             rows.append(row)
         items.append({"kind": "table", "box": g.box.as_list(), "rows": rows})
     for b in lines:
-        item = {"kind": "line", "box": b.as_list(), "lines": [None]}
+        item: dict[str, Any] = {"kind": "line", "box": b.as_list(), "lines": [None]}
         crops.append(gray[max(0, b.y0 - 3) : b.y1 + 3, max(0, b.x0 - 3) : b.x1 + 3])
         owners.append((item, 0))
         items.append(item)

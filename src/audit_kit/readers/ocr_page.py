@@ -231,7 +231,7 @@ def cell_lines(gray_cell: np.ndarray) -> list[np.ndarray]:
     ink[:, -3:] = 0
     gap = CHAR_GAP  # closes gaps inside a character (二, 7), not between lines
     body = cv2.dilate(ink[y0:y1, x0:x1], np.ones((gap, 1), np.uint8))
-    on = (body > 0).any(axis=1)
+    on = np.asarray((body > 0).any(axis=1))
     spans, y = [], 0
     while y < len(on):
         if not on[y]:

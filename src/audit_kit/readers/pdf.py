@@ -212,8 +212,8 @@ def _table(lines: list[dict], ruled: list[Item]) -> list[Block]:
             continue
         items.append((y, 0.0, Block("row", tuple(cells))))
     for lab in labels:
-        cells = (Cell(lab["text"], lab["source"]), *(lab["numbers"] or ()))
-        items.append((lab["top"], lab["x0"], Block("row" if lab["numbers"] else "text", cells)))
+        printed = (Cell(lab["text"], lab["source"]), *(lab["numbers"] or ()))
+        items.append((lab["top"], lab["x0"], Block("row" if lab["numbers"] else "text", printed)))
     for w in others:
         items.append((w["doctop"], w["x0"], Block("text", (Cell(w["text"], w["source"]),))))
     items.sort(key=lambda t: (round(t[0] / _LINE_TOLERANCE), t[1]))

@@ -3,6 +3,7 @@ read by the text-layer reader and the two are joined in page order."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def read_scanned(path: Path, data: bytes, pages: list[list[dict]], scans: list[b
 
     sha = hashlib.sha256(data).hexdigest()
     scan = [i for i, is_scan in enumerate(scans) if is_scan]
-    results = ocr.read_pages(path, sha, [(i + 1, lambda i=i: render_page(data, i)) for i in scan], "pdf",
+    results = ocr.read_pages(path, sha, [(i + 1, functools.partial(render_page, data, i)) for i in scan], "pdf",
                              {i + 1: {"index": i} for i in scan})
     by_page = {r["page"]: r for r in results}
     blocks: list[Block] = []

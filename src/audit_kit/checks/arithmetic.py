@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from .. import templates as tpl
 from .registry import Context, Result, check
 
-T3_PARTS = ("natural", "business", "research", "ngo", "legal", "other_org")
-T3_COLS = (*T3_PARTS, "total")
-T4_BLOCKS = ("review", "lit_direct", "lit_after_review")
-T4_PARTS = ("upheld", "corrected", "other", "pending")
+# Table shapes, from the template data (data/cells.csv); 表三 and 表四 are the same in both templates.
+T3_COLS = tpl.table_columns("2021", "t3")  # 自然人 … 其他, 总计
+T3_PARTS = tpl.parts("2021", "t3")  # the columns that add up to 总计
+T4_BLOCKS = tpl.rows("2021", "t4")  # 行政复议, 未经复议直接起诉, 复议后起诉
+T4_PARTS = tpl.parts("2021", "t4")  # 结果维持, 结果纠正, 其他结果, 尚未审结
 
 
 def _fmt(x: float | None) -> str:
@@ -25,11 +26,11 @@ def _cells(ctx: Context, table: str) -> list[tuple[str, str]]:
 
 def _leaves(ctx: Context) -> list[str]:
     """The outcome rows whose sum is （七）总计, for the template the report uses."""
-    base = [r for r in tpl.rows("2021", "t3") if r.split(".")[0] in ("granted", "partial", "deny", "unable", "noproc")]
+    base = [r for g in tpl.outcome_groups("2021") if g != "other" for r in tpl.group_rows("2021", "t3", g)]
     has_other = any(ctx.has("t3", "other", c) for c in T3_COLS)
     if ctx.template == "2019" or (ctx.template != "2021" and has_other):
         return [*base, "other"]
-    return [*base, "other.no_correction", "other.unpaid_fee", "other.other"]
+    return [*base, *tpl.group_rows("2021", "t3", "other")]
 
 
 def _by_identity(ctx: Context, table: str) -> set[str]:
@@ -89,7 +90,7 @@ def _equation(ctx: Context, table: str, left: list[tuple[str, str]], right: list
 def t3_identity(ctx: Context) -> Iterator[Result]:
     """表三每一列：一、本年新收 + 二、上年结转 = 三（七）总计 + 四、结转下年度继续办理（模板表头印明的恒等式）。"""
     for col in T3_COLS:
-        if not any(ctx.has("t3", r, col) for r in ("new", "carried_in", "outcomes_total", "carried_out")):
+        if not any(ctx.has("t3", r, col) for r in tpl.OUTSIDE_OUTCOMES):
             continue
         name = tpl.col_label("t3", "new", col)
         yield _equation(ctx, "t3", [("new", col), ("carried_in", col)], [("outcomes_total", col), ("carried_out", col)],

@@ -21,13 +21,14 @@ import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .errors import LedgerError
+from .vocabulary import STALE, UNDECIDED, Decision
 
-DECISIONS = {"confirmed": "确认问题", "dismissed": "排除", "pending": "待核实"}
-STALE = "数据已变化，请复核"
+DECISIONS = Decision.names()  # thin alias for session.py (being rewritten elsewhere); new code uses Decision
 GENESIS = "0" * 64  # the prev_hash of the first row
 CHAINED = ("id", "fingerprint", "decision", "comment", "auditor", "decided_at", "values_hash", "report_id",
            "check_id", "message")
@@ -39,7 +40,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     fingerprint TEXT NOT NULL,
-    decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed', 'pending')),
+    decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed', 'pending')),  -- vocabulary.Decision
     comment TEXT NOT NULL DEFAULT '',
     auditor TEXT NOT NULL DEFAULT '',
     decided_at TEXT NOT NULL,
@@ -155,9 +156,9 @@ class Ledger:
 
     def record(self, finding: dict | pd.Series, decision: str, comment: str = "", auditor: str = "") -> int:
         """Append a decision on one finding, chained to the last row in the same transaction; returns its id."""
-        if decision not in DECISIONS:
-            raise ValueError(f"decision must be one of {sorted(DECISIONS)}")
-        row = {"fingerprint": _text(finding["fingerprint"]), "decision": decision, "comment": _text(comment) or "",
+        if decision not in Decision.names():
+            raise ValueError(f"decision must be one of {sorted(Decision.names())}")
+        row: dict[str, Any] = {"fingerprint": _text(finding["fingerprint"]), "decision": decision, "comment": _text(comment) or "",
                "auditor": _text(auditor) or "", "decided_at": dt.datetime.now().isoformat(timespec="seconds"),
                "values_hash": values_hash(finding), "report_id": _text(finding.get("report_id")),
                "check_id": _text(finding.get("check_id")), "message": _text(finding.get("message"))}
@@ -216,13 +217,13 @@ class Ledger:
         and ``stale`` when the finding's values changed since the decision (then ``decision`` is empty)."""
         out = results.copy()
         latest = self.latest().set_index("fingerprint") if len(results) else pd.DataFrame()
-        cols = {"decision": [], "decision_zh": [], "comment": [], "auditor": [], "decided_at": [], "stale": []}
+        cols: dict[str, list[Any]] = {"decision": [], "decision_zh": [], "comment": [], "auditor": [], "decided_at": [], "stale": []}
         for _, row in out.iterrows():
             d = latest.loc[row["fingerprint"]] if row["fingerprint"] in latest.index else None
             stale = d is not None and d["values_hash"] != values_hash(row)
             decision = "" if d is None or stale else d["decision"]
             cols["decision"].append(decision)
-            cols["decision_zh"].append(STALE if stale else DECISIONS.get(decision, "未审核"))
+            cols["decision_zh"].append(STALE if stale else Decision.zh_of(decision, UNDECIDED))
             cols["comment"].append("" if d is None else d["comment"])
             cols["auditor"].append("" if d is None else d["auditor"])
             cols["decided_at"].append("" if d is None else d["decided_at"])

@@ -1,0 +1,61 @@
+"""The words audit-kit uses for a result's status, a check's severity and an auditor's decision: one
+``StrEnum`` each, whose values are what the result frames and the ledger store (interfaces.md) and whose
+``.zh`` is the Chinese name every view shows. The members are listed in display order."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+
+class _Named(StrEnum):
+    """A string enum member that also carries its Chinese name (``.zh``)."""
+
+    zh: str
+
+    def __new__(cls, value: str, zh: str = "") -> Self:  # zh: given by each member's definition
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.zh = zh
+        return member
+
+    @classmethod
+    def names(cls) -> dict[str, str]:
+        """value → Chinese name, in display order."""
+        return {m.value: m.zh for m in cls}
+
+    @classmethod
+    def zh_of(cls, value: object, default: str | None = None) -> str:
+        """The Chinese name of ``value``; ``default`` (else the value itself) when it is no member."""
+        try:
+            return cls(str(value)).zh
+        except ValueError:
+            return str(value) if default is None else default
+
+
+class Status(_Named):
+    """The status of one result row."""
+
+    FAIL = "fail", "不通过"
+    NOT_ASSESSABLE = "not_assessable", "无法判断"
+    PASS = "pass", "通过"
+
+
+class Severity(_Named):
+    """The severity of a check (meaningful where its status is ``fail``)."""
+
+    ERROR = "error", "错误"
+    WARNING = "warning", "警告"
+    INFO = "info", "提示"
+
+
+class Decision(_Named):
+    """An auditor's decision on a finding, as the ledger stores it."""
+
+    CONFIRMED = "confirmed", "确认问题"
+    DISMISSED = "dismissed", "排除"
+    PENDING = "pending", "待核实"
+
+
+UNDECIDED = "未审核"  # a finding without a decision
+STALE = "数据已变化，请复核"  # a decision made on values that have changed since
