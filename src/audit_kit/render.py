@@ -19,6 +19,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from . import places
+
 TITLE_KEY = "audit_kit_title"  # output metadata that carries the memo's title (see memo.runner.title_of)
 HIGHLIGHT = "background:#fdecea;font-weight:bold"
 MARK = "background-color:#f8d7da;font-weight:bold"
@@ -62,7 +64,7 @@ def memo_header(title: str, scope: Iterable[tuple[str, Any]], verdict: str, coun
                 notes: list[str], tables_missing: bool) -> Html:
     """The head of the memo: title (also the memo's <title>), scope and sources, conclusion, reading notes."""
     page = render("memo_header", title=title, scope=[(k, text(v)) for k, v in scope], verdict=verdict, counts=counts,
-                  notes=notes, tables_missing=tables_missing)
+                  notes=[places.where(n) for n in notes], tables_missing=tables_missing)
     page.title = title
     return page
 
@@ -81,11 +83,11 @@ def evidence(finding: Mapping[str, Any], report: Any = None) -> Html:
     for c in cells:
         label = (f"{tpl.TABLE_NAMES.get(c['table'], c['table'])} {tpl.row_label(c['table'], c['row'])} · "
                  f"{tpl.col_label(c['table'], c['row'], c['col'])}")
-        where = " ".join(x for x in (text(c.get("report")), text(c.get("source"))) if x)
+        where = " ".join(x for x in (text(c.get("report")), places.where(c.get("source"))) if x)
         mine = (c.get("row"), c.get("col")) == (finding.get("row"), finding.get("col"))
-        rows.append({"label": label, "raw": text(c.get("raw")), "status": text(c.get("status")), "where": where,
+        rows.append({"label": label, "raw": text(c.get("raw")), "status": places.cell_status(c.get("status")), "where": where,
                      "style": HIGHLIGHT if mine else ""})
-    quotes = [{"where": f"第{s['section']}部分" if s.get("section") else text(s.get("source")), "text": text(s.get("text"))}
+    quotes = [{"where": f"第{s['section']}部分" if s.get("section") else places.where(s.get("source")), "text": text(s.get("text"))}
               for s in spans]
     excerpt: list[str] = []
     if report is not None and getattr(report, "document", None) is not None and cells:
