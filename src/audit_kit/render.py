@@ -98,15 +98,25 @@ def evidence(finding: Mapping[str, Any], report: Any = None) -> Html:
 
 def findings(groups: list[dict[str, Any]]) -> Html:
     """Failing findings by severity; each group is {"severity", "name", "items": [finding dicts]} where a
-    finding dict holds check_id, message, fingerprint, decision, comment, auditor, decided_at, evidence (Html)."""
-    return render("findings", groups=groups)
+    finding dict holds check_id, message, fingerprint, decision, comment, auditor, decided_at, evidence (Html);
+    the decision is shown as one readable line (:func:`audit_kit.decision_text.decision_line`)."""
+    shown = [{**g, "items": [{**f, "line": _line(f, f.get("decision"))} for f in g["items"]]} for g in groups]
+    return render("findings", groups=shown)
+
+
+def _line(f: Mapping[str, Any], decision: Any) -> str:
+    from .decision_text import decision_line
+
+    if not f.get("decided_at"):
+        return text(decision) or "未审核"
+    return decision_line(decision, f.get("comment"), f.get("auditor"), f.get("decided_at"))
 
 
 def finding_detail(finding: Mapping[str, Any], severity: str, status: str, evidence_html: Html) -> Html:
     """One finding as the finding walker shows it."""
     keys = ("check_id", "message", "decision_zh", "decided_at", "auditor", "comment")
     return render("finding_detail", f={k: text(finding.get(k)) for k in keys}, severity=severity, status=status,
-                  evidence=evidence_html)
+                  line=_line(finding, finding.get("decision_zh")), evidence=evidence_html)
 
 
 def paragraph(value: Any, cls: str = "") -> Html:
