@@ -42,9 +42,11 @@ test: venv system lint
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
 
-## JupyterLab on the notebooks, on localhost only; the URL with its token is printed.
+## JupyterLab on the notebooks, on localhost only, in Chinese (zh-CN language pack, set as the default
+## language by jupyter/settings/overrides.json); the URL with its token is printed.
+LAB_SETTINGS := --LabApp.app_settings_dir=$(CURDIR)/jupyter/settings
 lab: venv
-	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $(LAB_SETTINGS) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
