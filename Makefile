@@ -43,9 +43,11 @@ lint: venv
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src/audit_kit
 
-## JupyterLab on the notebooks, on localhost only; the URL with its token is printed.
+## JupyterLab on the notebooks, on localhost only, in Chinese (zh-CN language pack, set as the default
+## language by jupyter/settings/overrides.json); the URL with its token is printed.
+LAB_SETTINGS := --LabApp.app_settings_dir=$(CURDIR)/jupyter/settings
 lab: venv
-	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $(LAB_SETTINGS) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: venv
 	$(BIN)/python benchmarks/run.py

@@ -92,7 +92,7 @@ def test_seed_memo_states_the_seed_results(seed_memo):
 def test_a_ledger_decision_stands_beside_its_finding(seed_memo):
     _path, html, f1 = seed_memo
     block = re.search(rf"<article[^>]*data-fingerprint=[\"']{f1['fingerprint']}[\"'].*?</article>", html, re.S)
-    assert block and "确认问题：格式版本确有问题，已通知整改（李四" in block.group(0)
+    assert block and re.search(r"确认问题（李四，\d{4}-\d\d-\d\d \d\d:\d\d）：格式版本确有问题，已通知整改", block.group(0))
 
 
 def _hostile_report(tmp_path: Path) -> Path:

@@ -245,22 +245,52 @@ def _batch_paths(args: argparse.Namespace) -> None:
     paths.batch_outputs_not_inputs(args.o, lambda: find_files(Path(args.dir), skip=(Path(args.o), Path(args.store))))
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .excel import export
+    from .workspace import locate
+
+    paths.output_file(args.o, "导出的 Excel 文件")
+    print(export(locate(args.store), args.o))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .excel import import_decisions
+    from .workspace import Workspace, locate
+
+    root = locate(args.store)
+    auditor = args.auditor or Workspace(root).settings.auditor
+    if not auditor:
+        print(f"audit-kit: {args.path}：请用 --auditor 给出审核人姓名（或在工作区设置中保存审核人）", file=sys.stderr)
+        return 2
+    result = import_decisions(args.path, root, auditor)
+    print(result.line)
+    for problem in result.problems:
+        print(f"audit-kit: {problem}", file=sys.stderr)
+    return 2 if result.problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="audit-kit", description="政府信息公开工作年度报告审核工具")
-    sub = ap.add_subparsers(dest="command", required=True)
+    from . import __version__
+    from .cli_zh import VERSION, ZhParser
+
+    ap = ZhParser(prog="audit-kit", description="政府信息公开工作年度报告审核工具")
+    ap.add_argument("--version", action="version", version=f"audit-kit {__version__}", help=VERSION)
+    sub = ap.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
     p = sub.add_parser("extract", help="读取一份年报，输出表格单元格（csv）或 meta+cells（json）")
-    p.add_argument("path")
-    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("path", help="年报文件（.txt、网页、.docx、.pdf、.doc/.wps、图片）")
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="输出格式：csv（单元格，默认）或 json")
     p.set_defaults(func=cmd_extract)
     p = sub.add_parser("check", help="读取年报并运行全部检查")
-    p.add_argument("path")
+    p.add_argument("path", help="年报文件")
     p.add_argument("--prior", help="同一机关上一年度的年报")
     p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比")
     p.add_argument("--store", help="报告库文件夹：用其别名表（aliases.csv）核对 --prior 的机关")
-    p.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    p.add_argument("--format", choices=["text", "csv", "json"], default="text",
+                   help="输出格式：text（中文摘要，默认）、csv 或 json")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("batch", help="审核整个文件夹（含子文件夹），与报告库中的上年报告对比")
-    p.add_argument("dir")
+    p.add_argument("dir", help="存放年报的文件夹")
     p.add_argument("-o", required=True, help="输出文件夹")
     p.add_argument("--jobs", type=int, default=1, help="并行进程数")
     p.add_argument("--store", default="audit-store", help="报告库文件夹（默认 ./audit-store）")
@@ -274,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="每个文件读取和检查的时间上限（秒，默认 120；0 为不限）")
     p.set_defaults(func=cmd_batch)
     p = sub.add_parser("memo", help="生成一份年报的 HTML 审计备忘录（离线、可打印）")
-    p.add_argument("path")
+    p.add_argument("path", help="年报文件")
     p.add_argument("--prior", help="同一机关上一年度的年报")
     p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比（备忘录中注明）")
     p.add_argument("--store", help="报告库文件夹（自动找上年报告）")
@@ -287,12 +317,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text（终端）、markdown（即 docs/checks.md）或 json")
     p.set_defaults(func=cmd_checks)
     p = sub.add_parser("show", help="读取年报，打印摘要和三张表")
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="+", help="一个或多个年报文件")
     p.set_defaults(func=cmd_show)
+    p = sub.add_parser("export", help="把工作区的报告、发现（含审核结论）和指标导出为 Excel 工作簿")
+    p.add_argument("--store", help="审核工作区（报告库）文件夹（默认按规则查找 audit-store/）")
+    p.add_argument("-o", required=True, help="输出的 .xlsx 文件，例如 审核结果.xlsx")
+    p.set_defaults(func=cmd_export)
+    p = sub.add_parser("import", help="把 Excel 工作簿“发现”表中填写的审核结论和审核意见记入审核记录")
+    p.add_argument("path", help="由 audit-kit export 导出并填写过的 .xlsx 文件")
+    p.add_argument("--store", help="审核工作区（报告库）文件夹（默认按规则查找 audit-store/）")
+    p.add_argument("--auditor", help="审核人姓名（默认取工作区设置中的审核人）")
+    p.set_defaults(func=cmd_import)
     p = sub.add_parser("ledger", help="审核记录")
-    ledger_sub = p.add_subparsers(dest="ledger_command", required=True)
+    ledger_sub = p.add_subparsers(dest="ledger_command", required=True, title="子命令", metavar="子命令")
     p = ledger_sub.add_parser("verify", help="校验审核记录的哈希链：完整退出 0，否则指出第一条被改动的记录并退出 1")
-    p.add_argument("path")
+    p.add_argument("path", help="审核记录文件（.sqlite）")
     p.set_defaults(func=cmd_ledger_verify)
     for p in sub.choices.values():  # audit_kit.limits: one number replaces every size limit, for workers too
         p.add_argument("--max-mb", type=float, help="单个文件（及其解压内容）的大小上限，单位 MB（默认按格式：文本 8、网页 20、"

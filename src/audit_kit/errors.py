@@ -86,3 +86,7 @@ class UnreadableImageError(AuditKitError):
 
 class WorkspaceError(AuditKitError):
     """The workspace folder (``--store``) cannot be used: it is a file, or cannot be written."""
+
+
+class SpreadsheetError(AuditKitError):
+    """An Excel workbook to import is missing, not a workbook, or lacks the findings sheet or its columns."""

@@ -19,6 +19,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from . import places
 from .vocabulary import UNDECIDED, Severity, Status
 
 TITLE_KEY = "audit_kit_title"  # output metadata that carries the memo's title (see memo.runner.title_of)
@@ -65,7 +66,7 @@ def memo_header(title: str, scope: Iterable[tuple[str, Any]], verdict: str, coun
                 notes: list[str], tables_missing: bool) -> Html:
     """The head of the memo: title (also the memo's <title>), scope and sources, conclusion, reading notes."""
     page = render("memo_header", title=title, scope=[(k, text(v)) for k, v in scope], verdict=verdict, counts=counts,
-                  notes=notes, tables_missing=tables_missing)
+                  notes=[places.where(n) for n in notes], tables_missing=tables_missing)
     page.memo_title = title
     return page
 
@@ -84,11 +85,11 @@ def evidence(finding: Mapping[str, Any], report: Any = None) -> Html:
     for c in cells:
         label = (f"{tpl.TABLE_NAMES.get(c['table'], c['table'])} {tpl.row_label(c['table'], c['row'])} · "
                  f"{tpl.col_label(c['table'], c['row'], c['col'])}")
-        where = " ".join(x for x in (text(c.get("report")), text(c.get("source"))) if x)
+        where = " ".join(x for x in (text(c.get("report")), places.where(c.get("source"))) if x)
         mine = (c.get("row"), c.get("col")) == (finding.get("row"), finding.get("col"))
-        rows.append({"label": label, "raw": text(c.get("raw")), "status": text(c.get("status")), "where": where,
+        rows.append({"label": label, "raw": text(c.get("raw")), "status": places.cell_status(c.get("status")), "where": where,
                      "style": HIGHLIGHT if mine else ""})
-    quotes = [{"where": f"第{s['section']}部分" if s.get("section") else text(s.get("source")), "text": text(s.get("text"))}
+    quotes = [{"where": f"第{s['section']}部分" if s.get("section") else places.where(s.get("source")), "text": text(s.get("text"))}
               for s in spans]
     excerpt: list[str] = []
     if report is not None and getattr(report, "document", None) is not None and cells:
@@ -99,15 +100,25 @@ def evidence(finding: Mapping[str, Any], report: Any = None) -> Html:
 
 def findings(groups: list[dict[str, Any]]) -> Html:
     """Failing findings by severity; each group is {"severity", "name", "items": [finding dicts]} where a
-    finding dict holds check_id, message, fingerprint, decision, comment, auditor, decided_at, evidence (Html)."""
-    return render("findings", groups=groups)
+    finding dict holds check_id, message, fingerprint, decision, comment, auditor, decided_at, evidence (Html);
+    the decision is shown as one readable line (:func:`audit_kit.decision_text.decision_line`)."""
+    shown = [{**g, "items": [{**f, "line": _line(f, f.get("decision"))} for f in g["items"]]} for g in groups]
+    return render("findings", groups=shown)
+
+
+def _line(f: Mapping[str, Any], decision: Any) -> str:
+    from .decision_text import decision_line
+
+    if not f.get("decided_at"):
+        return text(decision) or "未审核"
+    return decision_line(decision, f.get("comment"), f.get("auditor"), f.get("decided_at"))
 
 
 def finding_detail(finding: Mapping[str, Any], severity: str, status: str, evidence_html: Html) -> Html:
     """One finding as the finding walker shows it."""
     keys = ("check_id", "message", "decision_zh", "decided_at", "auditor", "comment")
     return render("finding_detail", f={k: text(finding.get(k)) for k in keys}, severity=severity, status=status,
-                  evidence=evidence_html)
+                  line=_line(finding, finding.get("decision_zh")), evidence=evidence_html)
 
 
 def paragraph(value: Any, cls: str = "") -> Html:

@@ -81,5 +81,11 @@ class ResultStore:
             return None
         return pd.DataFrame(unpack(row[0]), columns=RESULT_COLUMNS)
 
+    def latest(self, report_id: str, checks: str | None = None) -> pd.DataFrame | None:
+        """The most recently stored results of a report by the current checks (whatever its prior), or None."""
+        row = self.db.execute("SELECT rows FROM results WHERE report_id = ? AND checks = ? ORDER BY stored_at DESC "
+                              "LIMIT 1", (report_id, checks or checks_fingerprint())).fetchone()
+        return None if row is None else pd.DataFrame(unpack(row[0]), columns=RESULT_COLUMNS)
+
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0])

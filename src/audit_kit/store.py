@@ -220,12 +220,13 @@ class ReportStore:
         if agency_key is None or year is None:
             return Pairing(None, "", f"无法配对上年报告：{'报告年度未识别' if year is None else how}")
         row, chosen_by, tied = self._pick(agency_key, year - 1)
+        printed = meta.get("agency") or agency_key  # messages name the agency as printed, not its key
         if tied:
             files = tuple(sorted((sources or {}).get(v.report_id, v.source) for v in tied))
-            return Pairing(None, "", f"库中“{agency_key}” {year - 1} 年度有 {len(files)} 个版本无法判断先后（发布日期、"
+            return Pairing(None, "", f"库中“{printed}” {year - 1} 年度有 {len(files)} 个版本无法判断先后（发布日期、"
                            f"正文日期和标题都不能区分）：{'、'.join(files)}；未做跨年核对，请核实哪一份是正式版本", files)
         if row is None:
-            return Pairing(None, "", f"库中没有“{agency_key}” {year - 1} 年度的报告")
+            return Pairing(None, "", f"库中没有“{printed}” {year - 1} 年度的报告")
         rid, then_name, stored_source = row
         source = (sources or {}).get(rid, stored_source or "")
         now_name = meta.get("agency")
@@ -234,7 +235,7 @@ class ReportStore:
         elif "别名表" in how or "别名表" in self.aliases.resolve(then_name)[1]:
             why = f"按别名表：本年“{now_name}”，上年“{then_name}”"
         else:
-            why = f"名称归一后相同：本年“{now_name}”，上年“{then_name}”，均记为“{agency_key}”"
+            why = f"名称归一后相同：本年“{now_name}”，上年“{then_name}”"
         if chosen_by:
             why += f"；该年度有多个版本，按{chosen_by}取较晚的一份"
         return Pairing(rid, source, f"与 {year - 1} 年度报告配对（{why}；文件 {source}）")

@@ -29,9 +29,12 @@ class FindingWalker:
         self.report = report
         self.all = ledger.annotate(results.reset_index(drop=True))
         checks = sorted(self.all["check_id"].unique())
-        self.severity = w.Dropdown(options=[ALL, *Severity.names()], value=ALL, description="严重程度")
+        # Chinese labels, the stored values behind them (widgets take (label, value) pairs)
+        self.severity = w.Dropdown(options=[(ALL, ALL), *((zh, v) for v, zh in Severity.names().items())], value=ALL,
+                                   description="严重程度")
         self.check = w.Dropdown(options=[ALL, *checks], value=ALL, description="检查")
-        self.status = w.Dropdown(options=[ALL, *Status.names()], value="fail", description="结果")
+        self.status = w.Dropdown(options=[(ALL, ALL), *((zh, v) for v, zh in Status.names().items())], value="fail",
+                                 description="结果")
         self.decision = w.Dropdown(options=[ALL, UNDECIDED, *Decision.names().values(), STALE], value=ALL, description="审核")
         self.list = w.Select(options=[], rows=8, layout=w.Layout(width="100%"))
         self.prev = w.Button(description="上一条", icon="arrow-left")

@@ -146,19 +146,62 @@ def x3_fees(ctx: Context) -> Iterator[Result]:
         yield _section_missing(ctx, "六", "信息处理费收取情况")
         return
     text = sec["text"]
-    ev = [{"section": "六", "text": text[:200], "source": sec["source"]}]
-    if not re.search(r"信息处理费|处理费", text):
+    fee = _sentence(text, _FEE)
+    ev = [{"section": "六", "text": fee or _excerpt(text), "source": sec["source"]}]
+    if fee is None:
         yield Result("fail", "第六部分没有说明信息处理费的收取情况（收取或未收取）", where="六", evidence=ev)
     else:
         yield Result("pass", "第六部分说明了信息处理费收取情况", where="六", evidence=ev)
     unpaid = ctx.num("t3", "other.unpaid_fee", "total")
     if unpaid:
-        if re.search(r"收费通知", text):
+        cell = ctx.ev("t3", "other.unpaid_fee", "total")
+        notice = _sentence(text, _NOTICE)
+        charged = _charged(text)
+        if notice is not None:
             yield Result("pass", f"表三有 {_fmt(unpaid)} 件逾期未缴费，第六部分提到了收费通知", "t3", "other.unpaid_fee",
-                         "total", evidence=ev)
+                         "total", evidence=[cell, {"section": "六", "text": notice, "source": sec["source"]}])
+        elif charged is not None:  # a fee is collected only on a fee notice: the notices were sent
+            yield Result("pass", f"表三有 {_fmt(unpaid)} 件逾期未缴费；第六部分说明收取了信息处理费（收费须先发出收费通知）",
+                         "t3", "other.unpaid_fee", "total",
+                         evidence=[cell, {"section": "六", "text": charged, "source": sec["source"]}])
         else:
-            yield Result("fail", f"表三有 {_fmt(unpaid)} 件申请因逾期未缴费不再处理，第六部分却未提收费通知",
-                         "t3", "other.unpaid_fee", "total", actual=unpaid, evidence=[ctx.ev("t3", "other.unpaid_fee", "total"), *ev])
+            said = "第六部分只说明了信息处理费情况，" if fee is not None else "第六部分"
+            yield Result("fail", f"表三有 {_fmt(unpaid)} 件申请因逾期未缴费不再处理，{said}未提发出收费通知的情况",
+                         "t3", "other.unpaid_fee", "total", actual=unpaid, evidence=[cell, *ev])
+
+
+_FEE = re.compile(r"信息处理费|处理费")
+_NOTICE = re.compile(r"收费通知|缴费通知")
+_NOT_CHARGED = re.compile(r"未收取|没有收取|不收取|未收|免收|无收取|未产生|均未|(?<![\d.，,])0\s*元|零元")
+_AMOUNT = re.compile(r"(\d+(?:[.,，]\d+)*)\s*(?:万)?元")
+_SENTENCE_END = re.compile(r"(?<=[。；！？\n])")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def _sentence(text: str, pattern: re.Pattern[str]) -> str | None:
+    """The first sentence of ``text`` (cut at 。；！？ or a line break) that matches ``pattern``."""
+    return next((s for s in _sentences(text) if pattern.search(s)), None)
+
+
+def _charged(text: str) -> str | None:
+    """The sentence saying a fee was collected (an amount above 0 in 元), or None."""
+    for s in _sentences(text):
+        if _FEE.search(s) and not _NOT_CHARGED.search(s):
+            amounts = [float(a.replace(",", "").replace("，", "")) for a in _AMOUNT.findall(s)]
+            if any(x > 0 for x in amounts):
+                return s
+    return None
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    """The start of ``text`` cut at a sentence end within ``limit`` characters (else at ``limit``, with …)."""
+    if len(text) <= limit:
+        return text
+    cut = max((m.end() for m in re.finditer(r"[。；！？\n]", text[:limit])), default=0)
+    return text[:cut].strip() if cut else text[:limit] + "…"
 
 
 @check("X-4", "warning", "政府报告说明工作考核、社会评议和责任追究结果",
@@ -172,7 +215,7 @@ def x4_government(ctx: Context) -> Iterator[Result]:
         return
     joined = "".join(s["text"] for _, s in texts)
     missing = [w for w in ("考核", "评议", "责任追究") if w not in joined]
-    ev = [{"section": n, "text": s["text"][:200], "source": s["source"]} for n, s in texts]
+    ev = [{"section": n, "text": _excerpt(s["text"]), "source": s["source"]} for n, s in texts]
     if missing:
         yield Result("fail", f"政府报告第一、五部分未提及{'、'.join(missing)}（条例第五十条要求报告工作考核、社会评议和责任追究结果）",
                      evidence=ev)
@@ -190,7 +233,7 @@ def x5_problems(ctx: Context) -> Iterator[Result]:
         yield _section_missing(ctx, "五", "存在的主要问题及改进情况")
         return
     text = sec["text"].strip()
-    ev = [{"section": "五", "text": text[:200], "source": sec["source"]}]
+    ev = [{"section": "五", "text": _excerpt(text), "source": sec["source"]}]
     lines = [ln for ln in text.splitlines() if ln.strip()]
     has_problem = bool(re.search(r"问题|不足|短板|差距|有待", text))
     has_measure = bool(re.search(r"措施|改进|下一步|将|加强|推进", text))

@@ -210,17 +210,21 @@ def run_rows(report: Report | Light, prior: Report | Light | None = None, ids: l
 
 
 def run_context(ctx: Context, ids: list[str] | None = None) -> list[dict]:
-    """The results of the checks on a prepared context (whose cell index can be reused afterwards)."""
+    """The results of the checks on a prepared context (whose cell index can be reused afterwards); the
+    failing cells of a per-cell check are one finding per table, and blank cells of a table that F-3 finds
+    unfilled are folded into F-3 (``grouping.py``)."""
+    from .grouping import fold, group  # grouping reads Result from here
+
     report = ctx.report
     rows = []
     for cid, spec in REGISTRY.items():
         if ids and cid not in ids:
             continue
-        for r in outcomes(spec, ctx):
+        for r in group(cid, list(outcomes(spec, ctx))):
             rows.append({
                 "report_id": report.meta["report_id"], "check_id": cid, "status": r.status,
                 "severity": spec.severity, "table": r.table, "row": r.row, "col": r.col,
                 "expected": r.expected, "actual": r.actual, "message": r.message,
                 "evidence": r.evidence, "fingerprint": fingerprint(report.meta, cid, r),
             })
-    return rows
+    return fold(rows)

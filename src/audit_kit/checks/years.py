@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -129,9 +130,35 @@ def similarity(a: str, b: str) -> tuple[float, list[str]]:
     ratio = Indel.normalized_similarity(a, b)
     if ratio < TEXT_REUSE_THRESHOLD / 2:
         return ratio, []
-    passages = [a[op.src_start:op.src_end] for op in Indel.opcodes(a, b)
-                if op.tag == "equal" and op.src_end - op.src_start >= 20]
-    return ratio, passages
+    spans = [(op.src_start, op.src_end) for op in Indel.opcodes(a, b) if op.tag == "equal" and op.src_end - op.src_start >= 20]
+    return ratio, sentences_around(a, spans)
+
+
+_END = re.compile(r"[。；！？\n]")
+QUOTE_LIMIT = 150
+
+
+def sentences_around(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The printed sentences of ``text`` that hold the reused spans (each once, in order): a quote never
+    starts or ends inside a word or a number, as a raw matching block would ("年，…申请15")."""
+    ends = [m.end() for m in _END.finditer(text)]
+    whole: list[list[int]] = []  # the spans widened to sentences, overlapping ones merged
+    for start, end in spans:
+        first = max((e for e in ends if e <= start), default=0)
+        last = next((e for e in ends if e >= end), len(text))
+        if whole and first < whole[-1][1]:
+            whole[-1][1] = max(whole[-1][1], last)
+        else:
+            whole.append([first, last])
+    out: list[str] = []
+    for first, last in whole:
+        quote = text[first:last].strip()
+        if len(quote) > QUOTE_LIMIT:  # a long sentence: cut at a comma inside the limit
+            cut = max((i + 1 for i, ch in enumerate(quote[:QUOTE_LIMIT]) if ch in "，、,："), default=QUOTE_LIMIT)
+            quote = quote[:cut] + "…"
+        if quote and quote not in out:
+            out.append(quote)
+    return out
 
 
 @check("Y-4", "warning", "第一、五部分不是照抄上年",

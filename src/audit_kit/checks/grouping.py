@@ -1,0 +1,85 @@
+"""Post-processing of check results, so an auditor decides a problem once, not once per cell.
+
+Grouping: a per-cell check (blank cells T2-4/T3-5, invalid values T2-1/T3-4/T4-2) that fails on cells of
+one table gives ONE finding for that table. Its evidence lists every cell (the tables' highlighting reads
+it), its message says how many and which, and its fingerprint is check + table — never the cells — so a
+decision survives a rerun in which the number of cells changed (the decision then shows as stale, since
+the evidence changed). Checks of arithmetic (T3-1 … T4-1) and of text stay one finding per location: each
+equation or sentence is its own question.
+
+Folding: when F-3 fails because a table carries no number at all, the blank cells of that table are
+implied by it; the table's blank-cell finding is folded into the F-3 finding (its cells join the evidence,
+and the message and a note in the evidence say what was folded).
+"""
+
+from __future__ import annotations
+
+from .. import templates as tpl
+from .registry import Result
+
+# check id → what the grouped message says of each cell
+GROUPED = {"T2-1": "数值不合规", "T3-4": "数值不合规", "T4-2": "数值不合规", "T2-4": "空白", "T3-5": "空白"}
+BLANK_CHECKS = {"t2": "T2-4", "t3": "T3-5"}
+FOLD_INTO = "F-3"
+LISTED = 10  # invalid cells named in a grouped message; the evidence has them all
+LISTED_ROWS = 6  # rows whose blank cells a grouped message names
+
+
+def group(check_id: str, results: list[Result]) -> list[Result]:
+    """The results of one check with its failing cells of each table merged into one result per table
+    (other results unchanged, in their order); a check that is not grouped is returned as it is."""
+    what = GROUPED.get(check_id)
+    if what is None:
+        return results
+    by_table: dict[str, list[Result]] = {}
+    for r in results:
+        if r.status == "fail" and r.table and r.row:
+            by_table.setdefault(r.table, []).append(r)
+    out: list[Result] = []
+    done: set[str] = set()
+    for r in results:
+        cells = by_table.get(r.table or "") if r.status == "fail" and r.row else None
+        if cells is None:
+            out.append(r)
+        elif r.table not in done:
+            done.add(r.table or "")
+            out.append(_merged(r.table or "", cells, what))
+    return out
+
+
+def _merged(table: str, cells: list[Result], what: str) -> Result:
+    name = tpl.TABLE_NAMES.get(table, table)
+    evidence = [e for r in cells for e in r.evidence]
+    if len(cells) == 1:
+        message = cells[0].message
+    elif what == "空白":
+        rows: dict[str, list[str]] = {}
+        for r in cells:
+            rows.setdefault(r.row or "", []).append(tpl.col_label(table, r.row or "", r.col or ""))
+        names = "；".join(f"“{tpl.row_label(table, row)}”行 {'、'.join(cols)}" for row, cols in list(rows.items())[:LISTED_ROWS])
+        more = f"；等（共 {len(rows)} 行，全部格见证据）" if len(rows) > LISTED_ROWS else ""
+        message = f"{name}有 {len(cells)} 格空白（未填 0），计算时按 0 处理：{names}{more}"
+    else:
+        problems = "；".join(r.message.removeprefix(name) for r in cells[:LISTED])
+        more = f"；等（全部 {len(cells)} 格见证据）" if len(cells) > LISTED else ""
+        message = f"{name}有 {len(cells)} 格{what}：{problems}{more}"
+    return Result("fail", message, table, actual=len(cells), evidence=evidence)
+
+
+def fold(rows: list[dict]) -> list[dict]:
+    """Rows with the blank-cell finding of a table folded into the F-3 finding that the table carries no
+    number (the F-3 row gains the cells as evidence and says what it took in)."""
+    empty = {r["table"]: r for r in rows if r["check_id"] == FOLD_INTO and r["status"] == "fail" and r["table"]}
+    out = []
+    for r in rows:
+        big = empty.get(r["table"]) if r["status"] == "fail" and BLANK_CHECKS.get(r["table"]) == r["check_id"] else None
+        if big is None:
+            out.append(r)
+            continue
+        cells = [e for e in r["evidence"] if "table" in e]
+        note = f"已并入 {r['check_id']}（{len(cells)} 格空白）：{r['message']}"
+        known = {(e.get("table"), e.get("row"), e.get("col")) for e in big["evidence"]}
+        big["evidence"] = [*big["evidence"], *(e for e in cells if (e["table"], e["row"], e["col"]) not in known),
+                           {"section": "", "text": note, "source": "并入的发现"}]
+        big["message"] = f"{big['message']}（{len(cells)} 格空白，{r['check_id']} 已并入本条）"
+    return out
