@@ -38,6 +38,7 @@ VERSION = "p8"  # bump when the page pipeline changes: cached results of older v
 UNREADABLE = "~"  # stands in a value cell whose ink could not be read: a not-a-number mark, never a 0
 _CONFUSED = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "!": "1",
                            "i": "1", "S": "5", "B": "8", "Z": "2", "，": ",", "。": "."})
+_PUNCT = str.maketrans({"丶": "、"})  # the model reads a list comma as the rare radical 丶 (二丶主动公开…)
 _DIGITISH = re.compile(r"^[\dOoDQlIi|!SBZ,，.。]+$")
 _MIN_LABEL_SCORE = 86
 
@@ -113,7 +114,7 @@ def ocr_page(rgb: np.ndarray, page: int) -> dict:
 def _finish(part: dict) -> None:
     """Join a cell's (or line's) recognised lines: text and the lowest line confidence."""
     got = [t for t in part.pop("lines", []) if t and t[0]]
-    part["text"] = "".join(t for t, _ in got)
+    part["text"] = "".join(t for t, _ in got).translate(_PUNCT)
     part["conf"] = min((c for _, c in got), default=0.0 if part.get("ink") else 1.0)
 
 
@@ -319,16 +320,33 @@ def uncertain_cells(meta: dict) -> list[str]:
 
 def crop_png(meta: dict, source: str, margin: int = 6) -> bytes:
     """The image of one OCR'd cell (as scanned, seal and all, on the deskewed page) as PNG bytes."""
+    return crops_png(meta, [source], margin)[source]
+
+
+def crops_png(meta: dict, sources: list[str], margin: int = 6) -> dict[str, bytes]:
+    """The images of some OCR'd cells as PNG bytes, by source; each page is rendered once. A KeyError
+    for a source that was not OCR'd; the reader's errors when the file cannot be read again."""
+    ocr = meta.get("ocr") or {}
+    cells = ocr.get("cells", {})
+    for source in sources:
+        if source not in cells:
+            raise KeyError(f"{source} 不是 OCR 识别的单元格")
+    pages: dict[int, np.ndarray] = {}
+    out = {}
+    for source in sources:
+        ev = cells[source]
+        if ev["page"] not in pages:
+            page = ocr["pages"][str(ev["page"])]
+            rgb, _scale = op.normalise(page_image(Path(meta["source"]), page))
+            pages[ev["page"]] = op.rotate(rgb, page["angle"])
+        out[source] = _crop(pages[ev["page"]], ev["box"], margin)
+    return out
+
+
+def _crop(rgb: np.ndarray, box: list[int], margin: int) -> bytes:
     from PIL import Image
 
-    ocr = meta.get("ocr") or {}
-    ev = ocr.get("cells", {}).get(source)
-    if ev is None:
-        raise KeyError(f"{source} 不是 OCR 识别的单元格")
-    page = ocr["pages"][str(ev["page"])]
-    rgb, _scale = op.normalise(page_image(Path(meta["source"]), page))
-    rgb = op.rotate(rgb, page["angle"])
-    x0, y0, x1, y1 = ev["box"]
+    x0, y0, x1, y1 = box
     h, w = rgb.shape[:2]
     crop = rgb[max(0, y0 - margin) : min(h, y1 + margin), max(0, x0 - margin) : min(w, x1 + margin)]
     buf = io.BytesIO()
