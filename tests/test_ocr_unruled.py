@@ -56,8 +56,8 @@ def unruled(tmp_path_factory):
             pages[2] = ocr_scans.seal(pages[2], (0.45, 0.3))  # over 表三's numbers
             scans["seal"] = folder / "scan-seal.pdf"
             scans["seal"].write_bytes(ocr_scans.image_pdf([ocr_scans.jpeg(p, 85) for p in pages]))
-            scans["page3"] = folder / "page3.png"
-            scans["page3"].write_bytes(ocr_scans.png(pages[3]))
+            scans["page1"] = folder / "page1.png"  # 表二 with its caption: a table starts on it
+            scans["page1"].write_bytes(ocr_scans.png(pages[0]))
     return spec, pdf, scans, folder
 
 
@@ -113,15 +113,15 @@ def test_cache_is_in_the_workspace_and_a_rerun_never_ocrs(unruled, tmp_path, mon
     workspace = tmp_path / "ws"
     monkeypatch.setenv("AUDIT_KIT_WORKSPACE", str(workspace))
     before = ocr_engine.Recognizer.calls
-    first = audit_kit.load(scans["page3"])
+    first = audit_kit.load(scans["page1"])
     assert ocr_engine.Recognizer.calls - before == 1  # the page was OCR'd (one batched call)
     assert list((workspace / "ocr-cache").rglob("*.json"))  # into the workspace's cache
     assert (workspace / "workspace.json").is_file()  # a workspace the next run finds again
-    again = audit_kit.load(scans["page3"])
+    again = audit_kit.load(scans["page1"])
     assert ocr_engine.Recognizer.calls - before == 1  # no engine call the second time
     assert _values(again) == _values(first) and len(_values(first)) > 0
     monkeypatch.setenv("AUDIT_KIT_OCR_CACHE", str(tmp_path / "override"))  # the override still wins
-    audit_kit.load(scans["page3"])
+    audit_kit.load(scans["page1"])
     assert ocr_engine.Recognizer.calls - before == 2
     assert list((tmp_path / "override").rglob("*.json"))
 
@@ -211,9 +211,9 @@ def test_scan_jobs_list_only_scanned_pages_not_cached(unruled, tmp_path):
     from audit_kit.readers import ocr_batch
 
     _spec, pdf, scans, _folder = unruled
-    jobs = ocr_batch.scan_jobs([pdf, scans[150], scans["page3"], Path(__file__)], cache=tmp_path / "c")
-    assert Counter(Path(j.path).name for j in jobs) == {"scan150.pdf": 6, "page3.png": 1}
+    jobs = ocr_batch.scan_jobs([pdf, scans[150], scans["page1"], Path(__file__)], cache=tmp_path / "c")
+    assert Counter(Path(j.path).name for j in jobs) == {"scan150.pdf": 6, "page1.png": 1}
     assert [j.index for j in jobs if j.kind == "pdf"] == list(range(6))
     path, page, _pid, error = ocr_batch.run_page(jobs[-1])
-    assert (path, page, error) == (str(scans["page3"]), 1, "")
-    assert len(ocr_batch.scan_jobs([scans["page3"]], cache=tmp_path / "c")) == 0  # cached now
+    assert (path, page, error) == (str(scans["page1"]), 1, "")
+    assert len(ocr_batch.scan_jobs([scans["page1"]], cache=tmp_path / "c")) == 0  # cached now

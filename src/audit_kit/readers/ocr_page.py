@@ -307,6 +307,8 @@ def words_in(ink: np.ndarray, line: Box, em: int) -> list[Box]:
             if rows.size == 0:
                 continue
             cols_in = np.flatnonzero((part[s:e] > 0).any(axis=0))
+            if rows[-1] - rows[0] < em // 5 and cols_in[-1] - cols_in[0] < em // 5:
+                continue  # a speck of dust or JPEG noise alone, not a word (a lone "." is no value)
             out.append(Box(line.x0 + a + int(cols_in[0]), line.y0 + s + int(rows[0]),
                            line.x0 + a + int(cols_in[-1]) + 1, line.y0 + s + int(rows[-1]) + 1))
     return out

@@ -55,7 +55,7 @@ def word_lines(result: dict, offset: float, evidence: dict) -> list[dict]:
             x0, y0, x1, y1 = wd["box"]
             text = re.sub(r"\s+", "", wd["text"])
             how = ""
-            if not text:
+            if not text:  # ink the engine could not read: a value's place kept, never a number
                 text, how = UNREADABLE, "unread"
             elif not is_value(text) and _DIGITISH.match(text):
                 fixed = text.translate(_CONFUSED)
@@ -65,8 +65,13 @@ def word_lines(result: dict, offset: float, evidence: dict) -> list[dict]:
             y = top if y0 - top < (it["box"][3] - top) * 0.35 else y0
             words.append({"text": text, "x0": x0 * per_px, "x1": x1 * per_px, "top": y * per_px,
                           "bottom": y1 * per_px, "doctop": offset + y * per_px, "ocr": wd, "how": how,
-                          "page": page})
+                          "page": page, "unread": how == "unread"})
     lines = text_layer.page_lines(words, page, height)
+    for ln in lines:  # a word between two numbers of a row that is no value: a number misread, not text
+        at = [k for k, w in enumerate(ln["words"]) if is_value(w["text"]) and w["text"]]
+        for w in ln["words"][at[0] + 1 : at[-1]] if len(at) >= 2 else []:
+            if not is_value(w["text"]):
+                w["text"], w["how"], w["unread"] = UNREADABLE, "unread", True
     for ln in lines:
         for k, w in enumerate(ln["words"], start=1):
             w["source"] = f"{ln['source']} word {k}"

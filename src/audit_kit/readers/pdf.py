@@ -202,7 +202,7 @@ def _table(lines: list[dict], ruled: list[Item]) -> list[Block]:
         if not words:
             continue
         n = len(words)
-        while n and is_number(words[n - 1]["text"]):
+        while n and (is_number(words[n - 1]["text"]) or words[n - 1].get("unread")):  # OCR: ink not read
             n -= 1
         if n < len(words):
             numeric.append({"top": words[n]["doctop"], "words": words[n:], "source": ln["source"]})
