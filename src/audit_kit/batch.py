@@ -63,6 +63,7 @@ from .checks.years import light
 from .csvsafe import BOM, safe_table, write_csv
 from .errors import AuditKitError, FileTimeoutError
 from .indicators import INDICATORS, cell_map
+from .readers import ocr_batch
 from .report import CELL_SCHEMA as REPORT_CELLS
 from .report import Report, load
 from .store import ReportStore
@@ -361,14 +362,17 @@ def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool |
     files = [str(f) for f in find_files(root, skip=(outdir, store_path), follow_links=follow_links, outside=outside)]
     ReportStore(store_path).close()  # create the store (and apply the alias table) before the workers open it
     show = sys.stderr.isatty() if progress is None else progress
+    undo_ocr_cache = ocr_batch.workspace_cache(store_path)  # the workspace's OCR cache, for the workers too
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) if jobs > 1 else None
     try:
+        ocr_batch.ocr_pages(pool, files, show)  # scanned pages OCR'd as tasks of their own, into the cache
         reader = functools.partial(read_chunk, file_timeout=file_timeout)
         rows, lights, values = _first_pass(pool, reader, files, str(store_path), parts, show)
         indicator_rows = _cross_year(pool, rows, lights, values, str(store_path), parts, show)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        undo_ocr_cache()
     reports = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     indicators = pd.DataFrame(indicator_rows, columns=INDICATOR_COLUMNS)
     for name, frame in (("reports", reports), ("indicators", indicators)):

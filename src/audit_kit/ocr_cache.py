@@ -1,7 +1,8 @@
 """OCR results kept on disk by the file's sha256, so a rerun never OCRs a page again.
 
-The folder is ``AUDIT_KIT_OCR_CACHE`` when set (``off`` turns the cache off), else
-``./audit-store/ocr-cache``. One JSON file per page: ``<sha[:2]>/<sha>/<version>-p<page>.json``.
+The folder is ``AUDIT_KIT_OCR_CACHE`` when set (``off`` turns the cache off), else the workspace's
+``ocr-cache/`` (``workspace.locate()``: ``--store``, ``AUDIT_KIT_WORKSPACE`` or the nearest
+``audit-store/``). One JSON file per page: ``<sha[:2]>/<sha>/<version>-p<page>.json``.
 """
 
 from __future__ import annotations
@@ -11,24 +12,29 @@ import os
 import tempfile
 from pathlib import Path
 
-DEFAULT = Path("audit-store") / "ocr-cache"
+ENV = "AUDIT_KIT_OCR_CACHE"
+DIRNAME = "ocr-cache"
 
 
-def cache_dir(folder: str | Path | None = None) -> Path | None:
-    """The cache folder to use, or None when caching is off."""
+def cache_dir(folder: str | Path | None = None, workspace: str | Path | None = None) -> Path | None:
+    """The cache folder to use, or None when caching is off: ``folder``, else ``AUDIT_KIT_OCR_CACHE``,
+    else ``ocr-cache/`` in the workspace (``workspace`` or the one :func:`audit_kit.workspace.locate` finds)."""
     if folder is not None:
         return Path(folder)
-    env = os.environ.get("AUDIT_KIT_OCR_CACHE")
+    env = os.environ.get(ENV)
     if env is not None:
         return None if env.strip().lower() in ("", "off", "0", "none") else Path(env)
-    return DEFAULT
+    from .workspace import locate
+
+    return locate(workspace) / DIRNAME
 
 
 class OcrCache:
     """Page results by (file sha256, page number, pipeline version)."""
 
-    def __init__(self, folder: str | Path | None = None) -> None:
-        self.folder = cache_dir(folder)
+    def __init__(self, folder: str | Path | None = None, workspace: str | Path | None = None) -> None:
+        self.folder = cache_dir(folder, workspace)
+        self._in_workspace = folder is None and os.environ.get(ENV) is None
 
     def _path(self, sha: str, page: int, version: str) -> Path | None:
         if self.folder is None:
@@ -49,6 +55,10 @@ class OcrCache:
         if path is None:
             return
         try:
+            if self._in_workspace and not self.folder.parent.exists():
+                from .workspace import Workspace
+
+                Workspace(self.folder.parent)  # a new workspace gets its marker, so locate() finds it again
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:

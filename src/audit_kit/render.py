@@ -95,7 +95,47 @@ def evidence(finding: Mapping[str, Any], report: Any = None) -> Html:
     if report is not None and getattr(report, "document", None) is not None and cells:
         lines = {src: line for line, src in report.document.lines()}
         excerpt = [lines[c["source"]] for c in cells[:3] if c.get("source") in lines]
-    return render("evidence", rows=rows, quotes=quotes, excerpt=excerpt)
+    page = render("evidence", rows=rows, quotes=quotes, excerpt=excerpt)
+    meta = getattr(report, "meta", None) or {}
+    if (meta.get("ocr") or {}).get("cells") and cells:  # OCR'd cells: their crops beside the values read
+        page = Html(page + ocr_crops(items, meta, failing=finding.get("status") == "fail"))
+    return page
+
+
+def ocr_crops(items: list[Mapping[str, Any]] | str, meta: Mapping[str, Any], failing: bool = True) -> Html:
+    """The image crops of a finding's OCR'd cells beside the value read and its confidence, as PNG
+    ``data:`` images: every OCR'd cell of a failing finding (a misread or a real error?), else the cells
+    read below the confidence threshold. Empty when no such cell; a note in place of an image that cannot
+    be made again (the scan moved)."""
+    import base64
+
+    from . import templates as tpl
+    from .errors import AuditKitError
+    from .readers.ocr import crops_png
+
+    if isinstance(items, str):
+        items = json.loads(items)
+    ocr = meta.get("ocr") or {}
+    by_source = ocr.get("cells", {})
+    chosen = [c for c in items if "table" in c and c.get("source") in by_source
+              and (failing or by_source[c["source"]].get("uncertain"))]
+    if not chosen:
+        return Html("")
+    try:
+        images = crops_png(dict(meta), [c["source"] for c in chosen])
+        why = ""
+    except (AuditKitError, OSError, KeyError, ValueError) as exc:
+        images, why = {}, getattr(exc, "reason", "") or type(exc).__name__
+    crops = []
+    for c in chosen:
+        ev = by_source[c["source"]]
+        png = images.get(c["source"])
+        label = (f"{tpl.TABLE_NAMES.get(c['table'], c['table'])} {tpl.row_label(c['table'], c['row'])} · "
+                 f"{tpl.col_label(c['table'], c['row'], c['col'])}")
+        crops.append({"label": label, "src": "data:image/png;base64," + base64.b64encode(png).decode("ascii") if png else "",
+                      "why": why, "text": text(ev.get("text")), "raw": text(c.get("raw")),
+                      "confidence": f"{float(ev.get('confidence', 0)):.2f}", "uncertain": bool(ev.get("uncertain"))})
+    return render("ocr_crops", crops=crops, threshold=text(ocr.get("threshold", "")))
 
 
 def findings(groups: list[dict[str, Any]]) -> Html:

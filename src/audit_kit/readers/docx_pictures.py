@@ -35,8 +35,8 @@ def read_pictures(path: Path, data: bytes, body, blocks: list[Block]) -> Documen
     sha = hashlib.sha256(data).hexdigest()
     pages = [(i + 1, lambda name=name: load_frame(path, images[name])) for i, name in enumerate(parts)]
     results = ocr.read_pages(path, sha, pages, "docx", {i + 1: {"part": name} for i, name in enumerate(parts)})
-    ocr_blocks, _evidence = ocr.to_blocks(results)
-    return ocr.document(path, results, "docx-ocr", [*blocks, *ocr_blocks])
+    ocr_blocks, evidence = ocr.to_blocks(results)
+    return ocr.document(path, results, "docx-ocr", [*blocks, *ocr_blocks], evidence)
 
 
 def _pictures(z: zipfile.ZipFile, body) -> list[str]:

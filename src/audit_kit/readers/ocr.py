@@ -35,10 +35,11 @@ from . import ocr_page as op
 from .ocr_engine import engine_version, recognizer
 
 THRESHOLD = 0.90  # a value read with less confidence is marked uncertain
-VERSION = "p7"  # bump when the page pipeline changes: cached results of older versions are not used
+VERSION = "p8"  # bump when the page pipeline changes: cached results of older versions are not used
 UNREADABLE = "~"  # stands in a value cell whose ink could not be read: a not-a-number mark, never a 0
 _CONFUSED = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "!": "1",
                            "i": "1", "S": "5", "B": "8", "Z": "2", "，": ",", "。": "."})
+_PUNCT = str.maketrans({"丶": "、"})  # the model reads a list comma as the rare radical 丶 (二丶主动公开…)
 _DIGITISH = re.compile(r"^[\dOoDQlIi|!SBZ,，.。]+$")
 _MIN_LABEL_SCORE = 86
 
@@ -86,16 +87,23 @@ def ocr_page(rgb: np.ndarray, page: int) -> dict:
                 row.append(cell)
             rows.append(row)
         items.append({"kind": "table", "box": g.box.as_list(), "rows": rows})
+    em = op.em_size(lines)
     for b in lines:
-        item: dict[str, Any] = {"kind": "line", "box": b.as_list(), "lines": [None]}
-        crops.append(gray[max(0, b.y0 - 3) : b.y1 + 3, max(0, b.x0 - 3) : b.x1 + 3])
-        owners.append((item, 0))
+        item: dict[str, Any] = {"kind": "line", "box": b.as_list(), "words": []}
+        for wb in op.words_in(ink, b, em):
+            word = {"box": wb.as_list(), "lines": [None], "ink": True}
+            crops.append(gray[max(0, wb.y0 - 3) : wb.y1 + 3, max(0, wb.x0 - 3) : wb.x1 + 3])
+            owners.append((word, 0))
+            item["words"].append(word)
         items.append(item)
     for (owner, i), (text, conf) in zip(owners, recognizer()(crops), strict=True):
         owner["lines"][i] = (text.strip(), conf)
     for item in items:
         if item["kind"] == "line":
-            _finish(item)
+            for word in item["words"]:
+                _finish(word)
+            item["text"] = "".join(w["text"] for w in item["words"])
+            item["conf"] = min((w["conf"] for w in item["words"]), default=1.0)
         else:
             for row in item["rows"]:
                 for cell in row:
@@ -107,7 +115,7 @@ def ocr_page(rgb: np.ndarray, page: int) -> dict:
 def _finish(part: dict) -> None:
     """Join a cell's (or line's) recognised lines: text and the lowest line confidence."""
     got = [t for t in part.pop("lines", []) if t and t[0]]
-    part["text"] = "".join(t for t, _ in got)
+    part["text"] = "".join(t for t, _ in got).translate(_PUNCT)
     part["conf"] = min((c for _, c in got), default=0.0 if part.get("ink") else 1.0)
 
 
@@ -136,36 +144,65 @@ def read_pages(path: Path, sha: str, pages: Iterable[tuple[int, Callable[[], np.
     return out
 
 
+def new_evidence() -> dict:
+    """Empty OCR evidence: ``{"engine", "threshold", "pages": {...}, "cells": {source: {...}}}``."""
+    return {"engine": engine_version(), "threshold": THRESHOLD, "pages": {}, "cells": {}}
+
+
+def add_page(evidence: dict, res: dict) -> None:
+    evidence["pages"][str(res["page"])] = {"size": res["size"], "scale": res["scale"], "angle": res["angle"],
+                                           **res.get("source", {})}
+
+
 def to_blocks(results: list[dict]) -> tuple[list[Block], dict]:
-    """Blocks in reading order, and the evidence: ``{"pages": {...}, "cells": {source: {...}}}``."""
+    """Blocks in reading order, and the evidence. Pages with ruled tables are read cell by cell; the
+    others' words go, page after page, to the text-layer reader's word-position reconstruction (a table
+    without rules, or running over pages)."""
+    from .ocr_words import blocks_of, has_grid, page_points, word_lines
+
     blocks: list[Block] = []
-    evidence: dict = {"engine": engine_version(), "threshold": THRESHOLD, "pages": {}, "cells": {}}
+    evidence = new_evidence()
+    run: list[dict] = []
+    offset = 0.0
     for res in results:
-        page = res["page"]
-        evidence["pages"][str(page)] = {"size": res["size"], "scale": res["scale"], "angle": res["angle"],
-                                        **res.get("source", {})}
-        para: list[dict] = []
-        right = max((it["box"][2] for it in res["items"] if it["kind"] == "line"), default=0)
-        line_no = table_no = 0
-        for it in res["items"]:
-            if it["kind"] == "line":
-                line_no += 1
-                it["source"] = f"page {page} line {line_no}"
-                if not it["text"]:
-                    continue
-                if para and (heading_number(it["text"]) or para[-1]["box"][2] < right - 0.06 * right):
-                    blocks.append(_paragraph(para))
-                    para = []
-                para.append(it)
+        add_page(evidence, res)
+        if has_grid(res):
+            blocks += blocks_of(run)
+            run = []
+            blocks += grid_blocks(res, evidence)
+        else:
+            run += word_lines(res, offset, evidence)
+        offset += page_points(res)[1]
+    blocks += blocks_of(run)
+    return blocks, evidence
+
+
+def grid_blocks(res: dict, evidence: dict) -> list[Block]:
+    """A page with ruled tables: its tables cell by cell, its text lines joined into paragraphs."""
+    blocks: list[Block] = []
+    page = res["page"]
+    para: list[dict] = []
+    right = max((it["box"][2] for it in res["items"] if it["kind"] == "line"), default=0)
+    line_no = table_no = 0
+    for it in res["items"]:
+        if it["kind"] == "line":
+            line_no += 1
+            it["source"] = f"page {page} line {line_no}"
+            if not it["text"]:
                 continue
-            if para:
+            if para and (heading_number(it["text"]) or para[-1]["box"][2] < right - 0.06 * right):
                 blocks.append(_paragraph(para))
                 para = []
-            table_no += 1
-            blocks.extend(_table(it, page, table_no, evidence["cells"]))
+            para.append(it)
+            continue
         if para:
             blocks.append(_paragraph(para))
-    return blocks, evidence
+            para = []
+        table_no += 1
+        blocks.extend(_table(it, page, table_no, evidence["cells"]))
+    if para:
+        blocks.append(_paragraph(para))
+    return blocks
 
 
 def _paragraph(lines: list[dict]) -> Block:
@@ -224,6 +261,12 @@ _CHOICES: dict[str, str] | None = None
 
 def _fuzzy_label(text: str) -> str | None:
     """The template label ``text`` is an OCR slip of (rapidfuzz ratio ≥ 86 and clearly the best), or None."""
+    found = fuzzy_label_score(text)
+    return found[0] if found else None
+
+
+def fuzzy_label_score(text: str) -> tuple[str, float] | None:
+    """The template label ``text`` is an OCR slip of, with its score, or None (as :func:`_fuzzy_label`)."""
     global _CHOICES
     if _CHOICES is None:
         _CHOICES = _label_choices()
@@ -235,14 +278,16 @@ def _fuzzy_label(text: str) -> str | None:
         return None
     if len(found) > 1 and found[1][1] >= found[0][1] - 3 and _CHOICES[found[1][0]] != _CHOICES[found[0][0]]:
         return None  # two labels fit about as well: do not choose
-    return _CHOICES[found[0][0]]
+    return _CHOICES[found[0][0]], float(found[0][1])
 
 
-def document(path: Path, results: list[dict], reader: str, blocks: list[Block] | None = None) -> Document:
-    """The Document of OCR'd pages (``blocks`` when other pages were read otherwise); an error when
-    nothing was read or no table of the template was found."""
-    ocr_blocks, evidence = to_blocks(results)
-    blocks = ocr_blocks if blocks is None else blocks
+def document(path: Path, results: list[dict], reader: str, blocks: list[Block] | None = None,
+             evidence: dict | None = None) -> Document:
+    """The Document of OCR'd pages (``blocks`` and ``evidence`` when the caller read the pages itself, with
+    others read otherwise); an error when nothing was read or no table of the template was found."""
+    if blocks is None or evidence is None:
+        ocr_blocks, evidence = to_blocks(results)
+        blocks = ocr_blocks if blocks is None else blocks
     if not any(b.text.strip() for b in blocks):
         raise UnreadableImageError(str(path), "扫描页中未识别到任何文字（空白页，或不是文字图像）")
     if not any(tpl.match_row(c.text) for b in blocks for c in b.cells):
@@ -276,16 +321,33 @@ def uncertain_cells(meta: dict) -> list[str]:
 
 def crop_png(meta: dict, source: str, margin: int = 6) -> bytes:
     """The image of one OCR'd cell (as scanned, seal and all, on the deskewed page) as PNG bytes."""
+    return crops_png(meta, [source], margin)[source]
+
+
+def crops_png(meta: dict, sources: list[str], margin: int = 6) -> dict[str, bytes]:
+    """The images of some OCR'd cells as PNG bytes, by source; each page is rendered once. A KeyError
+    for a source that was not OCR'd; the reader's errors when the file cannot be read again."""
+    ocr = meta.get("ocr") or {}
+    cells = ocr.get("cells", {})
+    for source in sources:
+        if source not in cells:
+            raise KeyError(f"{source} 不是 OCR 识别的单元格")
+    pages: dict[int, np.ndarray] = {}
+    out = {}
+    for source in sources:
+        ev = cells[source]
+        if ev["page"] not in pages:
+            page = ocr["pages"][str(ev["page"])]
+            rgb, _scale = op.normalise(page_image(Path(meta["source"]), page))
+            pages[ev["page"]] = op.rotate(rgb, page["angle"])
+        out[source] = _crop(pages[ev["page"]], ev["box"], margin)
+    return out
+
+
+def _crop(rgb: np.ndarray, box: list[int], margin: int) -> bytes:
     from PIL import Image
 
-    ocr = meta.get("ocr") or {}
-    ev = ocr.get("cells", {}).get(source)
-    if ev is None:
-        raise KeyError(f"{source} 不是 OCR 识别的单元格")
-    page = ocr["pages"][str(ev["page"])]
-    rgb, _scale = op.normalise(page_image(Path(meta["source"]), page))
-    rgb = op.rotate(rgb, page["angle"])
-    x0, y0, x1, y1 = ev["box"]
+    x0, y0, x1, y1 = box
     h, w = rgb.shape[:2]
     crop = rgb[max(0, y0 - margin) : min(h, y1 + margin), max(0, x0 - margin) : min(w, x1 + margin)]
     buf = io.BytesIO()

@@ -5,7 +5,9 @@
 - Skew up to ±3° is measured from the ruling lines (or, on a page without a table, from the text lines)
   and undone.
 - Tables are found from their ruling lines: each enclosed white region is a cell, with its box.
-- Text outside the tables is cut into lines by the horizontal ink profile.
+- Text outside the tables is cut into lines by the horizontal ink profile, and lines into words at gaps
+  wider than one em (:func:`words_in`): the columns of a table printed without rules stay apart, with
+  their boxes, for the text-layer reader's word-position table reconstruction (``readers/pdf.py``).
 """
 
 from __future__ import annotations
@@ -173,13 +175,14 @@ def rows_of(grid: Grid) -> list[list[tuple[Box, bool]]]:
 
 def text_lines(ink: np.ndarray, skip: list[Box]) -> list[Box]:
     """Boxes of the text lines outside the tables (horizontal ink profile, then the ink's extent)."""
-    h, w = ink.shape
+    h = ink.shape[0]
     work = ink.copy()
     for b in skip:
         work[max(0, b.y0 - 2) : b.y1 + 3, max(0, b.x0 - 2) : b.x1 + 3] = 0
     work = cv2.morphologyEx(work, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks of noise
-    profile = (work > 0).sum(axis=1)
-    on = profile > max(2, w // 400)
+    # gaps inside a character (定's roof and foot) closed, so a narrow column's line is not cut in two
+    profile = (cv2.dilate(work, np.ones((CHAR_GAP // 2, 1), np.uint8)) > 0).sum(axis=1)
+    on = profile > 2
     out = []
     y = 0
     min_h = max(6, h // 250)
@@ -258,4 +261,54 @@ def cell_lines(gray_cell: np.ndarray) -> list[np.ndarray]:
         ys0, ys1 = max(0, y0 + s - pad), min(gray_cell.shape[0], y0 + e + pad)
         xs0, xs1 = max(0, x0 + xs[0] - pad), min(gray_cell.shape[1], x0 + xs[-1] + 1 + pad)
         out.append(gray_cell[ys0:ys1, xs0:xs1])
+    return out
+
+
+def em_size(lines: list[Box]) -> int:
+    """The page's type size in pixels: the median height of its text lines (24 when it has none)."""
+    return int(np.median([b.h for b in lines])) if lines else 24
+
+
+def words_in(ink: np.ndarray, line: Box, em: int) -> list[Box]:
+    """The words of a text line: runs of ink parted by more than one em of white (the gap between the
+    columns of a table without rules; a full-width comma's own white space is less), each trimmed to its
+    ink. A run holding two stacked lines (the line band joined them through another column) is split."""
+    band = ink[line.y0 : line.y1, line.x0 : line.x1]
+    cols = (band > 0).any(axis=0)
+    xs = np.flatnonzero(cols)
+    if xs.size == 0:
+        return []
+    runs: list[list[int]] = [[int(xs[0]), int(xs[0]) + 1]]
+    for x in xs[1:]:
+        if x - runs[-1][1] > em:
+            runs.append([int(x), int(x) + 1])
+        else:
+            runs[-1][1] = int(x) + 1
+    out = []
+    for a, b in runs:
+        part = band[:, a:b]
+        grown = cv2.dilate(part, np.ones((CHAR_GAP, 1), np.uint8))
+        on = (grown > 0).any(axis=1)
+        spans: list[list[int]] = []
+        y = 0
+        while y < len(on):
+            if not on[y]:
+                y += 1
+                continue
+            s = y
+            while y < len(on) and on[y]:
+                y += 1
+            if spans and y - s < em // 3:
+                spans[-1][1] = y  # a sliver (the stroke of 一, a quote mark) goes with the line above
+            else:
+                spans.append([s, y])
+        for s, e in spans:
+            rows = np.flatnonzero((part[s:e] > 0).any(axis=1))
+            if rows.size == 0:
+                continue
+            cols_in = np.flatnonzero((part[s:e] > 0).any(axis=0))
+            if rows[-1] - rows[0] < em // 5 and cols_in[-1] - cols_in[0] < em // 5:
+                continue  # a speck of dust or JPEG noise alone, not a word (a lone "." is no value)
+            out.append(Box(line.x0 + a + int(cols_in[0]), line.y0 + s + int(rows[0]),
+                           line.x0 + a + int(cols_in[-1]) + 1, line.y0 + s + int(rows[-1]) + 1))
     return out

@@ -54,21 +54,35 @@ def read_pdf(path: Path, data: bytes) -> Document:
     if any(scans):  # pages with an image and no text layer (a scan) are read by OCR
         from .pdf_scan import read_scanned
 
-        return read_scanned(path, data, pages, scans)
+        return read_scanned(path, data, pages, scans, pdf)
     if not any(pages):
         raise ScannedDocumentError(str(path), "PDF 没有文字层，也没有可供 OCR 识别的图像（空白页）")
     lines = [ln for page in pages for ln in page]
-    _margins(lines)
-    start, end = _table_span(lines)
-    if start is None:  # no table: a report whose tables are missing (F-3 fails) or no report (report.build)
-        return Document([*_prose(lines), Block("end")], "pdf", notes=["PDF 中未找到表二、表三、表四的任何一行"])
-    ruled = ruled_items(pdf, lines, start, end)
-    blocks = _prose(lines[:start]) + _table(lines[start:end], ruled) + _prose(lines[end:])
+    blocks = blocks_of(lines, pdf)
+    if _table_span(lines)[0] is None:  # no table: a report whose tables are missing (F-3 fails) or no report
+        return Document([*blocks, Block("end")], "pdf", notes=["PDF 中未找到表二、表三、表四的任何一行"])
     return Document([*blocks, Block("end")], "pdf")
 
 
+def blocks_of(lines: list[dict], pdf=None) -> list[Block]:
+    """Prose and table blocks of a run of lines: a text layer's, or OCR'd words with their boxes (the
+    same word dicts, ``readers/ocr_words.py``). Ruled tables are read cell by cell when ``pdf`` is given."""
+    if not lines:
+        return []
+    _margins(lines)
+    start, end = _table_span(lines)
+    if start is None:
+        return _prose(lines)
+    ruled = ruled_items(pdf, lines, start, end) if pdf is not None else []
+    return _prose(lines[:start]) + _table(lines[start:end], ruled) + _prose(lines[end:])
+
+
 def _page_lines(page) -> list[dict]:
-    words = page.extract_words(x_tolerance=1.5, y_tolerance=2)
+    return page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2), page.page_number, page.height)
+
+
+def page_lines(words: list[dict], number: int, height: float) -> list[dict]:
+    """A page's words (pdfplumber's dicts: text, x0, x1, top, doctop) grouped into lines, footers left out."""
     words.sort(key=lambda w: (round(w["top"]), w["x0"]))
     lines: list[list[dict]] = []
     for w in words:
@@ -80,13 +94,13 @@ def _page_lines(page) -> list[dict]:
     out = []
     for no, ws in enumerate(lines, start=1):
         ws.sort(key=lambda w: w["x0"])
-        src = f"page {page.page_number} line {no}"
+        src = f"page {number} line {no}"
         for w in ws:
             w["source"] = src
         footer = " ".join(w["text"] for w in ws)
-        if len(ws) <= 3 and _FOOTER.match(footer.replace(" ", "")) and ws[0]["top"] > page.height * 0.85:
+        if len(ws) <= 3 and _FOOTER.match(footer.replace(" ", "")) and ws[0]["top"] > height * 0.85:
             continue
-        out.append({"words": ws, "source": src, "top": ws[0]["doctop"], "page": page.page_number,
+        out.append({"words": ws, "source": src, "top": ws[0]["doctop"], "page": number,
                     "page_words": words})  # footers too: a lone number low on the page may be a table cell
     return out
 
@@ -188,7 +202,7 @@ def _table(lines: list[dict], ruled: list[Item]) -> list[Block]:
         if not words:
             continue
         n = len(words)
-        while n and is_number(words[n - 1]["text"]):
+        while n and (is_number(words[n - 1]["text"]) or words[n - 1].get("unread")):  # OCR: ink not read
             n -= 1
         if n < len(words):
             numeric.append({"top": words[n]["doctop"], "words": words[n:], "source": ln["source"]})

@@ -28,37 +28,48 @@ def render_page(data: bytes, index: int) -> np.ndarray:
         pdf.close()
 
 
-def read_scanned(path: Path, data: bytes, pages: list[list[dict]], scans: list[bool]) -> Document:
+def read_scanned(path: Path, data: bytes, pages: list[list[dict]], scans: list[bool], pdf) -> Document:
     """Read a PDF some of whose pages are scans (``scans``: an image and no text layer); ``pages`` are the
-    text-layer reader's lines of each page."""
-    from . import pdf as text_layer
+    text-layer reader's lines of each page, ``pdf`` the open pdfplumber document (page sizes, rules).
+
+    Scanned pages with ruled tables are read cell by cell; the words of the others join the text-layer
+    lines of the pages around them, and the text-layer reader rebuilds their tables from word positions."""
+    from .ocr_words import blocks_of, has_grid, page_points, word_lines
 
     sha = hashlib.sha256(data).hexdigest()
     scan = [i for i, is_scan in enumerate(scans) if is_scan]
     results = ocr.read_pages(path, sha, [(i + 1, functools.partial(render_page, data, i)) for i in scan], "pdf",
                              {i + 1: {"index": i} for i in scan})
     by_page = {r["page"]: r for r in results}
+    evidence = ocr.new_evidence()
     blocks: list[Block] = []
-    run: list[dict] = []  # text-layer lines of consecutive pages, read together as the pdf reader does
+    run: list[dict] = []  # lines of consecutive pages (text layer or OCR'd words), read together
+    offset = 0.0  # the page's top in document points: OCR'd pages have their own size (ocr_words)
     for i, lines in enumerate(pages):
-        if lines:
+        res = by_page.get(i + 1)
+        if res is None:
+            _move(lines, offset - float(pdf.pages[i].initial_doctop))
             run.extend(lines)
+            offset += float(pdf.pages[i].height)
             continue
-        blocks.extend(_text_blocks(text_layer, run))
-        run = []
-        if i + 1 in by_page:
-            blocks.extend(ocr.to_blocks([by_page[i + 1]])[0])
-    blocks.extend(_text_blocks(text_layer, run))
+        ocr.add_page(evidence, res)
+        if has_grid(res):
+            blocks += blocks_of(run, pdf)
+            run = []
+            blocks += ocr.grid_blocks(res, evidence)
+        else:
+            run += word_lines(res, offset, evidence)
+        offset += page_points(res)[1]
+    blocks += blocks_of(run, pdf)
     blocks.append(Block("end"))
-    return ocr.document(path, results, "pdf-ocr" if len(scan) == len(pages) else "pdf+ocr", blocks)
+    return ocr.document(path, results, "pdf-ocr" if len(scan) == len(pages) else "pdf+ocr", blocks, evidence)
 
 
-def _text_blocks(text_layer, lines: list[dict]) -> list[Block]:
-    """The text-layer reader's blocks for a run of pages (its own prose/table logic)."""
-    if not lines:
-        return []
-    text_layer._margins(lines)
-    start, end = text_layer._table_span(lines)
-    if start is None:
-        return text_layer._prose(lines)
-    return text_layer._prose(lines[:start]) + text_layer._table(lines[start:end], []) + text_layer._prose(lines[end:])
+def _move(lines: list[dict], by: float) -> None:
+    """Move a text-layer page's lines down the document by ``by`` points (after OCR'd pages of another size)."""
+    if not lines or abs(by) < 1e-6:
+        return
+    for w in lines[0]["page_words"]:
+        w["doctop"] += by
+    for ln in lines:
+        ln["top"] += by
