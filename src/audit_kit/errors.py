@@ -86,3 +86,7 @@ class UnreadableImageError(AuditKitError):
 
 class WorkspaceError(AuditKitError):
     """The workspace folder (``--store``) cannot be used: it is a file, or cannot be written."""
+
+
+class UnknownReportError(AuditKitError):
+    """A report given by id (or id prefix) is not in the workspace, or the prefix names more than one."""
