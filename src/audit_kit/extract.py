@@ -302,6 +302,10 @@ def _place(row: RowRead, ncols: int) -> tuple[list[Cell | None] | None, str | No
     where = f"{tpl.TABLE_NAMES.get(row.table, row.table)}“{label}”行（{row.label.source}）"
     blank = [parse_cell(v.text).status == "blank" for v in vals]
     n = len(vals)
+    # 表四 under a header that could not be read has no label at all: only a full row of numbers is placed
+    if row.code == "row" and row.how == "order" and (n != ncols or any(parse_cell(v.text).status == "text" for v in vals)):
+        return None, (f"表四（{row.label.source} 起）表头无法识别，其后印有 {n} 个值（应为 {ncols} 个数字），"
+                      "无法确定各值所在的列，未读取" if n else None)
     if n == ncols:
         return list(vals), None
     if n > ncols:

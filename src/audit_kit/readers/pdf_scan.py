@@ -60,4 +60,4 @@ def _text_blocks(text_layer, lines: list[dict]) -> list[Block]:
     start, end = text_layer._table_span(lines)
     if start is None:
         return text_layer._prose(lines)
-    return text_layer._prose(lines[:start]) + text_layer._table(lines[start:end]) + text_layer._prose(lines[end:])
+    return text_layer._prose(lines[:start]) + text_layer._table(lines[start:end], []) + text_layer._prose(lines[end:])
