@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 # Playwright with executable_path=/usr/bin/chromium). Installed when run as root, checked otherwise.
 APT_PACKAGES := libreoffice-writer-nogui fonts-noto-cjk chromium
 
-.PHONY: venv system demo test lint bench lab samples clean
+.PHONY: venv system demo test lint bench lab samples notebooks clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -52,9 +52,14 @@ lab: venv
 bench: venv
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/ocr_speed.py
+	$(BIN)/python benchmarks/memo_speed.py 40
 
 samples: venv
 	$(BIN)/python -m audit_kit.samples data/samples
+
+## The package's notebooks (src/audit_kit/notebooks/, the source the memo runs) copied to notebooks/ for JupyterLab.
+notebooks: venv
+	$(BIN)/python -m audit_kit.bundled notebooks
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -32,3 +32,14 @@ def corpus() -> Path:
 def seed_path() -> Path:
     """The seed report: the bundled copy (always present in the repository)."""
     return BUNDLED_SEED
+
+
+@pytest.fixture(autouse=True)
+def workspace_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Each test gets a workspace of its own (AUDIT_KIT_WORKSPACE, inherited by the CLI and the kernels it
+    starts): nothing is written into the repository's audit-store/. Tests of the discovery rule unset it."""
+    from audit_kit.workspace import ENV
+
+    folder = tmp_path_factory.mktemp("ws") / "audit-store"
+    monkeypatch.setenv(ENV, str(folder))
+    return folder

@@ -90,7 +90,7 @@ def run_all_cells(page, base: str, notebook: str, done: str = ""):
 
 
 @needs_browser
-def test_confirm_a_finding_in_jupyterlab(tmp_path):
+def test_confirm_a_finding_in_jupyterlab(tmp_path, workspace_dir):
     from playwright.sync_api import sync_playwright
 
     work = tmp_path / "lab"
@@ -113,7 +113,7 @@ def test_confirm_a_finding_in_jupyterlab(tmp_path):
         confirm.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "lab-walker.png"))
         browser.close()
-    db = sqlite3.connect(work / "audit.ledger.sqlite")
+    db = sqlite3.connect(workspace_dir / "ledger.sqlite")  # the workspace's ledger (AUDIT_KIT_WORKSPACE)
     rows = db.execute("SELECT check_id, decision, comment FROM decisions").fetchall()
     db.close()
     assert rows == [("F-1", "confirmed", "浏览器中确认")]

@@ -154,7 +154,7 @@ def test_report_notebook_on_the_seed(tmp_path):
     assert "2020 年度报告却使用 2021 版格式" in out  # the F-1 finding in the static list
     assert "第二部分标题印为“2、 主动公开政府信息情况”" in out
     assert "image/png" not in out  # images are data, not text
-    assert "没有上一年度" in out or "未提供上年报告" in out
+    assert "没有上一年度" in out or "未提供上年报告" in out or "库中没有" in out  # no prior in the workspace
 
 
 def test_report_notebook_on_a_corpus_report_highlights_failing_cells(tmp_path):

@@ -71,7 +71,8 @@ def audited(tmp_path) -> Path:
     return folder
 
 
-def test_batch_output_or_store_inside_the_audited_folder_is_refused_unless_asked(tmp_path, audited):
+def test_batch_output_or_store_inside_the_audited_folder_is_refused_unless_asked(tmp_path, audited, monkeypatch):
+    monkeypatch.delenv("AUDIT_KIT_WORKSPACE")  # the default workspace is found from the current folder
     before = sorted(p.name for p in audited.iterdir())
     refused(cli("batch", audited, "-o", audited / "out", "--store", tmp_path / "s"), audited / "out",
             "输出文件夹", "--allow-output-inside")
@@ -80,9 +81,9 @@ def test_batch_output_or_store_inside_the_audited_folder_is_refused_unless_asked
     link = tmp_path / "out-link"
     link.symlink_to(audited, target_is_directory=True)  # an output named through a link into the folder
     refused(cli("batch", audited, "-o", link / "out", "--store", tmp_path / "s"), link / "out", "输出文件夹")
-    # the default store (./audit-store) when run from inside the audited folder
+    # the default workspace (audit-store/ found from the current folder) when run from inside the audited folder
     proc = cli("batch", ".", "-o", tmp_path / "o", cwd=audited)
-    refused(proc, "audit-store", "报告库", "--allow-output-inside")
+    refused(proc, audited / "audit-store", "报告库", "--allow-output-inside")
     assert sorted(p.name for p in audited.iterdir()) == before and not (tmp_path / "o").exists()
     ok = cli("batch", audited, "-o", audited / "out", "--store", audited / "store", "--allow-output-inside")
     assert ok.returncode in (0, 1), ok.stderr

@@ -58,7 +58,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import batchlog, locks, outputs, readers
-from .checks.registry import REGISTRY, RESULT_COLUMNS, Context, Result, fingerprint, run_context, run_rows
+from .checks.registry import RESULT_COLUMNS, Context, run_context, run_rows
 from .checks.years import light
 from .csvsafe import BOM, safe_table, write_csv
 from .errors import AuditKitError, FileTimeoutError
@@ -66,10 +66,10 @@ from .indicators import INDICATORS, cell_map
 from .readers import ocr_batch
 from .report import CELL_SCHEMA as REPORT_CELLS
 from .report import Report, load
+from .results_store import ResultStore, pack, unpack
 from .store import ReportStore
+from .stored import CROSS_YEAR, ONE_REPORT, unordered_rows
 
-ONE_REPORT = [cid for cid, spec in REGISTRY.items() if "prior" not in spec.needs]
-CROSS_YEAR = [cid for cid, spec in REGISTRY.items() if "prior" in spec.needs]
 CHUNK = 40  # files per worker task
 RESULT_SCHEMA = pa.schema([("file", pa.string()), *((c, pa.string()) for c in RESULT_COLUMNS)])
 CELL_SCHEMA = REPORT_CELLS.append(pa.field("file", pa.string()))
@@ -80,7 +80,6 @@ INDICATOR_COLUMNS = ["file", "report_id", "agency", "report_year", "indicator", 
 OUTPUTS = ["reports.csv", "reports.parquet", "results.csv", "results.parquet", "cells.parquet", "indicators.csv",
            "indicators.parquet"]
 FILE_TIMEOUT = 120.0  # seconds for reading and checking one file; the largest real report takes about 2
-UNORDERED = "Y-0"  # the finding for a prior year whose versions cannot be ordered
 
 
 def find_files(root: Path, skip: tuple[Path, ...] = (), follow_links: bool = False,
@@ -209,10 +208,11 @@ def time_limit(seconds: float, path: str) -> Iterator[None]:
 
 
 def read_chunk(paths: list[str], store_path: str, part: str,
-               file_timeout: float = FILE_TIMEOUT) -> list[tuple[dict, bytes, dict]]:
+               file_timeout: float = FILE_TIMEOUT) -> list[tuple[dict, bytes, dict, bytes]]:
     """Pass 1 for a chunk of files (in a worker). Never raises for a bad file: it becomes an error row.
 
-    Returns, per file, its reports.csv row, its light copy (pickled) and its indicators."""
+    Returns, per file, its reports.csv row, its light copy (pickled), its indicators and its one-report
+    results packed for the workspace (``results_store.pack``)."""
     store = _worker_store(store_path)
     known = _stored(paths, store)
     out: list[tuple[dict, bytes, dict]] = []
@@ -232,10 +232,10 @@ def read_chunk(paths: list[str], store_path: str, part: str,
             if path not in known:
                 new.append(report)
         except AuditKitError as exc:
-            out.append((_error_row(path, exc.reason, type(exc).__name__), b"", {}))
+            out.append((_error_row(path, exc.reason, type(exc).__name__), b"", {}, b""))
             continue
         except Exception as exc:  # a bug must not stop the batch; the row says what happened
-            out.append((_error_row(path, f"内部错误：{type(exc).__name__}: {exc}", "InternalError"), b"", {}))
+            out.append((_error_row(path, f"内部错误：{type(exc).__name__}: {exc}", "InternalError"), b"", {}, b""))
             continue
         m = report.meta
         results += _as_text(rows, path)
@@ -244,7 +244,7 @@ def read_chunk(paths: list[str], store_path: str, part: str,
                "agency": m.get("agency"), "agency_key": store.aliases.resolve(m.get("agency"))[0],
                "report_year": m.get("report_year"), "template": m.get("template"), "reader": m.get("reader"),
                **_counts(rows), "prior_file": "", "pairing": "", "notes": len(m.get("notes") or [])}
-        out.append((row, pickle.dumps(light(ctx), protocol=5), values))
+        out.append((row, pickle.dumps(light(ctx), protocol=5), values, pack(rows)))
     if new:
         files = store.write_cells(new)
         store.index([(r.meta, r.sections, files[r.meta["report_id"]]) for r in new])
@@ -255,31 +255,21 @@ def read_chunk(paths: list[str], store_path: str, part: str,
     return out
 
 
-# file, light, prior id, prior light, prior values, the files of last year's unordered versions
-Task = tuple[str, bytes, str | None, bytes | None, dict | None, tuple[str, ...]]
+# file, light, prior id, prior light, prior values, the files of last year's unordered versions, the
+# one-report results (packed)
+Task = tuple[str, bytes, str | None, bytes | None, dict | None, tuple[str, ...], bytes]
+# the results of one report for the workspace: report id, prior id, packed rows, row count
+Stored = tuple[str, str | None, bytes, int]
 
 
-def _unordered_rows(report: object, files: tuple[str, ...], rows: list[dict]) -> list[dict]:
-    """The Y-0 finding for a report whose prior year has versions that cannot be ordered, and its cross-year
-    rows saying why they were not run."""
-    meta = report.meta  # type: ignore[attr-defined]
-    year = (meta.get("report_year") or 0) - 1
-    result = Result("fail", f"{year} 年度报告有 {len(files)} 个版本，按发布日期、正文日期和标题都无法判断哪一份在后："
-                    f"{'、'.join(files)}；未做跨年核对，请核实正式版本", evidence=[{"report": f} for f in files])
-    finding = {"report_id": meta["report_id"], "check_id": UNORDERED, "status": "fail", "severity": "warning",
-               "table": None, "row": None, "col": None, "expected": None, "actual": None, "message": result.message,
-               "evidence": result.evidence, "fingerprint": fingerprint(meta, UNORDERED, result)}
-    why = f"上年度报告有多个版本无法判断先后，未做跨年核对（见 {UNORDERED}）"
-    return [finding, *({**r, "message": why} if r["status"] == "not_assessable" else r for r in rows)]
-
-
-def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dict[str, int], dict[str, float]]]:
-    """Pass 2 for a chunk (in a worker): cross-year checks and the indicators' change, per report.
+def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dict[str, int], dict[str, float], Stored]]:
+    """Pass 2 for a chunk (in a worker): cross-year checks and the indicators' change, per report, and all
+    its results packed for the workspace (the main process stores them: no SQLite writes here).
     A prior that is not in this run is read from the store."""
     store = _worker_store(store_path)
-    from_store = store.get_many([pid for _f, _l, pid, plight, _v, _u in tasks if pid and plight is None])
+    from_store = store.get_many([pid for _f, _l, pid, plight, _v, _u, _o in tasks if pid and plight is None])
     out, results = [], []
-    for path, now_bytes, pid, prior_bytes, prior_values, unordered in tasks:
+    for path, now_bytes, pid, prior_bytes, prior_values, unordered, one in tasks:
         report = pickle.loads(now_bytes)
         prior = pickle.loads(prior_bytes) if prior_bytes else None
         if pid and prior is None and pid in from_store:
@@ -288,9 +278,11 @@ def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dic
             prior, prior_values = light(ctx), _indicators(ctx.cells)
         rows = run_rows(report, prior, ids=CROSS_YEAR)
         if unordered:
-            rows = _unordered_rows(report, unordered, rows)
+            rows = unordered_rows(report.meta, unordered, rows)
         results += _as_text(rows, path)
-        out.append((_counts(rows), prior_values or {}))
+        every = unpack(one) + rows
+        stored = (report.meta["report_id"], pid if prior is not None else None, pack(every), len(every))
+        out.append((_counts(rows), prior_values or {}, stored))
     _write_results(part + "-results.parquet", results)
     return out
 
@@ -367,8 +359,8 @@ def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool |
     try:
         ocr_batch.ocr_pages(pool, files, show)  # scanned pages OCR'd as tasks of their own, into the cache
         reader = functools.partial(read_chunk, file_timeout=file_timeout)
-        rows, lights, values = _first_pass(pool, reader, files, str(store_path), parts, show)
-        indicator_rows = _cross_year(pool, rows, lights, values, str(store_path), parts, show)
+        rows, lights, values, ones = _first_pass(pool, reader, files, str(store_path), parts, show)
+        indicator_rows = _cross_year(pool, rows, lights, values, ones, str(store_path), parts, show)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -388,28 +380,32 @@ def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool |
 
 
 def _first_pass(pool: Executor | None, reader: Callable, files: list[str], store_path: str, parts: Path,
-                show: bool) -> tuple[list[dict], dict[str, bytes], dict[str, dict]]:
+                show: bool) -> tuple[list[dict], dict[str, bytes], dict[str, dict], dict[str, bytes]]:
     chunks = _chunks(files)
     names = [str(parts / f"1-{i:06d}") for i in range(len(chunks))]
     rows: list[dict] = []
     lights: dict[str, bytes] = {}
     values: dict[str, dict] = {}
+    ones: dict[str, bytes] = {}  # one-report results, packed
     bar = _progress(len(files), show, "读取与检查")
     for done in _map(pool, reader, chunks, store_path, names):
-        for row, light_bytes, ind in done:
+        for row, light_bytes, ind, one in done:
             rows.append(row)
             if "detail" in row:
                 batchlog.file_failed(row["file"], row["reason"], row.pop("detail"))
             if row["status"] == "ok":
-                lights[row["report_id"]], values[row["report_id"]] = light_bytes, ind
+                rid = row["report_id"]
+                lights[rid], values[rid], ones[rid] = light_bytes, ind, one
         bar.update(len(done))
     bar.close()
-    return rows, lights, values
+    return rows, lights, values, ones
 
 
 def _cross_year(pool: Executor | None, rows: list[dict], lights: dict[str, bytes], values: dict[str, dict],
-                store_path: str, parts: Path, show: bool) -> list[dict]:
-    """Pass 2: pair each report with last year's and run the cross-year checks; indicators with changes."""
+                ones: dict[str, bytes], store_path: str, parts: Path, show: bool) -> list[dict]:
+    """Pass 2: pair each report with last year's and run the cross-year checks; indicators with changes.
+    Every report's results (one-report and cross-year) are stored in the workspace, chunk by chunk, by
+    this process."""
     ok = [row for row in rows if row["status"] == "ok"]
     sources = {row["report_id"]: row["file"] for row in ok}
     tasks: list[Task] = []
@@ -417,26 +413,36 @@ def _cross_year(pool: Executor | None, rows: list[dict], lights: dict[str, bytes
         for row in ok:
             pid, row["prior_file"], row["pairing"], unordered = db.pair(row, sources)
             tasks.append((row["file"], lights[row["report_id"]], pid, lights.get(pid or ""), values.get(pid or ""),
-                          unordered))
+                          unordered, ones[row["report_id"]]))
     chunks = _chunks(tasks)
     names = [str(parts / f"2-{i:06d}") for i in range(len(chunks))]
     indicator_rows = []
     bar = _progress(len(ok), show, "跨年核对")
     done_rows = iter(ok)
-    for done in _map(pool, cross_chunk, chunks, store_path, names):
-        for counts, before in done:
-            row = next(done_rows)
-            for col, n in counts.items():
-                row[col] += n
-            now = values[row["report_id"]]
-            for code, (name, _fn) in INDICATORS.items():
-                then = before.get(code, math.nan)
-                indicator_rows.append({"file": row["file"], "report_id": row["report_id"], "agency": row["agency"],
-                                       "report_year": row["report_year"], "indicator": code, "name": name,
-                                       "value": now[code], "prior_value": then, "change": now[code] - then})
-        bar.update(len(done))
+    results = ResultStore(store_path)
+    try:
+        for done in _map(pool, cross_chunk, chunks, store_path, names):
+            results.put_many([stored for _c, _b, stored in done])
+            _collect(done, done_rows, values, indicator_rows)
+            bar.update(len(done))
+    finally:
+        results.close()
     bar.close()
     return indicator_rows
+
+
+def _collect(done: list, done_rows: Iterator[dict], values: dict[str, dict], indicator_rows: list[dict]) -> None:
+    """Add a chunk's cross-year counts to the reports' rows and its indicators to ``indicator_rows``."""
+    for counts, before, _stored in done:
+        row = next(done_rows)
+        for col, n in counts.items():
+            row[col] += n
+        now = values[row["report_id"]]
+        for code, (name, _fn) in INDICATORS.items():
+            then = before.get(code, math.nan)
+            indicator_rows.append({"file": row["file"], "report_id": row["report_id"], "agency": row["agency"],
+                                   "report_year": row["report_year"], "indicator": code, "name": name,
+                                   "value": now[code], "prior_value": then, "change": now[code] - then})
 
 
 def exit_status(reports: pd.DataFrame) -> int:

@@ -9,20 +9,23 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import ipywidgets as w
 import pandas as pd
 
 from . import render
 from .ledger import Ledger
 from .render import Html
 from .vocabulary import Severity, Status
-from .widgets import FindingWalker
+
+if TYPE_CHECKING:
+    import ipywidgets as w
+
+    from .widgets import FindingWalker
 
 RANKING_COLUMNS = {"file": "文件", "agency": "机关", "report_year": "年度", "template": "格式",
                    "errors": Severity.ERROR.zh, "warnings": Severity.WARNING.zh, "infos": Severity.INFO.zh,
                    "pairing": "上年配对"}
-SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 MEMO_STATUS = "memos.csv"  # how each memo of a batch went: file, memo, error
 
 
@@ -48,6 +51,7 @@ class BatchView:
     results: pd.DataFrame
     indicators: pd.DataFrame
     ledger: Ledger
+    auditor: str = ""  # the auditor's name given, else the workspace's setting
 
     def summary(self) -> Html:
         r = self.reports
@@ -130,6 +134,7 @@ class BatchView:
 
     def filter_widget(self) -> w.Widget:
         """The ranked reports, filtered by year and by "has errors" (no Output widget: nothing is captured)."""
+        import ipywidgets as w
         years = sorted(self.reports["report_year"].dropna().astype(int).unique())
         year = w.Dropdown(options=["全部", *years], description="年度")
         only = w.Checkbox(description="只看有错误的报告")
@@ -155,6 +160,11 @@ class BatchView:
 
     def picker(self, auditor: str = "") -> w.Widget:
         """Choose a report; its findings open in the finding walker (decisions go to the ledger)."""
+        import ipywidgets as w
+
+        from .widgets import FindingWalker
+
+        auditor = auditor or self.auditor
         files = [(self.short_name(f), f) for f in self.ranked()["file"]]
         choose = w.Dropdown(options=files, description="报告", layout=w.Layout(width="80%"))
         box = w.VBox([choose])
@@ -171,16 +181,27 @@ class BatchView:
         return box
 
 
-def open_batch(outdir: str = "", ledger: str = "") -> BatchView:
-    """Read a batch output folder; with no folder, batch the bundled samples first."""
+def open_batch(outdir: str = "", ledger: str = "", store: str = "", auditor: str = "") -> BatchView:
+    """Read a batch output folder; with no folder, batch the sample reports first (written by
+    :mod:`audit_kit.samples` and the bundled seed, in a store of their own, not the auditor's workspace).
+    The ledger is the workspace's (``store``, else :func:`audit_kit.workspace.locate`) unless ``ledger``
+    names another; the auditor defaults to the workspace's setting."""
+    import shutil
+
+    from . import bundled, outputs
+    from .workspace import Workspace
+
     if not outdir:
         from .batch import run_batch
+        from .samples import write_samples
 
         tmp = Path(tempfile.mkdtemp(prefix="audit-kit-batch-"))
-        run_batch(SAMPLES, tmp / "out", store=tmp / "store", progress=False)
+        write_samples(tmp / "in")
+        shutil.copyfile(bundled.seed(), tmp / "in" / bundled.seed().name)
+        run_batch(tmp / "in", tmp / "out", store=tmp / "store", progress=False)
         outdir = str(tmp / "out")
     out = Path(outdir)
-    from . import outputs
-
+    ws = Workspace.open(store or None)
     t = outputs.read_set(out, ["reports", "results", "indicators"])  # Parquet: the CSVs are for spreadsheets
-    return BatchView(out, t["reports"], t["results"], t["indicators"], Ledger(ledger or "audit.ledger.sqlite"))
+    return BatchView(out, t["reports"], t["results"], t["indicators"], Ledger(ledger or ws.ledger_path),
+                     auditor or ws.settings.auditor)

@@ -93,11 +93,26 @@ def results_text(report: Report, results: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _report_or_stored(ref: str, store: str | None) -> Report:
+    """A report file, or when no such file exists, a report stored in the workspace (by id or unique
+    prefix); the workspace is only read, never created."""
+    from .workspace import is_workspace, locate
+
+    folder = locate(store)
+    if Path(ref).exists() or not is_workspace(folder):
+        return load(ref)
+    from .store import ReportStore
+    from .stored import resolve
+
+    with ReportStore(folder) as db:
+        return resolve(db, ref)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .checks import check
 
-    report = load(args.path)
-    prior = load(args.prior) if args.prior else None
+    report = _report_or_stored(args.path, args.store)
+    prior = _report_or_stored(args.prior, args.store) if args.prior else None
     if prior is not None:
         _prior_pairing(args, report, prior)
     results = check(report, prior)
@@ -117,42 +132,48 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _prior_pairing(args: argparse.Namespace, report: Report, prior: Report) -> str:
     """Refuse a ``--prior`` that is not last year's report of the same agency, unless ``--force-prior``."""
     from . import priors
+    from .workspace import locate
 
     text = priors.pairing(report, prior, args.prior, force=args.force_prior,
-                          aliases=priors.store_aliases(getattr(args, "store", None)))
+                          aliases=priors.store_aliases(locate(getattr(args, "store", None))))
     if priors.FORCED in text:
         print(f"audit-kit: 注意：{text}", file=sys.stderr)
     return text
 
 
-def _memo_paths(args: argparse.Namespace) -> str:
-    """Check every path ``memo`` writes before any work: returns the ledger path."""
-    ledger = args.ledger or "audit.ledger.sqlite"
+def _memo_paths(args: argparse.Namespace) -> tuple[str, str]:
+    """Check every path ``memo`` writes before any work: returns the workspace and the ledger paths (the
+    workspace's ledger unless ``--ledger``)."""
+    from .workspace import locate
+
+    store = str(locate(args.store))
+    ledger = args.ledger or str(Path(store) / "ledger.sqlite")  # Workspace.ledger_path, before anything is created
     paths.output_file(args.o, "输出的备忘录")
-    if args.store:
-        paths.output_folder(args.store, "报告库")
+    paths.output_folder(store, "审核工作区（报告库）")
     inputs = {"年报": args.path, "上年报告": args.prior}
     paths.not_an_input({"输出的备忘录": args.o}, {**inputs, "审核记录": ledger})
     paths.not_an_input({"审核记录": ledger}, inputs)
-    if args.store and paths.inside(args.o, args.store):
-        raise OutputPathError(args.o, f"输出的备忘录在报告库 {args.store} 之内；请换一个位置")
-    return ledger
+    if paths.inside(args.o, store):
+        raise OutputPathError(args.o, f"输出的备忘录在审核工作区（报告库）{store} 之内；请换一个位置")
+    return store, ledger
 
 
 def cmd_memo(args: argparse.Namespace) -> int:
+    from . import priors
     from .ledger import Ledger
-    from .memo import write_memo
+    from .memo import open_report, write_memo
 
-    ledger = _memo_paths(args)
-    report = load(args.path)  # a clear one-line error for an unreadable input, before a kernel starts
-    if args.prior:
-        _prior_pairing(args, report, load(args.prior))
+    store, ledger = _memo_paths(args)
     opened = Ledger(ledger)  # a folder or a file that is no ledger is refused now, not after the notebook ran
     for note in opened.notes:
         print(f"audit-kit: {ledger}: {note}", file=sys.stderr)
     opened.close()
-    out = write_memo(args.path, args.o, prior=args.prior or "", store=args.store or "", ledger=ledger,
-                     auditor=args.auditor or "", force_prior=args.force_prior)
+    # read (once), stored and checked here: a clear one-line error for a bad input before a kernel starts
+    ws, found = open_report(args.path, args.prior or "", store, args.force_prior)
+    if priors.FORCED in found.pairing:
+        print(f"audit-kit: 注意：{found.pairing}", file=sys.stderr)
+    out = write_memo(args.path, args.o, prior=args.prior or "", store=store, ledger=ledger,
+                     auditor=args.auditor or "", force_prior=args.force_prior, opened=(ws, found))
     print(out)
     return 0
 
@@ -175,15 +196,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from . import batchlog
     from .batch import batch_lock, exit_status, run_batch
     from .readers import READERS
+    from .workspace import Workspace, locate
 
     if not Path(args.dir).is_dir():
         print(f"audit-kit: {args.dir}：文件夹不存在", file=sys.stderr)
         return 2
+    args.store = str(locate(args.store))  # the workspace: --store, else found by the one rule
+    args.ledger = args.ledger or str(Path(args.store) / "ledger.sqlite")
     _batch_paths(args)
+    Workspace(args.store)
     if args.memos:
         from .ledger import Ledger
 
-        Ledger(args.ledger or "audit.ledger.sqlite").close()  # not a ledger: refused now, not after the batch
+        Ledger(args.ledger).close()  # not a ledger: refused now, not after the batch
     failed: list = []
     try:
         held = batch_lock(args.o, args.store)
@@ -200,13 +225,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
             if args.memos:
                 from .memo import write_memos
 
-                outcomes = write_memos(args.o, args.store, ledger=args.ledger or "", auditor=args.auditor or "",
-                                       jobs=args.jobs)
-                failed = [o for o in outcomes if o.error]
-                print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
-                for o in failed:
-                    print(f"  备忘录未生成 {o.job.parameters['report']}：{o.error}", file=sys.stderr)
-                    batchlog.memo_failed(o.job.parameters["report"], o.error, o.detail)
+            outcomes = write_memos(args.o, args.store, ledger=args.ledger, auditor=args.auditor or "",
+                                   jobs=args.jobs)
+            failed = [o for o in outcomes if o.error]
+            print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
+            files = dict(zip(reports["report_id"], reports["file"], strict=True))
+            for o in failed:
+                rid = o.job.parameters["report"]
+                print(f"  备忘录未生成 {files.get(rid, rid)}：{o.error}", file=sys.stderr)
+                batchlog.memo_failed(files.get(rid, rid), o.error, o.detail)
     except KeyboardInterrupt:
         print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)
         return 130
@@ -238,7 +265,7 @@ def _batch_paths(args: argparse.Namespace) -> None:
         raise OutputPathError(args.o, f"输出文件夹与报告库（{args.store}）不能是同一个文件夹")
     written = {"输出文件夹": args.o, "报告库": args.store}
     if args.memos:
-        written["审核记录"] = args.ledger or "audit.ledger.sqlite"
+        written["审核记录"] = args.ledger
         paths.output_file(written["审核记录"], "审核记录")
     if not args.allow_output_inside:
         paths.outside(written, args.dir, "--allow-output-inside")
@@ -285,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="年报文件")
     p.add_argument("--prior", help="同一机关上一年度的年报")
     p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比")
-    p.add_argument("--store", help="报告库文件夹：用其别名表（aliases.csv）核对 --prior 的机关")
+    p.add_argument("--store", help="审核工作区文件夹（默认按统一规则找到 audit-store/）：用其别名表核对 --prior 的机关；"
+                   "年报也可以是工作区中已存报告的编号")
     p.add_argument("--format", choices=["text", "csv", "json"], default="text",
                    help="输出格式：text（中文摘要，默认）、csv 或 json")
     p.set_defaults(func=cmd_check)
@@ -293,9 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="存放年报的文件夹")
     p.add_argument("-o", required=True, help="输出文件夹")
     p.add_argument("--jobs", type=int, default=1, help="并行进程数")
-    p.add_argument("--store", default="audit-store", help="报告库文件夹（默认 ./audit-store）")
+    p.add_argument("--store", help="审核工作区文件夹（默认：当前或上级文件夹中的 audit-store/，见 README）")
     p.add_argument("--memos", action="store_true", help="为每份报告生成审计备忘录，并生成 index.html")
-    p.add_argument("--ledger", help="审核记录文件（默认 ./audit.ledger.sqlite）")
+    p.add_argument("--ledger", help="审核记录文件（默认为工作区的 ledger.sqlite）")
     p.add_argument("--auditor", help="审核人")
     p.add_argument("--allow-output-inside", action="store_true",
                    help="允许输出文件夹、报告库或审核记录位于被审核的文件夹之内（默认拒绝）")
@@ -304,12 +332,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="每个文件读取和检查的时间上限（秒，默认 120；0 为不限）")
     p.set_defaults(func=cmd_batch)
     p = sub.add_parser("memo", help="生成一份年报的 HTML 审计备忘录（离线、可打印）")
-    p.add_argument("path", help="年报文件")
+    p.add_argument("path", help="年报文件，或工作区中已存报告的编号（可只写开头几位）")
     p.add_argument("--prior", help="同一机关上一年度的年报")
     p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比（备忘录中注明）")
-    p.add_argument("--store", help="报告库文件夹（自动找上年报告）")
-    p.add_argument("--ledger", help="审核记录文件（默认 ./audit.ledger.sqlite）")
-    p.add_argument("--auditor", help="审核人")
+    p.add_argument("--store", help="审核工作区文件夹（默认：当前或上级文件夹中的 audit-store/）：存放报告、检查结果、审核记录")
+    p.add_argument("--ledger", help="审核记录文件（默认为工作区的 ledger.sqlite）")
+    p.add_argument("--auditor", help="审核人（默认为工作区设置中的审核人）")
     p.add_argument("-o", required=True, help="输出的 .html 文件")
     p.set_defaults(func=cmd_memo)
     p = sub.add_parser("checks", help="列出全部检查：编号、严重程度、检查内容、需要的输入、示例发现")

@@ -90,3 +90,7 @@ class WorkspaceError(AuditKitError):
 
 class SpreadsheetError(AuditKitError):
     """An Excel workbook to import is missing, not a workbook, or lacks the findings sheet or its columns."""
+
+
+class UnknownReportError(AuditKitError):
+    """A report given by id (or id prefix) is not in the workspace, or the prefix names more than one."""

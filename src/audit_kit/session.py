@@ -1,5 +1,6 @@
-"""What the notebooks call: open a report (with its prior from the store or a path), and the HTML pieces
-they show — summary card, findings list with decisions, cross-year comparison. Notebooks stay thin."""
+"""What the notebooks call: open a report of the workspace (by path or stored id, with its prior and its
+stored results), and the HTML pieces they show — summary card, findings list with decisions, cross-year
+comparison. Notebooks stay thin."""
 
 from __future__ import annotations
 
@@ -8,16 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, render
-from .checks import check
+from . import __version__, bundled, render
 from .checks.registry import SEVERITY_ZH, STATUS_ZH
 from .indicators import indicators
 from .ledger import DECISIONS, Ledger
 from .render import Html
-from .report import Report, load
-from .store import ReportStore
+from .report import Report
+from .stored import open_stored
+from .workspace import Workspace
 
-SEED = Path(__file__).resolve().parents[2] / "data" / "samples" / "yanchi-2020.txt"
+SEED = bundled.seed()
 
 
 @dataclass
@@ -29,6 +30,8 @@ class Audit:
     pairing: str
     results: pd.DataFrame
     ledger: Ledger
+    workspace: Path | None = None
+    auditor: str = ""  # the auditor's name given, else the workspace's setting
 
     @property
     def annotated(self) -> pd.DataFrame:
@@ -36,21 +39,16 @@ class Audit:
 
 
 def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str = "",
-               force_prior: bool = False) -> Audit:
-    """Load ``report`` (default: the bundled seed), find its prior (a path, else the store), run checks.
-    A prior path of another agency or year is refused unless ``force_prior`` (then ``pairing`` says so)."""
-    from . import priors
-
-    rep = load(report or SEED)
-    pri, pairing = None, "未提供上年报告，也未指定报告库"
-    if prior:
-        pri = load(prior)
-        pairing = priors.pairing(rep, pri, prior, force_prior, priors.store_aliases(store))
-    elif store:
-        with ReportStore(store) as db:
-            db.add(rep)
-            pri, pairing = db.prior(rep)
-    return Audit(rep, pri, pairing, check(rep, pri), Ledger(ledger or "audit.ledger.sqlite"))
+               force_prior: bool = False, auditor: str = "") -> Audit:
+    """Open ``report`` — a file or a stored report's id (default: the bundled seed) — in the workspace
+    ``store`` (empty: :func:`audit_kit.workspace.locate`), with its prior (``prior``, else last year's from
+    the workspace) and its stored results (computed and stored only when missing). A stored file is never
+    read again. A prior of another agency or year is refused unless ``force_prior`` (``pairing`` says so).
+    The ledger is the workspace's unless ``ledger`` names another; the auditor defaults to its settings."""
+    ws = Workspace.open(store or None)
+    found = open_stored(ws.root, report or SEED, prior, force_prior)
+    return Audit(found.report, found.prior, found.pairing, found.results, Ledger(ledger or ws.ledger_path), ws.root,
+                 auditor or ws.settings.auditor)
 
 
 def checks_appendix(audit: Audit) -> pd.DataFrame:
@@ -80,10 +78,13 @@ def memo_header(audit: Audit, auditor: str = "") -> Html:
     fails = a[a["status"] == "fail"]
     sev = {s: int((fails["severity"] == s).sum()) for s in SEVERITY_ZH}
     title = f"{m.get('agency') or '（机关未识别）'} {m.get('report_year') or ''} 年度政府信息公开工作年度报告 审计备忘录"
-    scope = [("文件", Path(m["source"]).name), ("SHA-256", m["sha256"]), ("读取方式", m.get("reader")),
-             ("识别的模板", m.get("template") or "未识别"), ("上年报告", audit.pairing),
-             ("工具版本", about()), ("日期", dt.date.today().isoformat()), ("审核人", auditor or "（未填写）"),
-             ("审核记录", str(audit.ledger.path)), ("审核记录校验", audit.ledger.verification_line())]
+    decided = int((a["decision"] != "").sum()) + int(a["stale"].sum())
+    scope = [("文件", Path(m["source"]).name), ("报告编号", m["report_id"]), ("SHA-256", m["sha256"]),
+             ("读取方式", m.get("reader")), ("识别的模板", m.get("template") or "未识别"), ("上年报告", audit.pairing),
+             ("工具版本", about()), ("日期", dt.date.today().isoformat()),
+             ("审核人", auditor or audit.auditor or "（未填写）"), ("工作区", str(audit.workspace or "（未使用）")),
+             ("审核记录", str(audit.ledger.path)), ("审核结论", f"审核记录中本报告的结论 {decided} 条"),
+             ("审核记录校验", audit.ledger.verification_line())]
     verdict = ("存在错误级问题，需整改。" if sev["error"] else "未发现错误级问题。" if not sev["warning"]
                else "未发现错误级问题，有警告需人工核实。")
     counts = {"checks": a["check_id"].nunique(), "fails": len(fails), **sev,

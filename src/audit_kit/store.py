@@ -116,6 +116,15 @@ class ReportStore:
         row = self.db.execute("SELECT report_id FROM reports WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
+    def find(self, ref: str) -> list[str]:
+        """The ids of stored reports whose id is ``ref`` or starts with it (hex digits only; at most two)."""
+        ref = ref.strip().lower()
+        if not ref or any(c not in "0123456789abcdef" for c in ref):
+            return []
+        rows = self.db.execute("SELECT report_id FROM reports WHERE report_id >= ? AND report_id < ? ORDER BY report_id "
+                               "LIMIT 2", (ref, ref + "g")).fetchall()
+        return [r[0] for r in rows]
+
     def add(self, report: Report) -> bool:
         """Store a report; False when the same bytes are already stored."""
         if self.has(report.meta["sha256"]):

@@ -1,50 +1,84 @@
-"""The HTML audit memo: audit_report.ipynb run with the parameters papermill injects (on a kernel kept up
-across memos, see :mod:`.runner`), exported through the project's own nbconvert template — no code, no
-prompts, no widget frames, CSS inline, images embedded, a print stylesheet."""
+"""The HTML audit memo: audit_report.ipynb (the package's copy) run with the parameters papermill injects
+(on a kernel kept up across memos, see :mod:`.runner`), exported through the project's own nbconvert
+template — no code, no prompts, no widget frames, CSS inline, images embedded, a print stylesheet.
+
+The notebook is handed a report of the workspace by its id, never a file: the report is read (and its
+results computed) once, in the process that asks for the memo or in the batch, and the kernel takes
+both from the workspace."""
 
 from __future__ import annotations
 
 import os
+import threading
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .. import bundled
 from ..errors import MemoError
+from ..workspace import Workspace
 from .runner import Job, Outcome, run_notebooks
 
-NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
-NOTEBOOK = NOTEBOOKS / "audit_report.ipynb"
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
+
+    from ..stored import Stored
+
+NOTEBOOK = bundled.notebook("audit_report.ipynb")
+BATCH_NOTEBOOK = bundled.notebook("audit_batch.ipynb")
 TEMPLATES = Path(str(resources.files("audit_kit.memo").joinpath("templates")))
+_local = threading.local()  # one exporter per thread: built once per lane, not once per memo
+
+
+def _exporter() -> tuple[HTMLExporter, str]:
+    if getattr(_local, "exporter", None) is None:
+        from nbconvert import HTMLExporter
+
+        _local.exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="memo")
+        _local.css = resources.files("audit_kit.memo").joinpath("memo.css").read_text(encoding="utf-8")
+    return _local.exporter, _local.css
 
 
 def export(notebook: dict | str | Path, title: str = "审计备忘录") -> str:
     """An executed notebook (object or path) as the memo's HTML."""
     import nbformat
-    from nbconvert import HTMLExporter
 
     from .. import __version__
 
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
-    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="memo")
-    css = resources.files("audit_kit.memo").joinpath("memo.css").read_text(encoding="utf-8")
+    exporter, css = _exporter()
     body, _ = exporter.from_notebook_node(nb, resources={
         "memo_title": title, "memo_css": css, "memo_footer": f"由 audit-kit {__version__} 生成。"})
     return body
 
 
-def _params(report: str, prior: str = "", store: str = "", ledger: str = "", auditor: str = "") -> dict[str, str]:
-    def absolute(p: str) -> str:  # links kept: an error names the path the user gave, not a link's target
-        return os.path.abspath(p) if p else ""
+def _params(report_id: str, workspace: Workspace, ledger: str = "", auditor: str = "", prior: str = "") -> dict[str, str]:
+    """The notebook's parameters: a stored report's id, the workspace, the ledger (the workspace's unless
+    given) and the auditor (the workspace's setting unless given)."""
+    return {"report": report_id, "prior": prior, "store": str(workspace.root),
+            "ledger": os.path.abspath(ledger) if ledger else str(workspace.ledger_path),
+            "auditor": auditor or workspace.settings.auditor}
 
-    return {"report": absolute(report), "prior": absolute(prior), "store": absolute(store),
-            "ledger": absolute(ledger or "audit.ledger.sqlite"), "auditor": auditor}
+
+def open_report(report: str, prior: str = "", store: str = "", force_prior: bool = False) -> tuple[Workspace, Stored]:
+    """The workspace ``store`` (empty: :func:`audit_kit.workspace.locate`) and ``report`` opened in it — a
+    new file read, stored and checked once; a stored one taken with its stored results."""
+    from ..stored import open_stored
+
+    workspace = Workspace.open(store or None)
+    return workspace, open_stored(workspace.root, report, prior, force_prior)
 
 
 def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", ledger: str = "", auditor: str = "",
-               kernel: str = "python3", force_prior: bool = False) -> Path:
-    """Run audit_report.ipynb on ``report`` (parameters injected by papermill) and write the memo to ``out``."""
-    if not NOTEBOOK.exists():
-        raise FileNotFoundError(f"找不到审核笔记本 {NOTEBOOK}")
-    params: dict = _params(report, prior, store, ledger, auditor)
+               kernel: str = "python3", force_prior: bool = False, opened: tuple[Workspace, Stored] | None = None) -> Path:
+    """Write the memo of ``report`` — a file or a stored report's id (or unique prefix) — to ``out``.
+
+    The report is opened here (:func:`open_report`, or ``opened`` when the caller did); the notebook then
+    runs on the report's id and reads the report and its results from the workspace."""
+    workspace, found = opened or open_report(report, prior, store, force_prior)
+    # a prior file is named as the user gave it (the pairing line cites it); the kernel finds it stored
+    params: dict = _params(found.report.report_id, workspace, ledger, auditor,
+                           os.path.abspath(prior) if prior and Path(prior).is_file() else prior)
     if force_prior:
         params["force_prior"] = True
     job = Job(params, Path(out))
@@ -54,12 +88,14 @@ def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", l
     return job.out
 
 
-def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3") -> Path:
+def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3", store: str = "") -> Path:
     """Run audit_batch.ipynb on a batch output folder and write ``OUTDIR/index.html`` linking the memos."""
     outdir = Path(outdir).resolve()
-    job = Job({"outdir": str(outdir), "ledger": str(Path(ledger or "audit.ledger.sqlite").resolve())},
+    workspace = Workspace.open(store or None)
+    job = Job({"outdir": str(outdir), "store": str(workspace.root),
+               "ledger": os.path.abspath(ledger) if ledger else str(workspace.ledger_path)},
               outdir / "index.html", title="批量审核结果")
-    outcome = run_notebooks(NOTEBOOKS / "audit_batch.ipynb", [job], kernel=kernel, cwd=str(outdir))[0]
+    outcome = run_notebooks(BATCH_NOTEBOOK, [job], kernel=kernel, cwd=str(outdir))[0]
     if outcome.error:
         raise MemoError(str(outdir), outcome.error)
     return job.out
@@ -68,19 +104,24 @@ def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3") -
 def write_memos(outdir: str | Path, store: str, ledger: str = "", auditor: str = "", jobs: int = 1) -> list[Outcome]:
     """One memo per report read fine in a batch output folder (``OUTDIR/memos/``), on ``jobs`` kernels kept
     up, how each went in ``memos/memos.csv``, then ``index.html`` listing every report of the batch.
-    Returns how each memo went; one failing memo never stops the others."""
+    Each notebook gets the report's id and the workspace the batch stored it in (with its results), never
+    the file: no report is read or checked again. Returns how each memo went; one failing memo never
+    stops the others."""
     import pandas as pd
 
     from .. import outputs
     from ..batch_view import MEMO_STATUS, memo_name
 
     outdir = Path(outdir)
+    workspace = Workspace.open(store or None)
     reports = outputs.read(outdir, "reports")  # the Parquet copy: the CSV is neutralised for spreadsheets
-    files = list(reports.loc[reports["status"] == "ok", "file"])
-    batch = [Job(_params(f, store=store, ledger=ledger, auditor=auditor), outdir / "memos" / memo_name(f)) for f in files]
+    ok = reports[reports["status"] == "ok"]
+    files = list(ok["file"])
+    batch = [Job(_params(rid, workspace, ledger, auditor), outdir / "memos" / memo_name(f))
+             for f, rid in zip(files, ok["report_id"], strict=True)]
     outcomes = run_notebooks(NOTEBOOK, batch, lanes=jobs, cwd=str(outdir))
     (outdir / "memos").mkdir(parents=True, exist_ok=True)
     status = pd.DataFrame({"file": files, "memo": [j.out.name for j in batch], "error": [o.error for o in outcomes]})
     status.to_csv(outdir / "memos" / MEMO_STATUS, index=False)  # the index says how each memo went
-    write_index(outdir, ledger)
+    write_index(outdir, ledger, store=str(workspace.root))
     return outcomes

@@ -22,6 +22,7 @@ import nbformat
 
 CELL_TIMEOUT_S = 300  # a cell that runs longer is an error, never a hang
 _RESET = "%reset -f"
+HIDDEN = "memo-hide"  # cells the memo leaves out
 
 
 @dataclass
@@ -41,10 +42,14 @@ class Outcome:
 
 
 def _prepared(notebook: nbformat.NotebookNode, parameters: dict[str, str], kernel: str) -> nbformat.NotebookNode:
-    """A copy of the notebook with the parameters injected (papermill) and a reset cell in front."""
+    """A copy of the notebook with the parameters injected (papermill) and a reset cell in front. Cells
+    tagged ``memo-hide`` (the finding walker's widgets, working notes) are left out: the memo shows none
+    of them, so they are not run either."""
     from papermill.parameterize import parameterize_notebook
 
-    nb = parameterize_notebook(copy.deepcopy(notebook), parameters, kernel_name=kernel)
+    nb = copy.deepcopy(notebook)
+    nb.cells = [c for c in nb.cells if HIDDEN not in c.get("metadata", {}).get("tags", [])]
+    nb = parameterize_notebook(nb, parameters, kernel_name=kernel)
     nb.cells.insert(0, nbformat.v4.new_code_cell(_RESET, metadata={"tags": ["memo-hide", "audit-kit-reset"]}))
     return nb
 
