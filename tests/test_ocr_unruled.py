@@ -213,7 +213,7 @@ def test_scan_jobs_list_only_scanned_pages_not_cached(unruled, tmp_path):
     _spec, pdf, scans, _folder = unruled
     jobs = ocr_batch.scan_jobs([pdf, scans[150], scans["page1"], Path(__file__)], cache=tmp_path / "c")
     assert Counter(Path(j.path).name for j in jobs) == {"scan150.pdf": 6, "page1.png": 1}
-    assert [j.index for j in jobs if j.kind == "pdf"] == list(range(6))
+    assert [j.frame for j in jobs if j.kind == "pdf"] == list(range(6))
     path, page, _pid, error = ocr_batch.run_page(jobs[-1])
     assert (path, page, error) == (str(scans["page1"]), 1, "")
     assert len(ocr_batch.scan_jobs([scans["page1"]], cache=tmp_path / "c")) == 0  # cached now

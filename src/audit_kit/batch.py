@@ -215,7 +215,7 @@ def read_chunk(paths: list[str], store_path: str, part: str,
     results packed for the workspace (``results_store.pack``)."""
     store = _worker_store(store_path)
     known = _stored(paths, store)
-    out: list[tuple[dict, bytes, dict]] = []
+    out: list[tuple[dict, bytes, dict, bytes]] = []
     results: list[dict] = []
     cells: list[tuple[str, pa.Table]] = []
     new: list[Report] = []
@@ -416,7 +416,7 @@ def _cross_year(pool: Executor | None, rows: list[dict], lights: dict[str, bytes
                           unordered, ones[row["report_id"]]))
     chunks = _chunks(tasks)
     names = [str(parts / f"2-{i:06d}") for i in range(len(chunks))]
-    indicator_rows = []
+    indicator_rows: list[dict] = []
     bar = _progress(len(ok), show, "跨年核对")
     done_rows = iter(ok)
     results = ResultStore(store_path)

@@ -55,7 +55,7 @@ class OcrCache:
         if path is None:
             return
         try:
-            if self._in_workspace and not self.folder.parent.exists():
+            if self._in_workspace and self.folder is not None and not self.folder.parent.exists():
                 from .workspace import Workspace
 
                 Workspace(self.folder.parent)  # a new workspace gets its marker, so locate() finds it again

@@ -113,11 +113,10 @@ def ocr_crops(items: list[Mapping[str, Any]] | str, meta: Mapping[str, Any], fai
     from .errors import AuditKitError
     from .readers.ocr import crops_png
 
-    if isinstance(items, str):
-        items = json.loads(items)
+    evidence: list[Mapping[str, Any]] = json.loads(items) if isinstance(items, str) else items
     ocr = meta.get("ocr") or {}
     by_source = ocr.get("cells", {})
-    chosen = [c for c in items if "table" in c and c.get("source") in by_source
+    chosen = [c for c in evidence if "table" in c and c.get("source") in by_source
               and (failing or by_source[c["source"]].get("uncertain"))]
     if not chosen:
         return Html("")

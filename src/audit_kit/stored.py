@@ -9,13 +9,16 @@ notebooks and the memo show, and a memo can be written after the original file m
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
 from .checks.registry import REGISTRY, RESULT_COLUMNS, Result, fingerprint
 from .errors import FileMissingError, UnknownReportError
+from .meta import ReportMeta
 from .report import Report, load
 from .results_store import ResultStore, pack, unpack
 from .store import ReportStore
@@ -64,7 +67,7 @@ def resolve(db: ReportStore, ref: str | Path) -> Report:
     raise FileMissingError(str(ref), f"文件不存在，也不是工作区 {db.path} 中报告的编号")
 
 
-def unordered_rows(meta: dict, files: tuple[str, ...], rows: list[dict]) -> list[dict]:
+def unordered_rows(meta: Mapping[str, Any], files: tuple[str, ...], rows: list[dict]) -> list[dict]:
     """The Y-0 finding for a report whose prior year has versions that cannot be ordered, and its cross-year
     rows saying why they were not run."""
     year = (meta.get("report_year") or 0) - 1
@@ -72,7 +75,7 @@ def unordered_rows(meta: dict, files: tuple[str, ...], rows: list[dict]) -> list
                     f"{'、'.join(files)}；未做跨年核对，请核实正式版本", evidence=[{"report": f} for f in files])
     finding = {"report_id": meta["report_id"], "check_id": UNORDERED, "status": "fail", "severity": "warning",
                "table": None, "row": None, "col": None, "expected": None, "actual": None, "message": result.message,
-               "evidence": result.evidence, "fingerprint": fingerprint(meta, UNORDERED, result)}
+               "evidence": result.evidence, "fingerprint": fingerprint(cast(ReportMeta, meta), UNORDERED, result)}
     why = f"上年度报告有多个版本无法判断先后，未做跨年核对（见 {UNORDERED}）"
     return [finding, *({**r, "message": why} if r["status"] == "not_assessable" else r for r in rows)]
 
@@ -87,8 +90,9 @@ def open_stored(workspace: str | Path, ref: str | Path, prior_ref: str | Path = 
         report = resolve(db, ref)
         unordered: tuple[str, ...] = ()
         if prior_ref:
-            prior: Report | None = resolve(db, prior_ref)
-            pairing = priors.pairing(report, prior, prior_ref, force_prior, db.aliases)
+            given = resolve(db, prior_ref)
+            pairing = priors.pairing(report, given, prior_ref, force_prior, db.aliases)
+            prior: Report | None = given
         else:
             found = db.pair(report.meta)
             prior, pairing, unordered = None, found.reason, found.unordered

@@ -27,7 +27,7 @@ class PageJob(NamedTuple):
     sha: str
     page: int  # 1-based, as the readers number pages
     kind: str  # "pdf" | "image"
-    index: int  # the PDF page (0-based) or the image frame
+    frame: int  # the PDF page (0-based) or the image frame
     cache: str  # the cache folder
     version: str  # the OCR pipeline's version (ocr.cache_version)
 
@@ -111,11 +111,11 @@ def run_page(job: PageJob) -> tuple[str, int, int, str]:
         if job.kind == "pdf":
             from .pdf_scan import render_page
 
-            image = render_page(data, job.index)
+            image = render_page(data, job.frame)
         else:
             from .image import load_frame
 
-            image = load_frame(Path(job.path), data, job.index)
+            image = load_frame(Path(job.path), data, job.frame)
         result = ocr.ocr_page(image, job.page)
     except Exception as exc:  # the normal read of the file meets it again and says so
         return job.path, job.page, os.getpid(), f"{type(exc).__name__}: {exc}"

@@ -288,7 +288,7 @@ def words_in(ink: np.ndarray, line: Box, em: int) -> list[Box]:
     for a, b in runs:
         part = band[:, a:b]
         grown = cv2.dilate(part, np.ones((CHAR_GAP, 1), np.uint8))
-        on = (grown > 0).any(axis=1)
+        on: np.ndarray = np.asarray((grown > 0).any(axis=1))
         spans: list[list[int]] = []
         y = 0
         while y < len(on):
