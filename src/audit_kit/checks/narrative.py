@@ -140,7 +140,7 @@ def _section_missing(ctx: Context, num: str, what: str) -> Result:
        example="第六部分没有说明信息处理费的收取情况（收取或未收取）")
 def x3_fees(ctx: Context) -> Iterator[Result]:
     """2021 年度起：第六部分说明信息处理费的收取情况（收取了多少或未收取）；表三“因逾期未缴费不再处理”大于 0 时，
-    第六部分应提到收费通知。"""
+    第六部分应提到收费通知——写明收取了信息处理费（金额大于 0）也算，因为收费须先发出收费通知。证据引用原文中说明收费的整句。"""
     sec = ctx.report.sections.get("六")
     if sec is None:
         yield _section_missing(ctx, "六", "信息处理费收取情况")
