@@ -225,15 +225,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
             if args.memos:
                 from .memo import write_memos
 
-            outcomes = write_memos(args.o, args.store, ledger=args.ledger, auditor=args.auditor or "",
-                                   jobs=args.jobs)
-            failed = [o for o in outcomes if o.error]
-            print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
-            files = dict(zip(reports["report_id"], reports["file"], strict=True))
-            for o in failed:
-                rid = o.job.parameters["report"]
-                print(f"  备忘录未生成 {files.get(rid, rid)}：{o.error}", file=sys.stderr)
-                batchlog.memo_failed(files.get(rid, rid), o.error, o.detail)
+                outcomes = write_memos(args.o, args.store, ledger=args.ledger, auditor=args.auditor or "",
+                                       jobs=args.jobs)
+                failed = [o for o in outcomes if o.error]
+                print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
+                files = dict(zip(reports["report_id"], reports["file"], strict=True))
+                for o in failed:
+                    rid = o.job.parameters["report"]
+                    print(f"  备忘录未生成 {files.get(rid, rid)}：{o.error}", file=sys.stderr)
+                    batchlog.memo_failed(files.get(rid, rid), o.error, o.detail)
     except KeyboardInterrupt:
         print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)
         return 130
