@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, bundled, render
-from .checks.registry import SEVERITY_ZH, STATUS_ZH
 from .indicators import indicators
-from .ledger import DECISIONS, Ledger
+from .ledger import Ledger
 from .render import Html
 from .report import Report
 from .stored import open_stored
+from .vocabulary import Decision, Severity, Status
 from .workspace import Workspace
 
 SEED = bundled.seed()
@@ -54,8 +54,8 @@ def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str =
 def checks_appendix(audit: Audit) -> pd.DataFrame:
     """Every check run, with how many locations passed, failed or could not be assessed."""
     r = audit.results
-    table = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(STATUS_ZH), fill_value=0)
-    return table.rename(columns=STATUS_ZH)
+    table = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(Status.names()), fill_value=0)
+    return table.rename(columns=Status.names())
 
 
 def cross_year(audit: Audit) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -76,7 +76,7 @@ def memo_header(audit: Audit, auditor: str = "") -> Html:
     m = audit.report.meta
     a = audit.annotated
     fails = a[a["status"] == "fail"]
-    sev = {s: int((fails["severity"] == s).sum()) for s in SEVERITY_ZH}
+    sev = {s: int((fails["severity"] == s).sum()) for s in Severity.names()}
     title = f"{m.get('agency') or '（机关未识别）'} {m.get('report_year') or ''} 年度政府信息公开工作年度报告 审计备忘录"
     decided = int((a["decision"] != "").sum()) + int(a["stale"].sum())
     scope = [("文件", Path(m["source"]).name), ("报告编号", m["report_id"]), ("SHA-256", m["sha256"]),
@@ -88,7 +88,7 @@ def memo_header(audit: Audit, auditor: str = "") -> Html:
     verdict = ("存在错误级问题，需整改。" if sev["error"] else "未发现错误级问题。" if not sev["warning"]
                else "未发现错误级问题，有警告需人工核实。")
     counts = {"checks": a["check_id"].nunique(), "fails": len(fails), **sev,
-              "decisions": [(zh, int((fails["decision"] == d).sum())) for d, zh in DECISIONS.items()],
+              "decisions": [(zh, int((fails["decision"] == d).sum())) for d, zh in Decision.names().items()],
               "undecided": int((fails["decision"] == "").sum())}
     return render.memo_header(title, scope, verdict, counts, list(m.get("notes") or []), tables_missing(audit.report))
 
@@ -102,7 +102,7 @@ def findings_detail(audit: Audit) -> Html:
     """Every failing finding, by severity: check id, message, evidence, and the ledger's decision."""
     a = audit.annotated
     groups = []
-    for sev, zh in SEVERITY_ZH.items():
+    for sev, zh in Severity.names().items():
         part = a[(a["status"] == "fail") & (a["severity"] == sev)]
         if part.empty:
             continue
