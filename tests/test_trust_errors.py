@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from .cli_refusal import one_line
 from .conftest import BUNDLED_SEED
 
 CLI = [sys.executable, "-m", "audit_kit.cli"]
@@ -19,16 +20,6 @@ CLI = [sys.executable, "-m", "audit_kit.cli"]
 
 def cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=600, cwd=cwd)
-
-
-def one_line(proc: subprocess.CompletedProcess, path: object, *words: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    assert "Traceback" not in proc.stderr and "内部错误" not in proc.stderr, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith(f"audit-kit: {path}: "), lines[0]
-    for w in words:
-        assert w in lines[0], lines[0]
 
 
 @pytest.fixture

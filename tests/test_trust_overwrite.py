@@ -12,22 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from .cli_refusal import one_line
 from .conftest import BUNDLED_SEED
 
 
 def cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "audit_kit.cli", *map(str, args)], capture_output=True, text=True,
                           timeout=300, cwd=cwd)
-
-
-def refused(proc: subprocess.CompletedProcess, path: object, *words: str) -> None:
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    assert "Traceback" not in proc.stderr and "内部错误" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith(f"audit-kit: {path}: "), lines[0]
-    for w in words:
-        assert w in lines[0], lines[0]
 
 
 @pytest.fixture
@@ -45,21 +36,21 @@ def test_memo_never_writes_over_the_report_or_the_prior(tmp_path, report):
     soft.symlink_to(report)
     ledger = tmp_path / "l.sqlite"
     for out in (report, hard, soft, tmp_path / "." / report.name):
-        refused(cli("memo", report, "--ledger", ledger, "-o", out), out, "年报", "覆盖")
+        one_line(cli("memo", report, "--ledger", ledger, "-o", out), out, "年报", "覆盖")
     prior = tmp_path / "上年.txt"
     shutil.copy(BUNDLED_SEED, prior)
-    refused(cli("memo", report, "--prior", prior, "--force-prior", "--ledger", ledger, "-o", prior), prior, "上年报告")
+    one_line(cli("memo", report, "--prior", prior, "--force-prior", "--ledger", ledger, "-o", prior), prior, "上年报告")
     assert report.read_bytes() == original and prior.read_bytes() == original
     assert hard.read_bytes() == original and not ledger.exists()
 
 
 def test_memo_never_writes_over_the_ledger_nor_the_ledger_over_an_input(tmp_path, report):
     ledger = tmp_path / "l.sqlite"
-    refused(cli("memo", report, "--ledger", ledger, "-o", ledger), ledger, "审核记录")
-    refused(cli("memo", report, "--ledger", report, "-o", tmp_path / "m.html"), report, "审核记录", "年报")
+    one_line(cli("memo", report, "--ledger", ledger, "-o", ledger), ledger, "审核记录")
+    one_line(cli("memo", report, "--ledger", report, "-o", tmp_path / "m.html"), report, "审核记录", "年报")
     store = tmp_path / "store"
     store.mkdir()
-    refused(cli("memo", report, "--store", store, "--ledger", ledger, "-o", store / "index.sqlite"),
+    one_line(cli("memo", report, "--store", store, "--ledger", ledger, "-o", store / "index.sqlite"),
             store / "index.sqlite", "报告库")
 
 
@@ -74,16 +65,16 @@ def audited(tmp_path) -> Path:
 def test_batch_output_or_store_inside_the_audited_folder_is_refused_unless_asked(tmp_path, audited, monkeypatch):
     monkeypatch.delenv("AUDIT_KIT_WORKSPACE")  # the default workspace is found from the current folder
     before = sorted(p.name for p in audited.iterdir())
-    refused(cli("batch", audited, "-o", audited / "out", "--store", tmp_path / "s"), audited / "out",
+    one_line(cli("batch", audited, "-o", audited / "out", "--store", tmp_path / "s"), audited / "out",
             "输出文件夹", "--allow-output-inside")
-    refused(cli("batch", audited, "-o", audited, "--store", tmp_path / "s"), audited, "输出文件夹")
-    refused(cli("batch", audited, "-o", tmp_path / "o", "--store", audited / "store"), audited / "store", "报告库")
+    one_line(cli("batch", audited, "-o", audited, "--store", tmp_path / "s"), audited, "输出文件夹")
+    one_line(cli("batch", audited, "-o", tmp_path / "o", "--store", audited / "store"), audited / "store", "报告库")
     link = tmp_path / "out-link"
     link.symlink_to(audited, target_is_directory=True)  # an output named through a link into the folder
-    refused(cli("batch", audited, "-o", link / "out", "--store", tmp_path / "s"), link / "out", "输出文件夹")
+    one_line(cli("batch", audited, "-o", link / "out", "--store", tmp_path / "s"), link / "out", "输出文件夹")
     # the default workspace (audit-store/ found from the current folder) when run from inside the audited folder
     proc = cli("batch", ".", "-o", tmp_path / "o", cwd=audited)
-    refused(proc, audited / "audit-store", "报告库", "--allow-output-inside")
+    one_line(proc, audited / "audit-store", "报告库", "--allow-output-inside")
     assert sorted(p.name for p in audited.iterdir()) == before and not (tmp_path / "o").exists()
     ok = cli("batch", audited, "-o", audited / "out", "--store", audited / "store", "--allow-output-inside")
     assert ok.returncode in (0, 1), ok.stderr
@@ -93,7 +84,7 @@ def test_batch_output_or_store_inside_the_audited_folder_is_refused_unless_asked
 
 
 def test_batch_output_and_store_are_not_one_folder(tmp_path, audited):
-    refused(cli("batch", audited, "-o", tmp_path / "x", "--store", tmp_path / "x"), tmp_path / "x", "同一个文件夹")
+    one_line(cli("batch", audited, "-o", tmp_path / "x", "--store", tmp_path / "x"), tmp_path / "x", "同一个文件夹")
 
 
 def test_batch_never_writes_through_a_link_to_an_input(tmp_path, audited):
@@ -101,5 +92,5 @@ def test_batch_never_writes_through_a_link_to_an_input(tmp_path, audited):
     out.mkdir()
     os.link(audited / "a.txt", out / "reports.csv")  # a hard link planted under an output's name
     original = (audited / "a.txt").read_bytes()
-    refused(cli("batch", audited, "-o", out, "--store", tmp_path / "s"), out / "reports.csv", "覆盖")
+    one_line(cli("batch", audited, "-o", out, "--store", tmp_path / "s"), out / "reports.csv", "覆盖")
     assert (audited / "a.txt").read_bytes() == original
