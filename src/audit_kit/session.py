@@ -10,12 +10,14 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, bundled, render
+from .checks import REGISTRY
 from .checks.registry import SEVERITY_ZH, STATUS_ZH
 from .indicators import indicators
 from .ledger import DECISIONS, Ledger
 from .render import Html
 from .report import Report
 from .stored import open_stored
+from .vocabulary import Decision, Status
 from .workspace import Workspace
 
 SEED = bundled.seed()
@@ -32,6 +34,7 @@ class Audit:
     ledger: Ledger
     workspace: Path | None = None
     auditor: str = ""  # the auditor's name given, else the workspace's setting
+    reviewer: str = ""  # the reviewer's name from the workspace's settings
 
     @property
     def annotated(self) -> pd.DataFrame:
@@ -48,14 +51,41 @@ def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str =
     ws = Workspace.open(store or None)
     found = open_stored(ws.root, report or SEED, prior, force_prior)
     return Audit(found.report, found.prior, found.pairing, found.results, Ledger(ledger or ws.ledger_path), ws.root,
-                 auditor or ws.settings.auditor)
+                 auditor or ws.settings.auditor, ws.settings.reviewer)
 
 
-def checks_appendix(audit: Audit) -> pd.DataFrame:
-    """Every check run, with how many locations passed, failed or could not be assessed."""
+def title_of(check_id: str) -> str:
+    """The title a check registered (the check id itself for one no longer registered)."""
+    spec = REGISTRY.get(check_id)
+    return spec.title if spec is not None else check_id
+
+
+def checks_appendix(audit: Audit) -> Html:
+    """The appendix: every check run with its title and how many locations passed, failed or could not be
+    assessed, then the findings the auditor excluded with the reason given."""
     r = audit.results
-    table = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(STATUS_ZH), fill_value=0)
-    return table.rename(columns=STATUS_ZH)
+    counts = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(STATUS_ZH), fill_value=0)
+    rows = [{"check_id": cid, "title": title_of(cid), "counts": [int(counts.at[cid, s]) for s in STATUS_ZH]}
+            for cid in counts.index]
+    a = audit.annotated
+    excluded = a[(a["status"] == Status.FAIL) & (a["decision"] == Decision.DISMISSED)]
+    dismissed = [{"check_id": f["check_id"], "message": f["message"],
+                  "line": render.decision_line_of(f, f["decision_zh"])} for _, f in excluded.iterrows()]
+    return render.appendix(rows, list(STATUS_ZH.values()), dismissed)
+
+
+def manual_checks(audit: Audit) -> Html:
+    """需人工核对: every result the checks could not assess, with its check's title and the reason."""
+    r = audit.results
+    part = r[r["status"] == Status.NOT_ASSESSABLE]
+    items = [{"check_id": f["check_id"], "title": title_of(f["check_id"]), "reason": f["message"]}
+             for _, f in part.iterrows()]
+    return render.manual_checks(items)
+
+
+def sign_off(audit: Audit) -> Html:
+    """The sign-off block: 审核人 and 复核人 from the workspace settings (or as given), 日期, lines to sign."""
+    return render.sign_off(audit.auditor, audit.reviewer)
 
 
 def cross_year(audit: Audit) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -85,12 +115,22 @@ def memo_header(audit: Audit, auditor: str = "") -> Html:
              ("审核人", auditor or audit.auditor or "（未填写）"), ("工作区", str(audit.workspace or "（未使用）")),
              ("审核记录", str(audit.ledger.path)), ("审核结论", f"审核记录中本报告的结论 {decided} 条"),
              ("审核记录校验", audit.ledger.verification_line())]
-    verdict = ("存在错误级问题，需整改。" if sev["error"] else "未发现错误级问题。" if not sev["warning"]
-               else "未发现错误级问题，有警告需人工核实。")
-    counts = {"checks": a["check_id"].nunique(), "fails": len(fails), **sev,
+    counts = {"checks": a["check_id"].nunique(), "rows": len(a), "fails": len(fails), **sev,
               "decisions": [(zh, int((fails["decision"] == d).sum())) for d, zh in DECISIONS.items()],
-              "undecided": int((fails["decision"] == "").sum())}
-    return render.memo_header(title, scope, verdict, counts, list(m.get("notes") or []), tables_missing(audit.report))
+              "undecided": int((fails["decision"] == "").sum()), "decided": int((fails["decision"] != "").sum())}
+    return render.memo_header(title, scope, conclusion(fails), counts, list(m.get("notes") or []), tables_missing(audit.report))
+
+
+def conclusion(fails: pd.DataFrame) -> str:
+    """The memo's 结论 from the auditor's decisions on the failing findings (annotated): any confirmed
+    problem → 存在问题; every finding excluded (or none) → 未发现问题; anything else (待核实, undecided, a
+    decision made on values that changed since) → 待核实."""
+    decisions = fails["decision"] if len(fails) else pd.Series([], dtype=str)
+    if (decisions == Decision.CONFIRMED).any():
+        return "存在问题"
+    if (decisions == Decision.DISMISSED).all():
+        return "未发现问题"
+    return "待核实"
 
 
 def tables_missing(report: Report) -> bool:
@@ -103,7 +143,7 @@ def findings_detail(audit: Audit) -> Html:
     a = audit.annotated
     groups = []
     for sev, zh in SEVERITY_ZH.items():
-        part = a[(a["status"] == "fail") & (a["severity"] == sev)]
+        part = a[(a["status"] == "fail") & (a["severity"] == sev) & (a["decision"] != Decision.DISMISSED)]
         if part.empty:
             continue
         items = [{"check_id": r["check_id"], "message": r["message"], "fingerprint": r["fingerprint"],
