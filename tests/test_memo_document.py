@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,39 @@ def test_the_sign_off_names_the_workspace_auditor_and_reviewer(seed_memo):
     _path, html, _ = seed_memo
     block = html[html.index("ak-signoff"):]
     assert "张审核" in block and "李复核" in block and "日期" in block
+
+
+def _printed(html_path: Path, pdf_path: Path, **options) -> list[str]:
+    """Print the memo with Chromium (Playwright) and return the text of each page (pypdf)."""
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(html_path.resolve().as_uri())
+            page.pdf(path=str(pdf_path), prefer_css_page_size=True, **options)
+        finally:
+            browser.close()
+    return [p.extract_text() or "" for p in PdfReader(str(pdf_path)).pages]
+
+
+@needs_browser
+@pytest.mark.parametrize("how", ["browser", "footer_template"])
+def test_the_printed_memo_has_page_numbers_and_the_sign_off(seed_memo, tmp_path, how):
+    """Printed as an auditor prints it (the stylesheet's page-margin box) and headless with Chromium's own
+    footer (the package's footer template): every page numbered, the sign-off block on the last page."""
+    from audit_kit.memo.printing import FOOTER_TEMPLATE, HEADER_TEMPLATE
+
+    path, _html, _ = seed_memo
+    options = ({"display_header_footer": True, "footer_template": FOOTER_TEMPLATE, "header_template": HEADER_TEMPLATE}
+               if how == "footer_template" else {})
+    pages = _printed(path, tmp_path / "memo.pdf", **options)
+    assert len(pages) >= 2
+    # pypdf reads some glyphs of the CJK font as radicals (⻚ U+2EDA, ⼼ U+2F3C): fold them back
+    squeezed = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", p)).replace("⻚", "页") for p in pages]
+    for n, text in enumerate(squeezed, 1):
+        assert f"第{n}页,共{len(pages)}页" in text, (n, text[-80:])
+    last = squeezed[-1]
+    assert "审核人" in last and "复核人" in last and "日期" in last and "张审核" in last and "李复核" in last
