@@ -121,3 +121,36 @@ def test_the_printed_memo_has_page_numbers_and_the_sign_off(seed_memo, tmp_path,
         assert f"第{n}页,共{len(pages)}页" in text, (n, text[-80:])
     last = squeezed[-1]
     assert "审核人" in last and "复核人" in last and "日期" in last and "张审核" in last and "李复核" in last
+
+
+RAW = re.compile(r"(?i)\bnan\b|\b(?:pass|fail|not_assessable|error|warning|info)\b|check_id|prior_value|"
+                 r"\bname\b|\bvalue\b|\bchange\b|\bstatus\b|\bmessage\b|\d{4}\.0\b")
+
+
+def _visible(html: str) -> str:
+    """The memo's text as a reader sees it: no style sheet, no tags, no attributes."""
+    body = re.sub(r"(?s)<style.*?</style>|<head.*?</head>", "", html)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+@pytest.fixture(scope="module")
+def prior_memo(tmp_path_factory) -> str:
+    series = BUNDLED_SEED.parent / "series"
+    tmp = tmp_path_factory.mktemp("memo-prior")
+    path = write_memo(str(series / "教育局-2022.html"), tmp / "m.html", prior=str(series / "教育局-2021.txt"),
+                      store=str(tmp / "audit-store"))
+    return path.read_text(encoding="utf-8")
+
+
+def test_no_raw_pandas_in_the_seed_memo(seed_memo):
+    _path, html, _ = seed_memo
+    text = _visible(html)
+    assert not RAW.search(text), text[max(0, RAW.search(text).start() - 80):RAW.search(text).end() + 40]
+
+
+def test_no_raw_pandas_in_a_memo_with_a_prior(prior_memo):
+    text = _visible(prior_memo)
+    assert "跨年对比" in text and "公开率" in text
+    assert not RAW.search(text), text[max(0, RAW.search(text).start() - 80):RAW.search(text).end() + 40]
+    assert re.search(r"\d+\.\d%", text), "rates are shown as percentages"
+    assert "2021 年" in text and "2022 年" in text

@@ -169,6 +169,11 @@ def appendix(rows: list[dict[str, Any]], statuses: list[str], dismissed: list[di
     return render("appendix", rows=rows, statuses=statuses, dismissed=dismissed)
 
 
+def cross_year(checks: list[dict[str, Any]], indicators: list[dict[str, str]], year: str, prior_year: str) -> Html:
+    """跨年对比: the cross-year checks and the indicators of this year and the prior year."""
+    return render("cross_year", checks=checks, indicators=indicators, year=year, prior_year=prior_year)
+
+
 def sign_off(auditor: str, reviewer: str) -> Html:
     """The sign-off block: 审核人, 复核人 and 日期, each with a line to sign on."""
     return render("sign_off", auditor=text(auditor), reviewer=text(reviewer))

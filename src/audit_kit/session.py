@@ -94,6 +94,51 @@ def cross_year(audit: Audit) -> tuple[pd.DataFrame, pd.DataFrame]:
     return y.reset_index(drop=True), indicators(audit.report, audit.prior)
 
 
+UNREAD = "（未读到）"
+NOT_COMPUTABLE = "（无法计算）"
+
+
+def shown_indicator(code: str, value: float) -> str:
+    """An indicator's value as the memo prints it: a count as an integer, a rate (``*_rate``, a fraction) as
+    a percentage with one decimal (14.8%); a count not read as （未读到）, a rate without a denominator as
+    （无法计算）. Never "nan"."""
+    rate = code.endswith("_rate")
+    if value is None or pd.isna(value):
+        return NOT_COMPUTABLE if rate else UNREAD
+    return f"{value * 100:.1f}%" if rate else f"{round(value)}"
+
+
+def shown_change(code: str, change: float) -> str:
+    """The change against the prior year: counts signed (+3), rates in percentage points; （无法计算）
+    when either year is missing."""
+    if change is None or pd.isna(change):
+        return NOT_COMPUTABLE
+    if code.endswith("_rate"):
+        return f"{change * 100:+.1f} 个百分点"
+    return f"{round(change):+d}"
+
+
+def cross_year_section(audit: Audit) -> Html:
+    """The cross-year comparison in words and numbers an auditor reads: the Y-* results (check, title, result
+    in Chinese, message) and the indicators this year, last year and the change — no pandas headings."""
+    years, ind = cross_year(audit)
+    checks = [{"check_id": r["check_id"], "title": title_of(r["check_id"]), "status": Status.zh_of(r["status"]),
+               "message": r["message"]} for _, r in years.iterrows()]
+    prior_year = audit.prior.meta.get("report_year") if audit.prior is not None else None
+    rows = [{"name": r["name"], "value": shown_indicator(r["indicator"], r["value"]),
+             "prior": shown_indicator(r["indicator"], r["prior_value"]),
+             "change": shown_change(r["indicator"], r["change"])} for _, r in ind.iterrows()]
+    year = audit.report.meta.get("report_year")
+    return render.cross_year(checks, rows, _year(year), _year(prior_year))
+
+
+def _year(value: object) -> str:
+    """A year as an integer (2019, never 2019.0); empty when unknown."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(int(float(str(value))))
+
+
 def about() -> str:
     return f"audit-kit {__version__}"
 
