@@ -14,7 +14,7 @@ import audit_kit
 from audit_kit import render
 from audit_kit.checks import registry
 from audit_kit.ledger import Ledger
-from audit_kit.vocabulary import STALE, UNDECIDED, Decision, Severity, Status
+from audit_kit.vocabulary import STALE, UNDECIDED, CellStatus, Decision, Severity, Status
 
 SRC = Path(audit_kit.__file__).parent
 SEED = Path(__file__).resolve().parents[1] / "data" / "samples" / "yanchi-2020.txt"
@@ -32,6 +32,7 @@ def test_chinese_names() -> None:
     assert [d.zh for d in Decision] == ["确认问题", "排除", "待核实"]
     assert Severity("warning").zh == "警告"
     assert Status.names() == {"fail": "不通过", "not_assessable": "无法判断", "pass": "通过"}
+    assert CellStatus.names() == {"number": "数字", "blank": "空白", "text": "文字", "missing": "未读到"}
 
 
 def test_members_compare_and_hash_as_their_strings() -> None:
@@ -84,7 +85,7 @@ def test_templates_name_the_vocabulary() -> None:
 
 
 def _literals(path: Path) -> list[tuple[int, str]]:
-    names = {m.zh for enum in (Status, Severity, Decision) for m in enum} | {UNDECIDED, STALE}
+    names = {m.zh for enum in (Status, Severity, Decision, CellStatus) for m in enum} | {UNDECIDED, STALE}
     return [(node.lineno, node.value) for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names]
 

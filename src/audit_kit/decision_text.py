@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-UNDECIDED = "未审核"
+from .vocabulary import UNDECIDED
 
 
 def readable_time(stamp: object) -> str:

@@ -23,18 +23,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import places
-from .checks.registry import SEVERITY_ZH, STATUS_ZH
 from .csvsafe import TRIGGERS, neutralise
 from .decision_text import readable_time
 from .errors import SpreadsheetError
-from .ledger import DECISIONS, Ledger
+from .ledger import Ledger
+from .vocabulary import Decision, Severity, Status
 
 FINDINGS_SHEET = "发现"
 DECISION_COL = "审核结论"
 COMMENT_COL = "审核意见"
 FINGERPRINT_COL = "编号"
 REPORT_ID_COL = "报告编号"
-BY_ZH = {zh: code for code, zh in DECISIONS.items()}
+BY_ZH = {d.zh: d.value for d in Decision}
 READER_ZH = {"text": "文本", "html": "网页", "docx": "Word", "markdown": "Markdown 文本", "pdf": "PDF", "legacy": "Word（.doc/.wps）",
              "ocr": "OCR 识别", "image": "图片 OCR"}
 
@@ -76,7 +76,8 @@ def collect(root: Path, ledger: Ledger) -> WorkspaceData:
             fails = res[res["status"] == "fail"]
             rows.append({"文件": Path(r.source or "").name, "机关": r.agency, "年度": r.report_year,
                          "模板": r.template, "读取方式": READER_ZH.get(r.reader, r.reader), "发布日期": r.published, "版本": r.version,
-                         "上年报告": pairing, "不通过": len(fails), "错误": int((fails["severity"] == "error").sum()),
+                         "上年报告": pairing, Status.FAIL.zh: len(fails),
+                         Severity.ERROR.zh: int((fails["severity"] == Severity.ERROR).sum()),
                          "已审核": int((fails["decision"] != "").sum()), REPORT_ID_COL: r.report_id})
     finally:
         store.close()
@@ -100,10 +101,10 @@ def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
     decided = f["decision"] != ""
     return pd.DataFrame({
         "机关": f["agency"], "年度": f["report_year"], "检查": f["check_id"],
-        "严重程度": f["severity"].map(SEVERITY_ZH), "结果": f["status"].map(STATUS_ZH), "说明": f["message"],
+        "严重程度": f["severity"].map(Severity.names()), "结果": f["status"].map(Status.names()), "说明": f["message"],
         "位置": f["evidence"].map(_where), "当前结论": f["decision_zh"], "审核人": f["auditor"],
         "审核时间": f["decided_at"].map(readable_time),
-        DECISION_COL: f["decision"].map(DECISIONS).where(decided, ""), COMMENT_COL: f["comment"].where(decided, ""),
+        DECISION_COL: f["decision"].map(Decision.names()).where(decided, ""), COMMENT_COL: f["comment"].where(decided, ""),
         FINGERPRINT_COL: f["fingerprint"], REPORT_ID_COL: f["report_id"]})
 
 
@@ -153,8 +154,8 @@ def write_workbook(data: WorkspaceData, out: Path) -> Path:
     _sheet(wb, FINDINGS_SHEET, found, {"机关": 24, "说明": 70, "位置": 30, "当前结论": 12, "审核时间": 17,
                                        DECISION_COL: 12, COMMENT_COL: 40, FINGERPRINT_COL: 18, REPORT_ID_COL: 18})
     ws = wb[FINDINGS_SHEET]
-    choices = DataValidation(type="list", formula1='"' + ",".join(DECISIONS.values()) + '"', allow_blank=True)
-    choices.error, choices.errorTitle = f"请选择：{'、'.join(DECISIONS.values())}", DECISION_COL
+    choices = DataValidation(type="list", formula1='"' + ",".join(Decision.names().values()) + '"', allow_blank=True)
+    choices.error, choices.errorTitle = f"请选择：{'、'.join(Decision.names().values())}", DECISION_COL
     ws.add_data_validation(choices)
     col = get_column_letter(list(found.columns).index(DECISION_COL) + 1)
     choices.add(f"{col}2:{col}{max(ws.max_row, 2) + 500}")

@@ -258,6 +258,7 @@ class _Walker:
             self.pending_extra = None
             lab = tpl.match_row(text)
             merged = None
+            values: list = []  # the values a label merged from pieces brings with it
             if lab is None:
                 merged = _merge_split_label(toks, i - 1)
                 if merged is None and self.context == "t3":  # group labels stand in 表三 only

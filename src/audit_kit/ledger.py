@@ -28,7 +28,6 @@ import pandas as pd
 from .errors import LedgerError
 from .vocabulary import STALE, UNDECIDED, Decision
 
-DECISIONS = Decision.names()  # thin alias for session.py (being rewritten elsewhere); new code uses Decision
 GENESIS = "0" * 64  # the prev_hash of the first row
 CHAINED = ("id", "fingerprint", "decision", "comment", "auditor", "decided_at", "values_hash", "report_id",
            "check_id", "message")

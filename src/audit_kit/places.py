@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-CELL_STATUS_ZH = {"number": "数字", "blank": "空白", "text": "文字", "missing": "未读到"}
+from .vocabulary import CellStatus
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bpage (\d+) table (\d+) r(\d+)c(\d+)\b"), r"第 \1 页第 \2 个表格第 \3 行第 \4 列"),
@@ -37,4 +37,4 @@ def cell_status(status: object) -> str:
     """A cell's status in Chinese: number/blank/text → 数字/空白/文字 (missing → 未读到)."""
     if status is None or (isinstance(status, float) and status != status):
         return ""
-    return CELL_STATUS_ZH.get(str(status), str(status))
+    return CellStatus.zh_of(status)

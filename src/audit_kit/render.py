@@ -150,7 +150,7 @@ def _line(f: Mapping[str, Any], decision: Any) -> str:
     from .decision_text import decision_line
 
     if not f.get("decided_at"):
-        return text(decision) or "未审核"
+        return text(decision) or UNDECIDED
     return decision_line(decision, f.get("comment"), f.get("auditor"), f.get("decided_at"))
 
 

@@ -11,13 +11,12 @@ import pandas as pd
 
 from . import __version__, bundled, render
 from .checks import REGISTRY
-from .checks.registry import SEVERITY_ZH, STATUS_ZH
 from .indicators import indicators
-from .ledger import DECISIONS, Ledger
+from .ledger import Ledger
 from .render import Html
 from .report import Report
 from .stored import open_stored
-from .vocabulary import Decision, Status
+from .vocabulary import Decision, Severity, Status
 from .workspace import Workspace
 
 SEED = bundled.seed()
@@ -64,14 +63,14 @@ def checks_appendix(audit: Audit) -> Html:
     """The appendix: every check run with its title and how many locations passed, failed or could not be
     assessed, then the findings the auditor excluded with the reason given."""
     r = audit.results
-    counts = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(STATUS_ZH), fill_value=0)
-    rows = [{"check_id": cid, "title": title_of(cid), "counts": [int(counts.at[cid, s]) for s in STATUS_ZH]}
+    counts = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(Status.names()), fill_value=0)
+    rows = [{"check_id": cid, "title": title_of(cid), "counts": [int(counts.at[cid, s]) for s in Status.names()]}
             for cid in counts.index]
     a = audit.annotated
     excluded = a[(a["status"] == Status.FAIL) & (a["decision"] == Decision.DISMISSED)]
     dismissed = [{"check_id": f["check_id"], "message": f["message"],
                   "line": render.decision_line_of(f, f["decision_zh"])} for _, f in excluded.iterrows()]
-    return render.appendix(rows, list(STATUS_ZH.values()), dismissed)
+    return render.appendix(rows, list(Status.names().values()), dismissed)
 
 
 def manual_checks(audit: Audit) -> Html:
@@ -151,7 +150,7 @@ def memo_header(audit: Audit, auditor: str = "") -> Html:
     m = audit.report.meta
     a = audit.annotated
     fails = a[a["status"] == "fail"]
-    sev = {s: int((fails["severity"] == s).sum()) for s in SEVERITY_ZH}
+    sev = {s: int((fails["severity"] == s).sum()) for s in Severity.names()}
     title = f"{m.get('agency') or '（机关未识别）'} {m.get('report_year') or ''} 年度政府信息公开工作年度报告 审计备忘录"
     decided = int((a["decision"] != "").sum()) + int(a["stale"].sum())
     scope = [("文件", Path(m["source"]).name), ("报告编号", m["report_id"]), ("SHA-256", m["sha256"]),
@@ -161,7 +160,7 @@ def memo_header(audit: Audit, auditor: str = "") -> Html:
              ("审核记录", str(audit.ledger.path)), ("审核结论", f"审核记录中本报告的结论 {decided} 条"),
              ("审核记录校验", audit.ledger.verification_line())]
     counts = {"checks": a["check_id"].nunique(), "rows": len(a), "fails": len(fails), **sev,
-              "decisions": [(zh, int((fails["decision"] == d).sum())) for d, zh in DECISIONS.items()],
+              "decisions": [(zh, int((fails["decision"] == d).sum())) for d, zh in Decision.names().items()],
               "undecided": int((fails["decision"] == "").sum()), "decided": int((fails["decision"] != "").sum())}
     return render.memo_header(title, scope, conclusion(fails), counts, list(m.get("notes") or []), tables_missing(audit.report))
 
@@ -175,7 +174,7 @@ def conclusion(fails: pd.DataFrame) -> str:
         return "存在问题"
     if (decisions == Decision.DISMISSED).all():
         return "未发现问题"
-    return "待核实"
+    return Decision.PENDING.zh  # 待核实
 
 
 def tables_missing(report: Report) -> bool:
@@ -187,7 +186,7 @@ def findings_detail(audit: Audit) -> Html:
     """Every failing finding, by severity: check id, message, evidence, and the ledger's decision."""
     a = audit.annotated
     groups = []
-    for sev, zh in SEVERITY_ZH.items():
+    for sev, zh in Severity.names().items():
         part = a[(a["status"] == "fail") & (a["severity"] == sev) & (a["decision"] != Decision.DISMISSED)]
         if part.empty:
             continue

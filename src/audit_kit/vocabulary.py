@@ -57,5 +57,14 @@ class Decision(_Named):
     PENDING = "pending", "待核实"
 
 
+class CellStatus(_Named):
+    """The status of one table cell (``report.cells["status"]``; ``missing``: the input has no such cell)."""
+
+    NUMBER = "number", "数字"
+    BLANK = "blank", "空白"
+    TEXT = "text", "文字"
+    MISSING = "missing", "未读到"
+
+
 UNDECIDED = "未审核"  # a finding without a decision
 STALE = "数据已变化，请复核"  # a decision made on values that have changed since

@@ -15,10 +15,11 @@ and the message and a note in the evidence say what was folded).
 from __future__ import annotations
 
 from .. import templates as tpl
+from ..vocabulary import CellStatus
 from .registry import Result
 
 # check id → what the grouped message says of each cell
-GROUPED = {"T2-1": "数值不合规", "T3-4": "数值不合规", "T4-2": "数值不合规", "T2-4": "空白", "T3-5": "空白"}
+GROUPED = {"T2-1": "数值不合规", "T3-4": "数值不合规", "T4-2": "数值不合规", "T2-4": CellStatus.BLANK.zh, "T3-5": CellStatus.BLANK.zh}
 BLANK_CHECKS = {"t2": "T2-4", "t3": "T3-5"}
 FOLD_INTO = "F-3"
 LISTED = 10  # invalid cells named in a grouped message; the evidence has them all
@@ -52,7 +53,7 @@ def _merged(table: str, cells: list[Result], what: str) -> Result:
     evidence = [e for r in cells for e in r.evidence]
     if len(cells) == 1:
         message = cells[0].message
-    elif what == "空白":
+    elif what == CellStatus.BLANK.zh:
         rows: dict[str, list[str]] = {}
         for r in cells:
             rows.setdefault(r.row or "", []).append(tpl.col_label(table, r.row or "", r.col or ""))

@@ -22,10 +22,6 @@ from ..normalize import key
 from ..report import Report
 from ..vocabulary import Severity, Status
 
-# Thin aliases of the vocabulary for session.py, which is being rewritten elsewhere; new code uses
-# Severity / Status (audit_kit.vocabulary) directly.
-SEVERITY_ZH = Severity.names()
-STATUS_ZH = Status.names()
 RESULT_COLUMNS = ["report_id", "check_id", "status", "severity", "table", "row", "col", "expected", "actual",
                   "message", "evidence", "fingerprint"]
 
