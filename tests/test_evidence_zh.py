@@ -62,6 +62,6 @@ def test_evidence_of_a_pdf_is_chinese(corpus):
 
 def test_memo_header_notes_are_chinese():
     html = str(render.memo_header("t", [], "", {"checks": 1, "fails": 0, "error": 0, "warning": 0, "info": 0,
-                                                "decisions": [], "undecided": 0},
+                                                "decisions": [], "undecided": 0, "rows": 1, "decided": 0},
                                   ["表三“一、本年新收”行（line 105）只印了 4 个值"], False))
     assert "第 105 行" in html and "line 105" not in html

@@ -80,11 +80,11 @@ def test_memo_says_when_the_ledger_chain_is_broken(tmp_path):
 def test_seed_memo_states_the_seed_results(seed_memo):
     _path, html, _f1 = seed_memo
     assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审计备忘录" in html
-    assert "不通过 3 条：错误 0 条，警告 1 条，提示 2 条" in html
+    assert "不通过的发现 3 条：错误 0 条，警告 1 条，提示 2 条" in html
     assert "2020 年度报告却使用 2021 版格式" in html
     assert "第二部分标题印为“2、 主动公开政府信息情况”" in html and "第六部分标题印为“六、其他需要报告事项”" in html
     for cid in ("T3-1", "T3-2", "S-4", "X-1", "Y-1"):  # the appendix lists every check run
-        assert f"<th>{cid}</th>" in html
+        assert f"<td>{cid}</td>" in html
     assert "759db567a490ec5dfd1a00531cf67575601f67f229ea2f45924d6017e445a39d" in html  # sha256 of the seed
     assert "def " not in html and "import " not in html and "widget-view" not in html  # no code, no widgets
 

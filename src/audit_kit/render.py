@@ -62,10 +62,11 @@ def text(value: Any) -> str:
 
 # --- single report -----------------------------------------------------------------------------------------
 
-def memo_header(title: str, scope: Iterable[tuple[str, Any]], verdict: str, counts: Mapping[str, Any],
+def memo_header(title: str, scope: Iterable[tuple[str, Any]], conclusion: str, counts: Mapping[str, Any],
                 notes: list[str], tables_missing: bool) -> Html:
-    """The head of the memo: title (also the memo's <title>), scope and sources, conclusion, reading notes."""
-    page = render("memo_header", title=title, scope=[(k, text(v)) for k, v in scope], verdict=verdict, counts=counts,
+    """The head of the memo: title (also the memo's <title>), the 结论 (存在问题 / 未发现问题 / 待核实) with how
+    many findings are decided, reading notes, then scope and sources."""
+    page = render("memo_header", title=title, scope=[(k, text(v)) for k, v in scope], conclusion=conclusion, counts=counts,
                   notes=[places.where(n) for n in notes], tables_missing=tables_missing)
     page.memo_title = title
     return page
@@ -151,6 +152,31 @@ def _line(f: Mapping[str, Any], decision: Any) -> str:
     if not f.get("decided_at"):
         return text(decision) or UNDECIDED
     return decision_line(decision, f.get("comment"), f.get("auditor"), f.get("decided_at"))
+
+
+def decision_line_of(finding: Mapping[str, Any], decision: Any) -> str:
+    """A finding's decision as one readable line (未审核 when none)."""
+    return _line(finding, decision)
+
+
+def manual_checks(items: list[dict[str, Any]]) -> Html:
+    """需人工核对: every item the checks could not assess — check, its title, the reason."""
+    return render("manual_checks", items=items)
+
+
+def appendix(rows: list[dict[str, Any]], statuses: list[str], dismissed: list[dict[str, Any]]) -> Html:
+    """附录: every check run (id, title, counts by status), then the excluded findings with their decision."""
+    return render("appendix", rows=rows, statuses=statuses, dismissed=dismissed)
+
+
+def cross_year(checks: list[dict[str, Any]], indicators: list[dict[str, str]], year: str, prior_year: str) -> Html:
+    """跨年对比: the cross-year checks and the indicators of this year and the prior year."""
+    return render("cross_year", checks=checks, indicators=indicators, year=year, prior_year=prior_year)
+
+
+def sign_off(auditor: str, reviewer: str) -> Html:
+    """The sign-off block: 审核人, 复核人 and 日期, each with a line to sign on."""
+    return render("sign_off", auditor=text(auditor), reviewer=text(reviewer))
 
 
 def finding_detail(finding: Mapping[str, Any], severity: str, status: str, evidence_html: Html) -> Html:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, bundled, render
+from .checks import REGISTRY
 from .indicators import indicators
 from .ledger import Ledger
 from .render import Html
@@ -32,6 +33,7 @@ class Audit:
     ledger: Ledger
     workspace: Path | None = None
     auditor: str = ""  # the auditor's name given, else the workspace's setting
+    reviewer: str = ""  # the reviewer's name from the workspace's settings
 
     @property
     def annotated(self) -> pd.DataFrame:
@@ -48,20 +50,92 @@ def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str =
     ws = Workspace.open(store or None)
     found = open_stored(ws.root, report or SEED, prior, force_prior)
     return Audit(found.report, found.prior, found.pairing, found.results, Ledger(ledger or ws.ledger_path), ws.root,
-                 auditor or ws.settings.auditor)
+                 auditor or ws.settings.auditor, ws.settings.reviewer)
 
 
-def checks_appendix(audit: Audit) -> pd.DataFrame:
-    """Every check run, with how many locations passed, failed or could not be assessed."""
+def title_of(check_id: str) -> str:
+    """The title a check registered (the check id itself for one no longer registered)."""
+    spec = REGISTRY.get(check_id)
+    return spec.title if spec is not None else check_id
+
+
+def checks_appendix(audit: Audit) -> Html:
+    """The appendix: every check run with its title and how many locations passed, failed or could not be
+    assessed, then the findings the auditor excluded with the reason given."""
     r = audit.results
-    table = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(Status.names()), fill_value=0)
-    return table.rename(columns=Status.names())
+    counts = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(Status.names()), fill_value=0)
+    rows = [{"check_id": cid, "title": title_of(cid), "counts": [int(counts.at[cid, s]) for s in Status.names()]}
+            for cid in counts.index]
+    a = audit.annotated
+    excluded = a[(a["status"] == Status.FAIL) & (a["decision"] == Decision.DISMISSED)]
+    dismissed = [{"check_id": f["check_id"], "message": f["message"],
+                  "line": render.decision_line_of(f, f["decision_zh"])} for _, f in excluded.iterrows()]
+    return render.appendix(rows, list(Status.names().values()), dismissed)
+
+
+def manual_checks(audit: Audit) -> Html:
+    """需人工核对: every result the checks could not assess, with its check's title and the reason."""
+    r = audit.results
+    part = r[r["status"] == Status.NOT_ASSESSABLE]
+    items = [{"check_id": f["check_id"], "title": title_of(f["check_id"]), "reason": f["message"]}
+             for _, f in part.iterrows()]
+    return render.manual_checks(items)
+
+
+def sign_off(audit: Audit) -> Html:
+    """The sign-off block: 审核人 and 复核人 from the workspace settings (or as given), 日期, lines to sign."""
+    return render.sign_off(audit.auditor, audit.reviewer)
 
 
 def cross_year(audit: Audit) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cross-year results (Y-*) and the indicators with their change against the prior year."""
     y = audit.results[audit.results["check_id"].str.startswith("Y-")][["check_id", "status", "message"]]
     return y.reset_index(drop=True), indicators(audit.report, audit.prior)
+
+
+UNREAD = "（未读到）"
+NOT_COMPUTABLE = "（无法计算）"
+
+
+def shown_indicator(code: str, value: float) -> str:
+    """An indicator's value as the memo prints it: a count as an integer, a rate (``*_rate``, a fraction) as
+    a percentage with one decimal (14.8%); a count not read as （未读到）, a rate without a denominator as
+    （无法计算）. Never "nan"."""
+    rate = code.endswith("_rate")
+    if value is None or pd.isna(value):
+        return NOT_COMPUTABLE if rate else UNREAD
+    return f"{value * 100:.1f}%" if rate else f"{round(value)}"
+
+
+def shown_change(code: str, change: float) -> str:
+    """The change against the prior year: counts signed (+3), rates in percentage points; （无法计算）
+    when either year is missing."""
+    if change is None or pd.isna(change):
+        return NOT_COMPUTABLE
+    if code.endswith("_rate"):
+        return f"{change * 100:+.1f} 个百分点"
+    return f"{round(change):+d}"
+
+
+def cross_year_section(audit: Audit) -> Html:
+    """The cross-year comparison in words and numbers an auditor reads: the Y-* results (check, title, result
+    in Chinese, message) and the indicators this year, last year and the change — no pandas headings."""
+    years, ind = cross_year(audit)
+    checks = [{"check_id": r["check_id"], "title": title_of(r["check_id"]), "status": Status.zh_of(r["status"]),
+               "message": r["message"]} for _, r in years.iterrows()]
+    prior_year = audit.prior.meta.get("report_year") if audit.prior is not None else None
+    rows = [{"name": r["name"], "value": shown_indicator(r["indicator"], r["value"]),
+             "prior": shown_indicator(r["indicator"], r["prior_value"]),
+             "change": shown_change(r["indicator"], r["change"])} for _, r in ind.iterrows()]
+    year = audit.report.meta.get("report_year")
+    return render.cross_year(checks, rows, _year(year), _year(prior_year))
+
+
+def _year(value: object) -> str:
+    """A year as an integer (2019, never 2019.0); empty when unknown."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(int(float(str(value))))
 
 
 def about() -> str:
@@ -85,12 +159,22 @@ def memo_header(audit: Audit, auditor: str = "") -> Html:
              ("审核人", auditor or audit.auditor or "（未填写）"), ("工作区", str(audit.workspace or "（未使用）")),
              ("审核记录", str(audit.ledger.path)), ("审核结论", f"审核记录中本报告的结论 {decided} 条"),
              ("审核记录校验", audit.ledger.verification_line())]
-    verdict = ("存在错误级问题，需整改。" if sev["error"] else "未发现错误级问题。" if not sev["warning"]
-               else "未发现错误级问题，有警告需人工核实。")
-    counts = {"checks": a["check_id"].nunique(), "fails": len(fails), **sev,
+    counts = {"checks": a["check_id"].nunique(), "rows": len(a), "fails": len(fails), **sev,
               "decisions": [(zh, int((fails["decision"] == d).sum())) for d, zh in Decision.names().items()],
-              "undecided": int((fails["decision"] == "").sum())}
-    return render.memo_header(title, scope, verdict, counts, list(m.get("notes") or []), tables_missing(audit.report))
+              "undecided": int((fails["decision"] == "").sum()), "decided": int((fails["decision"] != "").sum())}
+    return render.memo_header(title, scope, conclusion(fails), counts, list(m.get("notes") or []), tables_missing(audit.report))
+
+
+def conclusion(fails: pd.DataFrame) -> str:
+    """The memo's 结论 from the auditor's decisions on the failing findings (annotated): any confirmed
+    problem → 存在问题; every finding excluded (or none) → 未发现问题; anything else (待核实, undecided, a
+    decision made on values that changed since) → 待核实."""
+    decisions = fails["decision"] if len(fails) else pd.Series([], dtype=str)
+    if (decisions == Decision.CONFIRMED).any():
+        return "存在问题"
+    if (decisions == Decision.DISMISSED).all():
+        return "未发现问题"
+    return Decision.PENDING.zh  # 待核实
 
 
 def tables_missing(report: Report) -> bool:
@@ -103,7 +187,7 @@ def findings_detail(audit: Audit) -> Html:
     a = audit.annotated
     groups = []
     for sev, zh in Severity.names().items():
-        part = a[(a["status"] == "fail") & (a["severity"] == sev)]
+        part = a[(a["status"] == "fail") & (a["severity"] == sev) & (a["decision"] != Decision.DISMISSED)]
         if part.empty:
             continue
         items = [{"check_id": r["check_id"], "message": r["message"], "fingerprint": r["fingerprint"],
