@@ -57,7 +57,7 @@ def test_a_decision_made_in_the_notebook_reaches_the_memo_written_from_the_proje
     proc = cli("memo", "yanchi-2020.txt", "-o", "memo.html", cwd=project)
     assert proc.returncode == 0, proc.stderr
     html = (project / "memo.html").read_text(encoding="utf-8")
-    assert COMMENT in html and "确认问题：" + COMMENT in html
+    assert re.search("确认问题（[^）]*）：" + re.escape(COMMENT), html)  # the decision with its comment
     assert f"<td>{workspace}</td>" in html  # which workspace and ledger the memo used
     assert f"<td>{workspace / 'ledger.sqlite'}</td>" in html
     assert "审核记录中本报告的结论 1 条" in html
