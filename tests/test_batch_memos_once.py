@@ -88,7 +88,7 @@ def test_batch_memos_read_and_check_each_report_once_and_agree_with_results_csv(
         shown = re.findall(r"data-fingerprint=[\"']([0-9a-f]+)", html)
         assert sorted(shown) == sorted(fails["fingerprint"]), f
         errors, warnings, infos = (int((fails["severity"] == s).sum()) for s in ("error", "warning", "info"))
-        assert f"不通过 {len(fails)} 条：错误 {errors} 条，警告 {warnings} 条，提示 {infos} 条" in html, f
+        assert f"不通过的发现 {len(fails)} 条：错误 {errors} 条，警告 {warnings} 条，提示 {infos} 条" in html, f
     # the 2022 and 2023 reports were checked against last year's: their memos show the cross-year findings
     assert (results["check_id"].str.startswith("Y-") & (results["status"] != "not_assessable")).any()
 
