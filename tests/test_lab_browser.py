@@ -60,11 +60,32 @@ def jupyter_lab(work: Path, tmp_path: Path) -> Iterator[str]:
         lab.wait(timeout=30)
 
 
+def close_lab_dialogs(page) -> list[str]:
+    """Accept the lab's own modal dialogs (kernel choice, file changed on disk, ...) that would block the clicks;
+    their texts are returned and written to tests/artifacts/lab-dialogs.txt. (A report's ``alert()`` is a browser
+    dialog, caught by ``page.on("dialog")``; these are JupyterLab's own widgets.)"""
+    texts = []
+    for _ in range(5):
+        dialog = page.locator("dialog.jp-Dialog")
+        if dialog.count() == 0:
+            break
+        texts.append(" ".join(dialog.first.inner_text().split()))
+        accept = dialog.first.locator(".jp-mod-accept")
+        (accept.first.click() if accept.count() else page.keyboard.press("Escape"))
+        page.wait_for_timeout(500)
+    if texts:
+        ARTIFACTS.mkdir(exist_ok=True)
+        with open(ARTIFACTS / "lab-dialogs.txt", "a", encoding="utf-8") as f:
+            f.write("\n".join(texts) + "\n")
+    return texts
+
+
 def run_all_cells(page, base: str, notebook: str, done: str = ""):
     """Open ``notebook`` in the lab and run all its cells; then wait for ``done`` (an execution prompt such as
     "[9]") when given. Returns the notebook's panel (the lab may restore other notebooks' tabs beside it);
     a screenshot lands in tests/artifacts/ when it goes wrong."""
-    page.goto(f"{base}/lab/tree/{notebook}?token={TOKEN}", timeout=120_000)
+    # A workspace of its own per notebook: the lab does not restore another notebook's tab beside it.
+    page.goto(f"{base}/lab/workspaces/ak-{Path(notebook).stem}/tree/{notebook}?token={TOKEN}&reset", timeout=120_000)
     page.wait_for_selector(".jp-Notebook", timeout=120_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-DebuggerBugButton",
                            timeout=120_000, state="attached")
@@ -73,6 +94,7 @@ def run_all_cells(page, base: str, notebook: str, done: str = ""):
     try:
         page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=120_000)
         for _attempt in range(3):  # the menu may be clicked before the kernel listens: try again
+            close_lab_dialogs(page)
             panel.locator(".jp-Notebook").first.click()
             page.get_by_role("menuitem", name="Run").first.click()
             page.get_by_text("Run All Cells", exact=True).first.click()
@@ -81,6 +103,7 @@ def run_all_cells(page, base: str, notebook: str, done: str = ""):
                 break
             except Exception:
                 page.keyboard.press("Escape")
+                close_lab_dialogs(page)
         if done:
             panel.locator(".jp-InputPrompt", has_text=done).first.wait_for(timeout=300_000, state="attached")
     except Exception:
