@@ -6,17 +6,20 @@ severity, the prior it was paired with), ``results.parquet`` / ``results.csv`` (
 ``cells.parquet`` (every cell) and ``indicators.csv``. A file that cannot be read is one ``error`` row and
 the batch goes on.
 
-Work goes to the workers in chunks of files, and the main process only collects small summaries, so
-neither its time nor its memory grows with what a report holds:
+Work goes to the workers in chunks of files, and the main process (the client) only collects small
+summaries, so neither its time nor its memory grows with what a report holds. The workers are a local pool
+(``--jobs``) or a Dask cluster (``--scheduler``, ``batch_engine.py``): the same task functions run in both.
 
 1. a worker reads each file of its chunk (or takes it from the store when its bytes are stored), runs the
-   one-report checks, writes the chunk's new reports to the store (one cells part file, one committed
-   transaction of index rows) and its results and cells to part files of OUTDIR;
-2. once every report of the run is stored, the main process pairs each with last year's report from the
-   store index, and workers run the cross-year checks on "light" copies (the rows and sections they read).
+   one-report checks, writes the chunk's new cells to the store (a part file named by what it holds) and
+   its results and cells to part files of OUTDIR named by the task, and returns the store's index rows;
+2. the client commits those index rows, chunk after chunk in the order of the files (no SQLite writes in
+   a worker; a task run again after a lost worker rewrites the same files and its rows are committed once);
+3. once every report of the run is stored, the client pairs each with last year's report from the store
+   index, and workers run the cross-year checks on "light" copies (the rows and sections they read).
 
-The parts are joined into the outputs at the end. Reports are committed to the store chunk by chunk, so
-an interrupted batch resumes where it stopped.
+The parts the client accepted are joined into the outputs at the end. Reports are committed to the store
+chunk by chunk, so an interrupted batch resumes where it stopped.
 
 Trust:
 
@@ -47,8 +50,8 @@ import signal
 import sys
 import threading
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
 import orjson
@@ -57,7 +60,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import batchlog, locks, outputs, readers
+from . import batch_engine, batchlog, locks, outputs, readers
 from .checks.registry import RESULT_COLUMNS, Context, run_context, run_rows
 from .checks.years import light
 from .csvsafe import BOM, safe_table, write_csv
@@ -120,14 +123,14 @@ def _leaves(path: Path, top: Path, follow_links: bool, outside: list[Path] | Non
     return True
 
 
-_STORE: ReportStore | None = None
+_LOCAL = threading.local()  # a worker's store, per thread (Dask runs tasks in threads; SQLite wants that)
 
 
 def _worker_store(path: str) -> ReportStore:
-    global _STORE
-    if _STORE is None or str(_STORE.path) != path:
-        _STORE = ReportStore(path)
-    return _STORE
+    store = getattr(_LOCAL, "store", None)
+    if store is None or str(store.path) != path:
+        store = _LOCAL.store = ReportStore(path)
+    return store
 
 
 def _start_worker() -> None:
@@ -207,15 +210,22 @@ def time_limit(seconds: float, path: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def read_chunk(paths: list[str], store_path: str, part: str,
-               file_timeout: float = FILE_TIMEOUT) -> list[tuple[dict, bytes, dict, bytes]]:
+# the store's index row of a new report: meta, sections, cells file (``ReportStore.index``)
+Entry = tuple[dict, dict, str]
+# a file's pass-1 summary: reports.csv row, light copy (pickled), indicators, one-report results (packed),
+# and its index row when the report is new to the store
+Read = tuple[dict, bytes, dict, bytes, Entry | None]
+
+
+def read_chunk(paths: list[str], store_path: str, part: str, file_timeout: float = FILE_TIMEOUT) -> list[Read]:
     """Pass 1 for a chunk of files (in a worker). Never raises for a bad file: it becomes an error row.
 
-    Returns, per file, its reports.csv row, its light copy (pickled), its indicators and its one-report
-    results packed for the workspace (``results_store.pack``)."""
+    Writes the cells of the chunk's new reports to the store and the part files ``part``-results/-cells;
+    returns, per file, a :data:`Read` (the client commits the index rows). Run again, it rewrites the
+    same files."""
     store = _worker_store(store_path)
     known = _stored(paths, store)
-    out: list[tuple[dict, bytes, dict, bytes]] = []
+    out: list[Read] = []
     results: list[dict] = []
     cells: list[tuple[str, pa.Table]] = []
     new: list[Report] = []
@@ -232,10 +242,11 @@ def read_chunk(paths: list[str], store_path: str, part: str,
             if path not in known:
                 new.append(report)
         except AuditKitError as exc:
-            out.append((_error_row(path, exc.reason, type(exc).__name__), b"", {}, b""))
+            out.append((_error_row(path, exc.reason, type(exc).__name__), b"", {}, b"", None))
             continue
         except Exception as exc:  # a bug must not stop the batch; the row says what happened
-            out.append((_error_row(path, f"内部错误：{type(exc).__name__}: {exc}", "InternalError"), b"", {}, b""))
+            out.append((_error_row(path, f"内部错误：{type(exc).__name__}: {exc}", "InternalError"), b"", {}, b"",
+                        None))
             continue
         m = report.meta
         results += _as_text(rows, path)
@@ -244,15 +255,24 @@ def read_chunk(paths: list[str], store_path: str, part: str,
                "agency": m.get("agency"), "agency_key": store.aliases.resolve(m.get("agency"))[0],
                "report_year": m.get("report_year"), "template": m.get("template"), "reader": m.get("reader"),
                **_counts(rows), "prior_file": "", "pairing": "", "notes": len(m.get("notes") or [])}
-        out.append((row, pickle.dumps(light(ctx), protocol=5), values, pack(rows)))
+        out.append((row, pickle.dumps(light(ctx), protocol=5), values, pack(rows), None))
     if new:
-        files = store.write_cells(new)
-        store.index([(r.meta, r.sections, files[r.meta["report_id"]]) for r in new])
+        tag = hashlib.sha256("".join(sorted(r.meta["report_id"] for r in new)).encode()).hexdigest()[:8]
+        files = store.write_cells(new, tag=tag)
+        entries = {r.meta["report_id"]: (r.meta, r.sections, files[r.meta["report_id"]]) for r in new}
+        out = [(*o[:4], entries.get(o[0].get("report_id", "")) if o[0]["file"] not in known else None) for o in out]
     table = pa.concat_tables([c for _p, c in cells]) if cells else REPORT_CELLS.empty_table()
     table = table.append_column("file", pa.array([p for p, c in cells for _ in range(c.num_rows)], pa.string()))
-    pq.write_table(table, part + "-cells.parquet")
+    _write_part(table, part + "-cells.parquet")
     _write_results(part + "-results.parquet", results)
     return out
+
+
+def _write_part(table: pa.Table, path: str) -> None:
+    """Write a part file whole or not at all (a worker may die in the middle)."""
+    tmp = f"{path}.{uuid.uuid4().hex[:12]}.tmp"
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
 
 
 # file, light, prior id, prior light, prior values, the files of last year's unordered versions, the
@@ -288,7 +308,7 @@ def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dic
 
 
 def _write_results(path: str, rows: list[dict]) -> None:
-    pq.write_table(pa.Table.from_pylist(rows, schema=RESULT_SCHEMA), path)
+    _write_part(pa.Table.from_pylist(rows, schema=RESULT_SCHEMA), path)
 
 
 def _join_parts(parts: Iterable[Path], dst: Path, schema: pa.Schema, csv: Path | None = None) -> None:
@@ -311,14 +331,6 @@ def _chunks(items: list, size: int = CHUNK) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _map(pool: Executor | None, fn: Callable, chunks: list[list], store_path: str, parts: list[str]) -> Iterator:
-    """``fn`` over the chunks, in order: in this process, or in the pool (which run_batch shuts down)."""
-    if pool is None:
-        yield from map(fn, chunks, [store_path] * len(chunks), parts)
-    else:
-        yield from pool.map(fn, chunks, [store_path] * len(chunks), parts)
-
-
 def _progress(total: int, show: bool, desc: str):
     from tqdm import tqdm
 
@@ -327,15 +339,19 @@ def _progress(total: int, show: bool, desc: str):
 
 def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | Path = "audit-store",
               progress: bool | None = None, follow_links: bool = False, file_timeout: float = FILE_TIMEOUT,
-              lock: bool = True) -> pd.DataFrame:
+              lock: bool = True, scheduler: str | None = None) -> pd.DataFrame:
     """Audit every file under ``root``; write the outputs to ``outdir``; return reports.csv as a frame.
 
-    Holds the locks of ``outdir`` and of the store (``lock=False``: the caller holds them, see
+    The work runs on the Dask cluster at ``scheduler`` (``tcp://HOST:PORT``; its workers must see ``root``,
+    ``outdir`` and ``store`` at the same paths, which are then made absolute), else on ``jobs`` local
+    processes. Holds the locks of ``outdir`` and of the store (``lock=False``: the caller holds them, see
     :func:`batch_lock`). ``frame.attrs["outside"]`` lists the links out of ``root`` that were not followed."""
     root, outdir, store_path = Path(root), Path(outdir), Path(store)
+    if scheduler:
+        root, outdir, store_path = root.absolute(), outdir.absolute(), store_path.absolute()
     held = batch_lock(outdir, store_path) if lock else contextlib.nullcontext()
     with held, batchlog.batch_log(outdir):  # after the lock: another run's log is never cut
-        return _run(root, outdir, jobs, store_path, progress, follow_links, file_timeout)
+        return _run(root, outdir, jobs, store_path, progress, follow_links, file_timeout, scheduler)
 
 
 @contextlib.contextmanager
@@ -346,66 +362,84 @@ def batch_lock(outdir: str | Path, store: str | Path) -> Iterator[None]:
 
 
 def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool | None, follow_links: bool,
-         file_timeout: float) -> pd.DataFrame:
+         file_timeout: float, scheduler: str | None = None) -> pd.DataFrame:
+    engine = batch_engine.connect(scheduler, jobs, initializer=_start_worker)  # no cluster: nothing written
     staged = outputs.start(outdir)
     parts = staged / PARTS
     parts.mkdir()
     outside: list[Path] = []
-    files = [str(f) for f in find_files(root, skip=(outdir, store_path), follow_links=follow_links, outside=outside)]
-    ReportStore(store_path).close()  # create the store (and apply the alias table) before the workers open it
-    show = sys.stderr.isatty() if progress is None else progress
     undo_ocr_cache = ocr_batch.workspace_cache(store_path)  # the workspace's OCR cache, for the workers too
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) if jobs > 1 else None
     try:
-        ocr_batch.ocr_pages(pool, files, show)  # scanned pages OCR'd as tasks of their own, into the cache
+        files = [str(f) for f in find_files(root, skip=(outdir, store_path), follow_links=follow_links,
+                                            outside=outside)]
+        ReportStore(store_path).close()  # create the store (and apply the alias table) before workers open it
+        show = sys.stderr.isatty() if progress is None else progress
+        ocr_batch.ocr_pages(engine.executor(), files, show)  # scanned pages OCR'd as tasks of their own
         reader = functools.partial(read_chunk, file_timeout=file_timeout)
-        rows, lights, values, ones = _first_pass(pool, reader, files, str(store_path), parts, show)
-        indicator_rows = _cross_year(pool, rows, lights, values, ones, str(store_path), parts, show)
+        rows, lights, values, ones, used = _first_pass(engine, reader, files, str(store_path), parts, show)
+        indicator_rows, crossed = _cross_year(engine, rows, lights, values, ones, str(store_path), parts, show)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        engine.close()
         undo_ocr_cache()
     reports = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     indicators = pd.DataFrame(indicator_rows, columns=INDICATOR_COLUMNS)
     for name, frame in (("reports", reports), ("indicators", indicators)):
         frame.to_parquet(staged / f"{name}.parquet", index=False)
         write_csv(frame, staged / f"{name}.csv")
-    results = [*sorted(parts.glob("1-*-results.parquet")), *sorted(parts.glob("2-*-results.parquet"))]
+    results = [Path(f"{p}-results.parquet") for p in [*used, *crossed]]
     _join_parts(results, staged / "results.parquet", RESULT_SCHEMA, csv=staged / "results.csv")
-    _join_parts(sorted(parts.glob("1-*-cells.parquet")), staged / "cells.parquet", CELL_SCHEMA)
+    _join_parts([Path(f"{p}-cells.parquet") for p in used], staged / "cells.parquet", CELL_SCHEMA)
     shutil.rmtree(parts, ignore_errors=True)
     outputs.publish(outdir, staged, OUTPUTS)
     reports.attrs["outside"] = [str(p) for p in outside]
     return reports
 
 
-def _first_pass(pool: Executor | None, reader: Callable, files: list[str], store_path: str, parts: Path,
-                show: bool) -> tuple[list[dict], dict[str, bytes], dict[str, dict], dict[str, bytes]]:
+def _lost_file(path: str, reason: str) -> Read:
+    """The pass-1 summary of a file whose workers kept dying."""
+    row = {"file": path, "status": "error", "reason": reason, "error_type": "WorkerLost",
+           "detail": "Dask 报告工作进程多次退出：KilledWorker"}
+    return row, b"", {}, b"", None
+
+
+def _first_pass(engine: batch_engine.Engine, reader: Callable, files: list[str], store_path: str, parts: Path,
+                show: bool) -> tuple[list[dict], dict[str, bytes], dict[str, dict], dict[str, bytes], list[str]]:
+    """Pass 1 over ``engine``; commits the new reports' index rows chunk by chunk, in file order. Returns
+    the rows, lights, indicators and one-report results of the files, and the part files written."""
     chunks = _chunks(files)
     names = [str(parts / f"1-{i:06d}") for i in range(len(chunks))]
     rows: list[dict] = []
     lights: dict[str, bytes] = {}
     values: dict[str, dict] = {}
     ones: dict[str, bytes] = {}  # one-report results, packed
+    used: list[str] = []
     bar = _progress(len(files), show, "读取与检查")
-    for done in _map(pool, reader, chunks, store_path, names):
-        for row, light_bytes, ind, one in done:
-            rows.append(row)
-            if "detail" in row:
-                batchlog.file_failed(row["file"], row["reason"], row.pop("detail"))
-            if row["status"] == "ok":
-                rid = row["report_id"]
-                lights[rid], values[rid], ones[rid] = light_bytes, ind, one
-        bar.update(len(done))
+    with ReportStore(store_path) as db:
+        for written, done in batch_engine.in_order(engine, reader, chunks, names, (store_path,), _lost_file,
+                                                   bar.update):
+            db.index([entry for *_r, entry in done if entry is not None])
+            used += written
+            for row, light_bytes, ind, one, _entry in done:
+                rows.append(row)
+                if "detail" in row:
+                    batchlog.file_failed(row["file"], row["reason"], row.pop("detail"))
+                if row["status"] == "ok":
+                    rid = row["report_id"]
+                    lights[rid], values[rid], ones[rid] = light_bytes, ind, one
     bar.close()
-    return rows, lights, values, ones
+    return rows, lights, values, ones, used
 
 
-def _cross_year(pool: Executor | None, rows: list[dict], lights: dict[str, bytes], values: dict[str, dict],
-                ones: dict[str, bytes], store_path: str, parts: Path, show: bool) -> list[dict]:
+def _lost_cross(_task: Task, reason: str) -> tuple[None, dict, None]:
+    """The pass-2 summary of a report whose workers kept dying: no cross-year results (see _collect)."""
+    return None, {}, None
+
+
+def _cross_year(engine: batch_engine.Engine, rows: list[dict], lights: dict[str, bytes], values: dict[str, dict],
+                ones: dict[str, bytes], store_path: str, parts: Path, show: bool) -> tuple[list[dict], list[str]]:
     """Pass 2: pair each report with last year's and run the cross-year checks; indicators with changes.
     Every report's results (one-report and cross-year) are stored in the workspace, chunk by chunk, by
-    this process."""
+    this process. Returns the indicator rows and the part files written."""
     ok = [row for row in rows if row["status"] == "ok"]
     sources = {row["report_id"]: row["file"] for row in ok}
     tasks: list[Task] = []
@@ -417,24 +451,31 @@ def _cross_year(pool: Executor | None, rows: list[dict], lights: dict[str, bytes
     chunks = _chunks(tasks)
     names = [str(parts / f"2-{i:06d}") for i in range(len(chunks))]
     indicator_rows: list[dict] = []
+    used: list[str] = []
     bar = _progress(len(ok), show, "跨年核对")
     done_rows = iter(ok)
     results = ResultStore(store_path)
     try:
-        for done in _map(pool, cross_chunk, chunks, store_path, names):
-            results.put_many([stored for _c, _b, stored in done])
+        for written, done in batch_engine.in_order(engine, cross_chunk, chunks, names, (store_path,), _lost_cross,
+                                                   bar.update):
+            results.put_many([stored for _c, _b, stored in done if stored is not None])
             _collect(done, done_rows, values, indicator_rows)
-            bar.update(len(done))
+            used += written
     finally:
         results.close()
     bar.close()
-    return indicator_rows
+    return indicator_rows, used
 
 
 def _collect(done: list, done_rows: Iterator[dict], values: dict[str, dict], indicator_rows: list[dict]) -> None:
-    """Add a chunk's cross-year counts to the reports' rows and its indicators to ``indicator_rows``."""
+    """Add a chunk's cross-year counts to the reports' rows and its indicators to ``indicator_rows``. A
+    report whose cross-year task kept killing workers becomes an error row (its one-report results stay)."""
     for counts, before, _stored in done:
         row = next(done_rows)
+        if counts is None:
+            row.update(status="error", reason=f"跨年核对：{batch_engine.LOST}", error_type="WorkerLost")
+            batchlog.file_failed(row["file"], row["reason"], "Dask 报告工作进程多次退出：KilledWorker")
+            continue
         for col, n in counts.items():
             row[col] += n
         now = values[row["report_id"]]

@@ -215,7 +215,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         held.__enter__()  # held until the process ends: over the memos too
         with batchlog.batch_log(args.o):  # tracebacks to OUTDIR/batch.log; the console keeps one line per file
             reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store, follow_links=args.follow_links,
-                                file_timeout=args.file_timeout, lock=False)
+                                file_timeout=args.file_timeout, lock=False, scheduler=args.scheduler)
             if reports.attrs.get("outside"):
                 print(f"audit-kit: 未读取 {len(reports.attrs['outside'])} 个指向 {args.dir} 之外的链接"
                       f"（如 {reports.attrs['outside'][0]}）；需要时加 --follow-links", file=sys.stderr)
@@ -330,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--follow-links", action="store_true", help="也读取链接到文件夹之外的文件和文件夹")
     p.add_argument("--file-timeout", type=float, default=120.0,
                    help="每个文件读取和检查的时间上限（秒，默认 120；0 为不限）")
+    p.add_argument("--scheduler", metavar="tcp://主机:端口",
+                   help="在此 Dask 集群上运行（工作节点须以相同路径访问年报、输出文件夹和报告库）；不给出时在本机运行")
     p.set_defaults(func=cmd_batch)
     p = sub.add_parser("memo", help="生成一份年报的 HTML 审计备忘录（离线、可打印）")
     p.add_argument("path", help="年报文件，或工作区中已存报告的编号（可只写开头几位）")

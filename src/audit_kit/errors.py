@@ -94,3 +94,7 @@ class SpreadsheetError(AuditKitError):
 
 class UnknownReportError(AuditKitError):
     """A report given by id (or id prefix) is not in the workspace, or the prefix names more than one."""
+
+
+class SchedulerError(AuditKitError):
+    """The Dask scheduler of ``batch --scheduler`` cannot be reached; ``path`` is its address."""

@@ -132,18 +132,19 @@ class ReportStore:
         files = self.write_cells([report])
         return self.index([(report.meta, report.sections, files[report.meta["report_id"]])]) == 1
 
-    def write_cells(self, reports: list[Report]) -> dict[str, str]:
+    def write_cells(self, reports: list[Report], tag: str | None = None) -> dict[str, str]:
         """Write the cells of ``reports``, one part file per report year (temporary file, then rename);
-        return each report's file relative to the store. Safe from several processes at once."""
+        return each report's file relative to the store. Safe from several processes at once. ``tag``
+        (instead of a random one) names the files by what they hold: a task run again rewrites them."""
         by_year: dict[object, list[Report]] = defaultdict(list)
         for r in reports:
             by_year[r.meta.get("report_year") or "unknown"].append(r)
         files: dict[str, str] = {}
         for year, group in by_year.items():
-            rel = f"cells/year={year}/{group[0].meta['report_id']}-{uuid.uuid4().hex[:8]}.parquet"
+            rel = f"cells/year={year}/{group[0].meta['report_id']}-{tag or uuid.uuid4().hex[:8]}.parquet"
             target = self.path / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            tmp = target.with_name(f"{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
             pq.write_table(pa.concat_tables([r.cells_table() for r in group]), tmp)
             os.replace(tmp, target)
             files.update((r.meta["report_id"], rel) for r in group)
