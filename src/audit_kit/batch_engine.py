@@ -121,10 +121,15 @@ class DaskCluster:
         return max(1, sum(self.client.nthreads().values()))
 
     def dashboard(self) -> str | None:
-        """The dashboard's address, or None when the scheduler has none (it needs bokeh)."""
+        """The dashboard's address, or None when the scheduler has none: its HTTP server answers 404 there
+        when bokeh is not installed beside it."""
+        import importlib.util
+
         try:
+            if self.client.run_on_scheduler(importlib.util.find_spec, "bokeh") is None:
+                return None
             return self.client.dashboard_link or None
-        except (KeyError, AttributeError, TypeError):
+        except Exception:  # no dashboard service, or a scheduler that refuses to run the look-up
             return None
 
     def _env(self) -> dict[str, str]:
@@ -137,7 +142,7 @@ class DaskCluster:
         env = self._env()
         todo = iter(enumerate(calls))
         index: dict[str, int] = {}
-        queue = as_completed()
+        queue = as_completed(loop=self.client.loop)
 
         def submit() -> bool:
             nxt = next(todo, None)
