@@ -2,13 +2,19 @@
 ``--jobs 1`` and ``--jobs 2``: wall time, peak memory (summed over the main process and its workers,
 sampled from /proc every 0.1 s, and of the largest single process), store size.
 
-    python benchmarks/batch_scale.py 100 1000 10000 [--jobs 1,2]
+    python benchmarks/batch_scale.py 100 1000 10000 [--jobs 1,2] [--dask]
+
+``--dask`` also runs each batch on a local Dask cluster — a ``dask scheduler`` and two ``dask worker``
+processes of one thread each, started before the clock starts — with ``--scheduler``: the same wall time,
+the client's peak memory (``peak_rss_mb_largest_process``: the client is one process) and the workers'.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -68,38 +74,91 @@ class TreeMemory:
         return self.peak, self.largest
 
 
+class LocalCluster:
+    """A ``dask scheduler`` and two one-thread ``dask worker`` processes on 127.0.0.1 (no dashboard)."""
+
+    def __init__(self, folder: Path) -> None:
+        dask = str(Path(sys.executable).parent / "dask")
+        info = folder / "scheduler.json"
+        self.procs = [self._start(folder / "scheduler", [dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                                         "--no-dashboard", "--dashboard-address", "127.0.0.1:0",
+                                                         "--scheduler-file", str(info)])]
+        for _ in range(600):
+            if info.exists():
+                break
+            time.sleep(0.1)
+        self.address = json.loads(info.read_text())["address"]
+        self.workers = [self._start(folder / f"worker{i}", [dask, "worker", self.address, "--nthreads", "1",
+                                                            "--nworkers", "1", "--no-dashboard"]) for i in (1, 2)]
+        self.procs += self.workers
+        from distributed import Client
+
+        with Client(self.address, timeout=60, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=120)
+
+    @staticmethod
+    def _start(cwd: Path, cmd: list[str]) -> subprocess.Popen:
+        cwd.mkdir(parents=True)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path("src").resolve()),
+                                                                         os.environ.get("PYTHONPATH")]))}
+        return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=60)
+
+
 def size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def main(counts: list[int], jobs_list: tuple[int, ...] = (1, 2)) -> None:
+def run(src: Path, tmp: Path, n: int, jobs: int, cluster: LocalCluster | None = None) -> dict:
+    """One batch of the n reports in ``src``: locally with ``jobs`` processes, or on ``cluster``."""
+    name = "dask" if cluster else str(jobs)
+    store, out = tmp / f"store{name}", tmp / f"out{name}"
+    cmd = [sys.executable, "-m", "audit_kit.cli", "batch", str(src), "-o", str(out), "--store", str(store),
+           *(["--scheduler", cluster.address] if cluster else ["--jobs", str(jobs)])]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    memory = TreeMemory(proc.pid)
+    workers = [TreeMemory(w.pid) for w in cluster.workers] if cluster else []
+    proc.wait()
+    wall = time.perf_counter() - t0
+    tree, largest = memory.stop()
+    row = {"reports": n, "jobs": "dask: 2 workers × 1 thread" if cluster else jobs, "seconds": round(wall, 1),
+           "reports_per_s": round(n / wall, 1), "peak_rss_mb_largest_process": round(largest / 1e6),
+           "peak_rss_mb_all_processes": round(tree / 1e6)}
+    if cluster:  # the client is one process; the workers are measured apart (each the peak of its nanny + worker)
+        row["peak_rss_mb_workers"] = round(sum(w.stop()[0] for w in workers) / 1e6)
+    row.update(store_mb=round(size(store) / 1e6, 1), exit_code=proc.returncode)
+    shutil.rmtree(store)
+    shutil.rmtree(out)
+    return row
+
+
+def main(counts: list[int], jobs_list: tuple[int, ...] = (1, 2), dask: bool = False) -> None:
     rows = []
     for n in counts:
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "in"
             generate(n, src)
             for jobs in jobs_list:
-                store, out = Path(tmp) / f"store{jobs}", Path(tmp) / f"out{jobs}"
-                cmd = [sys.executable, "-m", "audit_kit.cli", "batch", str(src), "-o", str(out), "--store", str(store),
-                       "--jobs", str(jobs)]
-                t0 = time.perf_counter()
-                proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                memory = TreeMemory(proc.pid)
-                proc.wait()
-                wall = time.perf_counter() - t0
-                tree, largest = memory.stop()
-                row = {"reports": n, "jobs": jobs, "seconds": round(wall, 1), "reports_per_s": round(n / wall, 1),
-                       "peak_rss_mb_largest_process": round(largest / 1e6), "peak_rss_mb_all_processes": round(tree / 1e6),
-                       "store_mb": round(size(store) / 1e6, 1), "exit_code": proc.returncode}
-                rows.append(row)
-                print(json.dumps(row, ensure_ascii=False), flush=True)
-                shutil.rmtree(store)
-                shutil.rmtree(out)
+                rows.append(run(src, Path(tmp), n, jobs))
+                print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+            if dask:
+                cluster = LocalCluster(Path(tmp) / "cluster")
+                try:
+                    rows.append(run(src, Path(tmp), n, 0, cluster))
+                finally:
+                    cluster.stop()
+                print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     Path("benchmarks/results").mkdir(parents=True, exist_ok=True)
     Path("benchmarks/results/batch_scale.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--jobs")]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     jobs = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--jobs=")), "1,2")
-    main([int(a) for a in args] or [100, 1000], tuple(int(j) for j in jobs.split(",")))
+    main([int(a) for a in args] or [100, 1000], tuple(int(j) for j in jobs.split(",") if j), "--dask" in sys.argv)
