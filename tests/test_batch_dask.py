@@ -152,6 +152,12 @@ def test_cluster_batch_matches_local_run(cluster: Cluster, reports: Path, local:
     assert f"Dask 集群 {cluster.address}：2 个工作线程；无仪表盘" in err  # no bokeh here: no dashboard claimed
     _same_outputs(tmp_path / "out", local)
     _stored_once(tmp_path / "store")
+    # the auditor merges an agency into another; the same workers see it in the next batch (no stale store)
+    with (tmp_path / "store" / "aliases.csv").open("a", encoding="utf-8") as fh:
+        fh.write("示例县第0局,示例县合并局,\n")
+    _finish(_batch(reports, tmp_path / "again", tmp_path / "store", "--scheduler", cluster.address))
+    again = pd.read_csv(tmp_path / "again" / "reports.csv", dtype=str, keep_default_na=False)
+    assert set(again.loc[again["agency"] == "示例县第0局", "agency_key"]) == {"示例县合并局"}
 
 
 @pytest.mark.parametrize("cluster", [None, 0], indirect=True, ids=["rerun", "give-up-at-once"])

@@ -123,16 +123,6 @@ def _leaves(path: Path, top: Path, follow_links: bool, outside: list[Path] | Non
     return True
 
 
-_LOCAL = threading.local()  # a worker's store, per thread (Dask runs tasks in threads; SQLite wants that)
-
-
-def _worker_store(path: str) -> ReportStore:
-    store = getattr(_LOCAL, "store", None)
-    if store is None or str(store.path) != path:
-        store = _LOCAL.store = ReportStore(path)
-    return store
-
-
 def _start_worker() -> None:
     """Move what the imports allocated out of the collector's way: a worker makes many short-lived
     objects per report, and every full collection would walk the ~300,000 objects of pandas & co."""
@@ -222,8 +212,13 @@ def read_chunk(paths: list[str], store_path: str, part: str, file_timeout: float
 
     Writes the cells of the chunk's new reports to the store and the part files ``part``-results/-cells;
     returns, per file, a :data:`Read` (the client commits the index rows). Run again, it rewrites the
-    same files."""
-    store = _worker_store(store_path)
+    same files. The store is opened for the task only: a long-lived Dask worker never keeps a store (or
+    its alias table) from an earlier batch."""
+    with ReportStore(store_path) as store:
+        return _read(paths, store, part, file_timeout)
+
+
+def _read(paths: list[str], store: ReportStore, part: str, file_timeout: float) -> list[Read]:
     known = _stored(paths, store)
     out: list[Read] = []
     results: list[dict] = []
@@ -286,8 +281,8 @@ def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dic
     """Pass 2 for a chunk (in a worker): cross-year checks and the indicators' change, per report, and all
     its results packed for the workspace (the main process stores them: no SQLite writes here).
     A prior that is not in this run is read from the store."""
-    store = _worker_store(store_path)
-    from_store = store.get_many([pid for _f, _l, pid, plight, _v, _u, _o in tasks if pid and plight is None])
+    with ReportStore(store_path) as store:
+        from_store = store.get_many([pid for _f, _l, pid, plight, _v, _u, _o in tasks if pid and plight is None])
     out, results = [], []
     for path, now_bytes, pid, prior_bytes, prior_values, unordered, one in tasks:
         report = pickle.loads(now_bytes)
