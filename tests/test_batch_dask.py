@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -22,6 +23,8 @@ import pytest
 
 import audit_kit
 from audit_kit import batch_engine, samples
+
+from . import ocr_scans
 
 pytest.importorskip("distributed")
 
@@ -176,6 +179,32 @@ def test_worker_killed_part_way_loses_nothing(cluster: Cluster, reports: Path, l
         assert "workers died while trying to run it" in cluster.log.read_text(encoding="utf-8")
     _same_outputs(out, local)
     _stored_once(tmp_path / "store")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_scanned_pages_are_ocr_tasks_on_the_workers(cluster: Cluster, tmp_path: Path, workspace_dir: Path) -> None:
+    """A scanned report: its pages OCR'd as tasks of their own over both workers, into the batch's
+    workspace cache, which the workers' read then finds (the client's settings travel with the tasks)."""
+    from audit_kit.readers.legacy import convert
+
+    docx = tmp_path / "sample.docx"
+    docx.write_bytes(samples.to_docx(samples.make_report("2021", seed=7)))
+    pdf = tmp_path / "sample.pdf"
+    pdf.write_bytes(convert(docx, docx.read_bytes(), "pdf"))
+    pages = ocr_scans.raster(pdf, 150)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "scan.pdf").write_bytes(ocr_scans.image_pdf([ocr_scans.jpeg(p, 85) for p in pages]))
+    store = tmp_path / "store"
+    _finish(_batch(tmp_path / "in", tmp_path / "out", store, "--scheduler", cluster.address))
+    entries = [json.loads(p.read_text(encoding="utf-8")) for p in (store / "ocr-cache").rglob("*.json")]
+    assert len(entries) == len(pages) > 1
+    assert {e["by"]["pass"] for e in entries} == {"batch"}  # by the pre-pass, none by the read
+    assert len({e["by"]["pid"] for e in entries}) == 2  # on both workers
+    assert not list(workspace_dir.rglob("*.json"))  # no worker fell back to a cache of its own
+    cells = pd.read_parquet(tmp_path / "out" / "cells.parquet")
+    got = dict(zip(zip(cells["table"], cells["row"], cells["col"], strict=True), cells["value"], strict=True))
+    text = audit_kit.load(pdf).cells
+    assert got == dict(zip(zip(text["table"], text["row"], text["col"], strict=True), text["value"], strict=True))
 
 
 class FakeCluster:
