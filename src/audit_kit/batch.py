@@ -255,7 +255,9 @@ def _read(paths: list[str], store: ReportStore, part: str, file_timeout: float) 
         tag = hashlib.sha256("".join(sorted(r.meta["report_id"] for r in new)).encode()).hexdigest()[:8]
         files = store.write_cells(new, tag=tag)
         entries = {r.meta["report_id"]: (r.meta, r.sections, files[r.meta["report_id"]]) for r in new}
-        out = [(*o[:4], entries.get(o[0].get("report_id", "")) if o[0]["file"] not in known else None) for o in out]
+        for k, (row, light_bytes, values, one, _none) in enumerate(out):
+            if row["status"] == "ok" and row["file"] not in known:
+                out[k] = (row, light_bytes, values, one, entries[row["report_id"]])
     table = pa.concat_tables([c for _p, c in cells]) if cells else REPORT_CELLS.empty_table()
     table = table.append_column("file", pa.array([p for p, c in cells for _ in range(c.num_rows)], pa.string()))
     _write_part(table, part + "-cells.parquet")
