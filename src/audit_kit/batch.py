@@ -214,7 +214,7 @@ def read_chunk(paths: list[str], store_path: str, part: str, file_timeout: float
     returns, per file, a :data:`Read` (the client commits the index rows). Run again, it rewrites the
     same files. The store is opened for the task only: a long-lived Dask worker never keeps a store (or
     its alias table) from an earlier batch."""
-    with ReportStore(store_path) as store:
+    with ReportStore(store_path, rekey=False) as store:  # the client applied the alias table at the start
         return _read(paths, store, part, file_timeout)
 
 
@@ -283,7 +283,7 @@ def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dic
     """Pass 2 for a chunk (in a worker): cross-year checks and the indicators' change, per report, and all
     its results packed for the workspace (the main process stores them: no SQLite writes here).
     A prior that is not in this run is read from the store."""
-    with ReportStore(store_path) as store:
+    with ReportStore(store_path, rekey=False) as store:
         from_store = store.get_many([pid for _f, _l, pid, plight, _v, _u, _o in tasks if pid and plight is None])
     out, results = [], []
     for path, now_bytes, pid, prior_bytes, prior_values, unordered, one in tasks:

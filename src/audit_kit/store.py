@@ -80,7 +80,9 @@ class Pairing(NamedTuple):
 class ReportStore:
     """An embedded store in a folder the auditor chooses (default ``./audit-store/``)."""
 
-    def __init__(self, path: str | Path = DEFAULT_STORE) -> None:
+    def __init__(self, path: str | Path = DEFAULT_STORE, rekey: bool = True) -> None:
+        """Open (or create) the store; ``rekey=False`` skips applying the alias table to the stored reports
+        (a batch's tasks: the batch applied it when it started)."""
         self.path = Path(path)
         (self.path / "cells").mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path / "index.sqlite", timeout=30)
@@ -92,7 +94,8 @@ class ReportStore:
             with self.db:
                 self.db.execute("ALTER TABLE reports ADD COLUMN cells_file TEXT")
         self.aliases = Aliases(self.path / "aliases.csv")
-        self._rekey()
+        if rekey:
+            self._rekey()
 
     def _rekey(self) -> None:
         """Apply the alias table (which the auditor may have edited) to every stored report's identity."""
