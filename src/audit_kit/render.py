@@ -220,6 +220,17 @@ def styled(frame_: pd.DataFrame, marks: pd.DataFrame, caption: str, shown: Any) 
             .set_caption(str(escape(caption))))
 
 
+FLAG_STYLE = "background-color: #f8d7da; font-weight: bold"  # a flagged cell of a grid (inline: the lab has no memo.css)
+
+
+def grid(table: str, caption: str, head: list[list[Any]], body: list[list[Any]], empty: bool, flagged: int) -> Html:
+    """One of the three tables in the template's layout (cells from :mod:`audit_kit.tables`), escaped."""
+    from . import templates as tpl
+
+    return render("grid", table=table, caption=caption, head=head, body=body, empty=empty, flagged=flagged,
+                  name=tpl.TABLE_NAMES.get(table, table), flag_style=FLAG_STYLE)
+
+
 # --- batch ---------------------------------------------------------------------------------------------------
 
 def batch_summary(outdir: str, total: int, ok: int, failed: list[tuple[str, str]], errors: int, warnings: int) -> Html:
