@@ -231,6 +231,11 @@ def grid(table: str, caption: str, head: list[list[Any]], body: list[list[Any]],
                   name=tpl.TABLE_NAMES.get(table, table), flag_style=FLAG_STYLE)
 
 
+def trend(years: list[int], rows: list[dict[str, Any]], jumps: list[str], notes: list[str], rule: str) -> Html:
+    """历年趋势: indicators (rows of {"name", "cells": [{"text", "jump"}]}) by year, the jumps and the rule."""
+    return render("trend", years=years, rows=rows, jumps=jumps, notes=notes, rule=rule, flag_style=FLAG_STYLE)
+
+
 # --- batch ---------------------------------------------------------------------------------------------------
 
 def batch_summary(outdir: str, total: int, ok: int, failed: list[tuple[str, str]], errors: int, warnings: int) -> Html:
