@@ -243,6 +243,12 @@ def batch_summary(outdir: str, total: int, ok: int, failed: list[tuple[str, str]
     return render("batch_summary", outdir=outdir, total=total, ok=ok, failed=failed, errors=errors, warnings=warnings)
 
 
+def table(headers: list[str], rows: list[list[Any]], empty: str = "（无）", row_head: bool = False) -> Html:
+    """A plain table of text cells under Chinese headers, without an index column; None and NaN as empty;
+    ``row_head``: the first cell of each row is the row's header."""
+    return render("table", headers=headers, rows=[[text(c) for c in r] for r in rows], empty=empty, row_head=row_head)
+
+
 def memo_index(rows: list[dict[str, Any]], memos_written: bool) -> Html:
     """Every report of a batch: link to its memo (href URL-encoded), or why there is none."""
     return render("memo_index", rows=rows, memos_written=memos_written)
