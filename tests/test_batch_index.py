@@ -206,5 +206,43 @@ def test_memo_links_open_in_jupyterlab(tmp_path):
             browser.close()
 
 
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium is not installed (make test installs it)")
+def test_index_in_the_browser_opens_the_memos_and_shows_progress(tmp_path):
+    """A batch of the multi-year samples with memos, one decision recorded, the index written again: the
+    index in Chromium (screenshot tests/artifacts/batch-index.png) shows the decision in its row, and its
+    first memo link opens that memo."""
+    from playwright.sync_api import sync_playwright
+
+    from audit_kit.memo import write_index
+
+    from .test_lab_browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM
+
+    store, out = tmp_path / "store", tmp_path / "out"
+    _batch(ROOT / "data" / "samples" / "series", out, store, "--memos", "--jobs", "2")
+    results = pd.read_parquet(out / "results.parquet")
+    fails = results[results["status"] == "fail"]
+    first = fails.iloc[0]
+    Ledger(store / "ledger.sqlite").record(first, "confirmed", "已核实", "张审核")
+    index = write_index(out, store=str(store))
+    rows = {r[5]: r[4] for r in memo_rows(page(index.read_text(encoding="utf-8")))}
+    assert rows[Path(first["file"]).name] == f"已审 1 / 共 {int((fails['file'] == first['file']).sum())}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1200, "height": 900})
+            tab.goto(index.as_uri())
+            tab.screenshot(path=str(ARTIFACTS / "batch-index.png"), full_page=True)
+            link = tab.locator("table.ak-memo-index a").first
+            agency = link.inner_text().split("（")[0]
+            with tab.expect_popup() as opened:
+                link.click()
+            memo = opened.value
+            memo.wait_for_load_state()
+            assert "审计备忘录" in memo.title() and agency in memo.title()
+        finally:
+            browser.close()
+
+
 if __name__ == "__main__":  # pragma: no cover
     pytest.main([__file__, str(ROOT)])
