@@ -120,10 +120,19 @@ def _text(ln: dict) -> str:
     return "".join(w["text"] for w in ln["words"])
 
 
+_COUNTED = re.compile(r"\d\s*件")
+
+
+def _sentence(text: str) -> bool:
+    """A line of prose that names table rows ("其中予以公开20件，结转下年度继续办理9件。"): a full stop or a
+    count in 件 — which no table row prints — so it cannot be where the tables start."""
+    return "。" in text or bool(_COUNTED.search(text))
+
+
 def _table_span(lines: list[dict]) -> tuple[int | None, int]:
     """From the first 表二 caption or table label to the heading of section 五 (or the end)."""
     start = next((i for i, ln in enumerate(lines) if _CAPTION.search(_text(ln))
-                  or any(tpl.match_row(w["text"]) for w in ln["words"])), None)
+                  or (any(tpl.match_row(w["text"]) for w in ln["words"]) and not _sentence(_text(ln)))), None)
     if start is None:
         return None, len(lines)
     end = next((i for i in range(start, len(lines)) if heading_number(_text(lines[i])) in ("五", "六")), len(lines))
