@@ -52,9 +52,12 @@ def _lines(doc: Document) -> tuple[list[tuple[str, str]], dict[str, int]]:
             continue
         text = b.text if b.kind != "row" else " | ".join(c.text for c in b.cells)
         label = _CELL_PART.sub("", b.source) if b.kind == "row" else b.source
+        if lines and lines[-1][1] == label and b.kind == "text":  # words of one printed line read apart
+            lines[-1] = (f"{lines[-1][0]} {text}", label)
+        else:
+            lines.append((text, label))
         for c in b.cells:
-            line_of.setdefault(c.source, len(lines))
-        lines.append((text, label))
+            line_of.setdefault(c.source, len(lines) - 1)
     return lines, line_of
 
 
