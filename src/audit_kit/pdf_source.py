@@ -31,8 +31,7 @@ def region_png(data: bytes, page: int, boxes: Sequence[Rect], scale: float = SCA
         if pg.get_rotation() % 360:
             raise ValueError("rotated page")
         _width, height = pg.get_size()
-        top = max(0.0, min(b[1] for b in boxes) - margin)
-        bottom = min(height, max(b[3] for b in boxes) + margin)
+        top, bottom = _clear_of_text(pg, height, min(b[1] for b in boxes) - margin, max(b[3] for b in boxes) + margin)
         image = pg.render(scale=scale, crop=(0, height - bottom, 0, top)).to_pil().convert("RGB")
     finally:
         pdf.close()
@@ -43,5 +42,24 @@ def region_png(data: bytes, page: int, boxes: Sequence[Rect], scale: float = SCA
         draw.rectangle([(x0 - pad) * scale, (y0 - pad - top) * scale, (x1 + pad) * scale, (y1 + pad - top) * scale],
                        outline=RED, width=line)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()
+
+
+def _clear_of_text(pg, height: float, top: float, bottom: float) -> tuple[float, float]:
+    """``top`` and ``bottom`` moved out of any text run they would cut through (no half glyphs at the edges)."""
+    textpage = pg.get_textpage()
+    try:
+        runs = [(height - t, height - b) for _l, b, _r, t in (textpage.get_rect(i) for i in range(textpage.count_rects()))]
+    finally:
+        textpage.close()
+    for _ in range(8):  # a run moved past may reach into another: a few rounds settle it
+        moved = False
+        for run_top, run_bottom in runs:
+            if run_top < top < run_bottom:
+                top, moved = run_top - 2, True
+            if run_top < bottom < run_bottom:
+                bottom, moved = run_bottom + 2, True
+        if not moved:
+            break
+    return max(0.0, top), min(height, bottom)
