@@ -203,3 +203,15 @@ def test_the_keys_are_watched_over_the_finding_only(tmp_path, faulty):
     assert walker.events is not None and walker.events.source is walker.finding
     assert walker.events.watched_events == ["keydown"]
     assert walker.comment not in walker.finding.children  # typing a comment is never taken for a key
+
+
+def test_all_decided_is_said_with_or_without_moving_on(tmp_path, faulty):
+    report, results = faulty
+    walker = FindingWalker(results, Ledger(tmp_path / "l.sqlite"), report, advance=False)
+    walker.decision.value = "未审核"
+    for _ in range(len(_fails(results)) - 1):
+        walker.buttons["dismissed"].click()
+        assert "全部已审核" not in walker.message.value
+    walker.buttons["dismissed"].click()
+    assert "全部已审核" in walker.message.value
+    assert walker.position.value == "第 0 / 0 条（已审核 0 条）"

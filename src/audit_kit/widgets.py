@@ -222,7 +222,7 @@ class FindingWalker:
         said = f"已记录：[{r['check_id']}] {Decision(decision).zh}"
         following = self._next_undecided(index) if self.advance.value else None
         self.refresh()
-        if self.advance.value and following is None and not (self.all.loc[self._values(), "decision"] == "").any():
+        if not (self.all.loc[self._values(), "decision"] == "").any():
             said += "。全部已审核"
         self.message.value = str(render.message(said, "ok"))
         target = following if following in self._values() else (index if index in self._values() else self.list.value)
