@@ -509,7 +509,7 @@ def extract(doc: Document) -> Extraction:
                 unit = ""
             cells[k] = {"table": row.table, "row": code, "col": col, "value": value.value,
                         "raw": cell.text.strip(), "status": value.status, "unit": unit, "source": cell.source,
-                        "how": row.how}
+                        "how": row.how, "box": cell.box}  # box: not a column (the source view's, PDFs only)
     for table, empty in unread.items():
         names = "、".join(f"“{tpl.row_label(table, r.code or '')}”（{r.label.source}）" for r in empty[:5])
         more = f"等 {len(empty)} 行" if len(empty) > 5 else ""

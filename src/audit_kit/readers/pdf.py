@@ -78,7 +78,10 @@ def blocks_of(lines: list[dict], pdf=None) -> list[Block]:
 
 
 def _page_lines(page) -> list[dict]:
-    return page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2), page.page_number, page.height)
+    lines = page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2), page.page_number, page.height)
+    for w in lines[0]["page_words"] if lines else ():  # a text layer's words: their place on the page (source view)
+        w["box"] = (page.page_number, round(w["x0"], 1), round(w["top"], 1), round(w["x1"], 1), round(w["bottom"], 1))
+    return lines
 
 
 def page_lines(words: list[dict], number: int, height: float) -> list[dict]:
@@ -228,7 +231,7 @@ def _table(lines: list[dict], ruled: list[Item]) -> list[Block]:
         if not spans:
             near = [lab for lab in labels if lab["numbers"] is None and abs(lab["top"] - y) <= 6]
             spans = near
-        cells = [Cell(w["text"], w["source"]) for w in row["words"]]
+        cells = [Cell(w["text"], w["source"], box=w.get("box")) for w in row["words"]]
         if spans:
             lab = max(spans, key=lambda s: s["x0"])
             lab["numbers"] = cells
