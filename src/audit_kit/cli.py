@@ -161,19 +161,20 @@ def _memo_paths(args: argparse.Namespace) -> tuple[str, str]:
 def cmd_memo(args: argparse.Namespace) -> int:
     from . import priors
     from .ledger import Ledger
-    from .memo import open_report, write_memo
+    from .memo import Lanes, open_report, prepare, write_memo
 
     store, ledger = _memo_paths(args)
     opened = Ledger(ledger)  # a folder or a file that is no ledger is refused now, not after the notebook ran
     for note in opened.notes:
         print(f"audit-kit: {ledger}: {note}", file=sys.stderr)
     opened.close()
-    # read (once), stored and checked here: a clear one-line error for a bad input before a kernel starts
-    ws, found = open_report(args.path, args.prior or "", store, args.force_prior)
-    if priors.FORCED in found.pairing:
-        print(f"audit-kit: 注意：{found.pairing}", file=sys.stderr)
-    out = write_memo(args.path, args.o, prior=args.prior or "", store=store, ledger=ledger,
-                     auditor=args.auditor or "", force_prior=args.force_prior, opened=(ws, found))
+    with Lanes(1, cwd=str(Path.cwd()), prepare=prepare) as lanes:  # the kernel starts while the report is read
+        # read (once), stored and checked here: a bad input is a clear one-line error, the kernel is let go
+        ws, found = open_report(args.path, args.prior or "", store, args.force_prior)
+        if priors.FORCED in found.pairing:
+            print(f"audit-kit: 注意：{found.pairing}", file=sys.stderr)
+        out = write_memo(args.path, args.o, prior=args.prior or "", store=store, ledger=ledger,
+                         auditor=args.auditor or "", force_prior=args.force_prior, opened=(ws, found), lanes=lanes)
     print(out)
     return 0
 

@@ -9,7 +9,10 @@ both from the workspace."""
 from __future__ import annotations
 
 import os
-import threading
+import queue
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +20,8 @@ from typing import TYPE_CHECKING
 from .. import bundled
 from ..errors import MemoError
 from ..workspace import Workspace
-from .runner import Job, Outcome, run_notebooks
+from . import fastimport  # noqa: F401  (first: nbformat's import stays fast, see there)
+from .runner import Job, Lanes, Outcome
 
 if TYPE_CHECKING:
     from nbconvert import HTMLExporter
@@ -27,16 +31,36 @@ if TYPE_CHECKING:
 NOTEBOOK = bundled.notebook("audit_report.ipynb")
 BATCH_NOTEBOOK = bundled.notebook("audit_batch.ipynb")
 TEMPLATES = Path(str(resources.files("audit_kit.memo").joinpath("templates")))
-_local = threading.local()  # one exporter per thread: built once per lane, not once per memo
+_idle: queue.SimpleQueue[HTMLExporter] = queue.SimpleQueue()  # exporters built and free: one per thread at a time
 
 
-def _exporter() -> tuple[HTMLExporter, str]:
-    if getattr(_local, "exporter", None) is None:
+@contextmanager
+def _exporter() -> Iterator[HTMLExporter]:
+    """An exporter no other thread is using — built once and reused (building one costs ~0.3 s)."""
+    try:
+        exporter = _idle.get_nowait()
+    except queue.Empty:
         from nbconvert import HTMLExporter
 
-        _local.exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="memo")
-        _local.css = resources.files("audit_kit.memo").joinpath("memo.css").read_text(encoding="utf-8")
-    return _local.exporter, _local.css
+        exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="memo")
+    try:
+        yield exporter
+    finally:
+        _idle.put(exporter)
+
+
+@cache
+def _css() -> str:
+    return resources.files("audit_kit.memo").joinpath("memo.css").read_text(encoding="utf-8")
+
+
+def prepare() -> None:
+    """What every memo needs in this process, made once while the kernel starts: papermill and an exporter
+    whose templates are compiled (an empty notebook exported) — about 1.5 s of imports and compiling."""
+    import nbformat
+    import papermill.parameterize  # noqa: F401
+
+    export(nbformat.v4.new_notebook())
 
 
 def export(notebook: dict | str | Path, title: str = "审计备忘录") -> str:
@@ -46,9 +70,9 @@ def export(notebook: dict | str | Path, title: str = "审计备忘录") -> str:
     from .. import __version__
 
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
-    exporter, css = _exporter()
-    body, _ = exporter.from_notebook_node(nb, resources={
-        "memo_title": title, "memo_css": css, "memo_footer": f"由 audit-kit {__version__} 生成。"})
+    with _exporter() as exporter:
+        body, _ = exporter.from_notebook_node(nb, resources={
+            "memo_title": title, "memo_css": _css(), "memo_footer": f"由 audit-kit {__version__} 生成。"})
     return body
 
 
@@ -70,11 +94,16 @@ def open_report(report: str, prior: str = "", store: str = "", force_prior: bool
 
 
 def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", ledger: str = "", auditor: str = "",
-               kernel: str = "python3", force_prior: bool = False, opened: tuple[Workspace, Stored] | None = None) -> Path:
+               kernel: str = "python3", force_prior: bool = False, opened: tuple[Workspace, Stored] | None = None,
+               lanes: Lanes | None = None) -> Path:
     """Write the memo of ``report`` — a file or a stored report's id (or unique prefix) — to ``out``.
 
     The report is opened here (:func:`open_report`, or ``opened`` when the caller did); the notebook then
-    runs on the report's id and reads the report and its results from the workspace."""
+    runs on the report's id and reads the report and its results from the workspace. ``lanes``: a kernel
+    the caller started before opening the report (so both happen at once); else one is started here."""
+    if lanes is None:
+        with Lanes(1, kernel, str(Path.cwd()), prepare=prepare) as started:
+            return write_memo(report, out, prior, store, ledger, auditor, kernel, force_prior, opened, started)
     workspace, found = opened or open_report(report, prior, store, force_prior)
     # a prior file is named as the user gave it (the pairing line cites it); the kernel finds it stored
     params: dict = _params(found.report.report_id, workspace, ledger, auditor,
@@ -82,20 +111,26 @@ def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", l
     if force_prior:
         params["force_prior"] = True
     job = Job(params, Path(out))
-    outcome = run_notebooks(NOTEBOOK, [job], kernel=kernel, cwd=str(Path.cwd()))[0]
+    outcome = lanes.run(NOTEBOOK, [job])[0]
     if outcome.error:
         raise MemoError(report, outcome.error)
     return job.out
 
 
-def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3", store: str = "") -> Path:
-    """Run audit_batch.ipynb on a batch output folder and write ``OUTDIR/index.html`` linking the memos."""
+def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3", store: str = "",
+                lanes: Lanes | None = None) -> Path:
+    """Run audit_batch.ipynb on a batch output folder and write ``OUTDIR/index.html`` linking the memos
+    (on ``lanes`` when given: the batch's memo kernels)."""
     outdir = Path(outdir).resolve()
     workspace = Workspace.open(store or None)
     job = Job({"outdir": str(outdir), "store": str(workspace.root),
                "ledger": os.path.abspath(ledger) if ledger else str(workspace.ledger_path)},
               outdir / "index.html", title="批量审核结果")
-    outcome = run_notebooks(BATCH_NOTEBOOK, [job], kernel=kernel, cwd=str(outdir))[0]
+    if lanes is None:
+        with Lanes(1, kernel, str(outdir), warm="") as started:
+            outcome = started.run(BATCH_NOTEBOOK, [job])[0]
+    else:
+        outcome = lanes.run(BATCH_NOTEBOOK, [job])[0]
     if outcome.error:
         raise MemoError(str(outdir), outcome.error)
     return job.out
@@ -119,9 +154,10 @@ def write_memos(outdir: str | Path, store: str, ledger: str = "", auditor: str =
     files = list(ok["file"])
     batch = [Job(_params(rid, workspace, ledger, auditor), outdir / "memos" / memo_name(f))
              for f, rid in zip(files, ok["report_id"], strict=True)]
-    outcomes = run_notebooks(NOTEBOOK, batch, lanes=jobs, cwd=str(outdir))
-    (outdir / "memos").mkdir(parents=True, exist_ok=True)
-    status = pd.DataFrame({"file": files, "memo": [j.out.name for j in batch], "error": [o.error for o in outcomes]})
-    status.to_csv(outdir / "memos" / MEMO_STATUS, index=False)  # the index says how each memo went
-    write_index(outdir, ledger, store=str(workspace.root))
+    with Lanes(max(1, min(jobs, len(batch))), cwd=str(outdir), prepare=prepare) as lanes:
+        outcomes = lanes.run(NOTEBOOK, batch)
+        (outdir / "memos").mkdir(parents=True, exist_ok=True)
+        status = pd.DataFrame({"file": files, "memo": [j.out.name for j in batch], "error": [o.error for o in outcomes]})
+        status.to_csv(outdir / "memos" / MEMO_STATUS, index=False)  # the index says how each memo went
+        write_index(outdir, ledger, store=str(workspace.root), lanes=lanes)  # on a kernel already up
     return outcomes

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import queue
 import shutil
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
+import nbformat  # imported after audit_kit.memo's fastimport (the package runs first)
 
 CELL_TIMEOUT_S = 300  # a cell that runs longer is an error, never a hang
 _RESET = "%reset -f"
+# what every memo imports, imported once per kernel while the caller still reads the report
+WARM = "import audit_kit.session, audit_kit.tables, audit_kit.charts, audit_kit.render"
 HIDDEN = "memo-hide"  # cells the memo leaves out
 
 
@@ -82,58 +87,105 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-async def _lane(queue: asyncio.Queue, notebook: nbformat.NotebookNode, kernel: str, cwd: str,
-                export: Callable[[nbformat.NotebookNode, str], str], outcomes: list[Outcome]) -> None:
-    from jupyter_client.manager import AsyncKernelManager
-    from nbclient import NotebookClient
+class Lanes:
+    """Kernels started now, in a thread of their own, that run the jobs handed to them later.
 
-    sockets = tempfile.mkdtemp(prefix="audit-kit-kernel-")  # IPC sockets: nothing listens on the network
-    km = AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=str(Path(sockets) / "kernel"))
-    await km.start_kernel(cwd=cwd)
-    kc = km.client()
-    kc.start_channels()
-    try:
-        await kc.wait_for_ready(timeout=120)
-        while not queue.empty():
-            job: Job = queue.get_nowait()
-            try:
-                nb = _prepared(notebook, job.parameters, kernel)
-                client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT_S, kernel_name=kernel)
-                client.kc = kc
-                await client.async_execute()
-                nb = _finished(nb)
-                page = await asyncio.to_thread(export, nb, title_of(nb, job.title))
-                job.out.parent.mkdir(parents=True, exist_ok=True)
-                job.out.write_text(page, encoding="utf-8")
-                outcomes.append(Outcome(job))
-            except Exception as exc:  # one memo's failure never stops the others
-                outcomes.append(Outcome(job, _reason(exc), traceback.format_exc()))
-                await km.restart_kernel(now=True)
-                await kc.wait_for_ready(timeout=120)
-    finally:
-        kc.stop_channels()
-        await km.shutdown_kernel(now=True)
-        shutil.rmtree(sockets, ignore_errors=True)
+    Starting a kernel and importing the package in it (``warm``) takes longer than the rest of a memo, so it
+    happens while the caller reads and stores the report; the same kernels then run every notebook of a
+    batch, its index too. Use as a context manager: leaving it shuts the kernels down."""
+
+    def __init__(self, lanes: int = 1, kernel: str = "python3", cwd: str = ".",
+                 export: Callable[[nbformat.NotebookNode, str], str] | None = None, warm: str = WARM,
+                 prepare: Callable[[], object] | None = None) -> None:
+        self._queue: queue.Queue = queue.Queue()
+        self._n = max(1, lanes)
+        self._kernel, self._cwd, self._warm = kernel, cwd, warm
+        self._export, self._prepare = export, prepare
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="audit-kit-kernels", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> Lanes:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def run(self, notebook: Path | nbformat.NotebookNode, jobs: list[Job]) -> list[Outcome]:
+        """Run ``notebook`` once per job on the kernels; returns how each went, in the order of ``jobs``."""
+        if not jobs:
+            return []
+        nb = notebook if isinstance(notebook, nbformat.NotebookNode) else _load(notebook)
+        pending: list[tuple[Job, nbformat.NotebookNode, Future[Outcome]]] = [(job, nb, Future()) for job in jobs]
+        for item in pending:
+            self._queue.put(item)
+        return [future.result() for _, _, future in pending]
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            for _ in range(self._n):
+                self._queue.put(None)
+            self._thread.join()
+
+    async def _main(self) -> None:
+        if self._export is None:
+            from . import export
+
+            self._export = export
+        # the caller's own preparation (e.g. the exporter) runs while the kernels start
+        ready = [asyncio.to_thread(self._prepare)] if self._prepare else []
+        await asyncio.gather(*ready, *(self._lane() for _ in range(self._n)))
+
+    async def _lane(self) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from nbclient import NotebookClient
+
+        sockets = tempfile.mkdtemp(prefix="audit-kit-kernel-")  # IPC sockets: nothing listens on the network
+        km = AsyncKernelManager(kernel_name=self._kernel, transport="ipc", ip=str(Path(sockets) / "kernel"))
+        kc = None
+        try:
+            await km.start_kernel(cwd=self._cwd)
+            kc = km.client()
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=120)
+            if self._warm:
+                await kc.execute_interactive(self._warm, store_history=False, timeout=120)
+            while (item := await asyncio.to_thread(self._queue.get)) is not None:
+                job, notebook, future = item
+                try:
+                    nb = _prepared(notebook, job.parameters, self._kernel)
+                    client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT_S, kernel_name=self._kernel)
+                    client.kc = kc
+                    await client.async_execute()
+                    nb = _finished(nb)
+                    assert self._export is not None
+                    page = await asyncio.to_thread(self._export, nb, title_of(nb, job.title))
+                    job.out.parent.mkdir(parents=True, exist_ok=True)
+                    job.out.write_text(page, encoding="utf-8")
+                    future.set_result(Outcome(job))
+                except Exception as exc:  # one memo's failure never stops the others
+                    future.set_result(Outcome(job, _reason(exc), traceback.format_exc()))
+                    await km.restart_kernel(now=True)
+                    await kc.wait_for_ready(timeout=120)
+        except Exception as exc:  # the kernel itself would not start: every job handed here says why
+            while (item := await asyncio.to_thread(self._queue.get)) is not None:
+                item[2].set_result(Outcome(item[0], f"内核无法启动：{_reason(exc)}", traceback.format_exc()))
+        finally:
+            if kc is not None:
+                kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+            shutil.rmtree(sockets, ignore_errors=True)
+
+
+def _load(notebook: Path) -> nbformat.NotebookNode:
+    from papermill.iorw import load_notebook_node
+
+    return load_notebook_node(str(notebook))
 
 
 def run_notebooks(notebook: Path, jobs: list[Job], lanes: int = 1, kernel: str = "python3", cwd: str = ".",
                   export: Callable[[nbformat.NotebookNode, str], str] | None = None) -> list[Outcome]:
     """Run ``notebook`` once per job on ``lanes`` kernels kept up, export each run, and say how each went."""
-    from papermill.iorw import load_notebook_node
-
-    from . import export as export_memo
-
-    nb = load_notebook_node(str(notebook))
-    outcomes: list[Outcome] = []
-
-    async def main() -> None:
-        queue: asyncio.Queue = asyncio.Queue()
-        for job in jobs:
-            queue.put_nowait(job)
-        n = max(1, min(lanes, len(jobs)))
-        await asyncio.gather(*(_lane(queue, nb, kernel, cwd, export or export_memo, outcomes) for _ in range(n)))
-
-    if jobs:
-        asyncio.run(main())
-    order = {id(job): i for i, job in enumerate(jobs)}
-    return sorted(outcomes, key=lambda o: order[id(o.job)])
+    if not jobs:
+        return []
+    with Lanes(min(lanes, len(jobs)), kernel, cwd, export, warm="") as running:
+        return running.run(notebook, jobs)
