@@ -121,6 +121,13 @@ def test_t3_2019_has_one_other_row():
     assert any(row[0][1] == "（六）其他处理" and row[0][2].get("colspan") == "2" for row in rows if row)
 
 
+def test_t3_of_a_2021_report_that_printed_the_2019_other_row_shows_it():
+    r = _report([("t3", "other", "total", 4.0, "4", "number")])
+    rows = texts(str(tables.grid(r, "t3")))
+    assert ["（六）其他处理", *["（未读到）"] * 6, "4"] in rows
+    assert any(row[:2] == ["（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"] for row in rows)
+
+
 def test_t4_headers_as_printed():
     r = _report([("t4", "review", "upheld", 2.0, "2", "number")])
     rows = texts(str(tables.grid(r, "t4")))

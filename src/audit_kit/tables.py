@@ -171,12 +171,12 @@ def _t2(report: Report, cells: _Lookup) -> tuple[list[list[Cell]], list[list[Cel
 
 
 def _t3_rows(report: Report) -> list[str]:
-    """表三's rows in the report's template; a report of no known template that printed the 2019 single
-    （六）其他处理 row gets it in place of the three 2021 rows it has not got."""
+    """表三's rows in the report's template; a 2021 (or unrecognised) report that printed the 2019 single
+    （六）其他处理 row gets it too, before the three 2021 rows (a cell read is never hidden)."""
     template = _template(report)
     rows = list(tpl.rows(template, "t3"))
     got = report.cells[report.cells["table"] == "t3"]
-    if template == "2021" and report.meta.get("template") not in tpl.TEMPLATES and (got["row"] == "other").any():
+    if template == "2021" and (got["row"] == "other").any():
         rows.insert(rows.index("other.no_correction"), "other")
     return rows
 
@@ -260,6 +260,23 @@ def grid(report: Report, table: str, results: pd.DataFrame | None = None) -> Htm
     return render.grid(table, caption, head, body, empty=got.empty, flagged=len(flagged))
 
 
-def styled(report: Report, table: str, results: pd.DataFrame) -> Html:
-    """The table as the memo and notebook show it (kept under its old name: the grid of :func:`grid`)."""
-    return grid(report, table, results)
+def styled(report: Report, table: str, results: pd.DataFrame):
+    """The table of :func:`table_frame`, failing cells highlighted (pandas Styler, all text escaped) — what the
+    walker's source view shows beside a finding; the memo and notebook draw :func:`grid`."""
+    frame = table_frame(report, table)
+    bad = failing_cells(results, table)
+    template = _template(report)
+    marks = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    if table == "t2":
+        for i, rec in frame.iterrows():
+            for row, col in bad:
+                spec = tpl.spec(template, "t2", row, col) or tpl.spec("2019" if template == "2021" else "2021", "t2", row, col)
+                if spec and (spec.row_label, spec.col_label) == (rec["信息内容"], rec["指标"]):
+                    marks.loc[i, "数值"] = render.MARK
+    else:
+        for row, col in bad:
+            r, c = tpl.row_label(table, row), tpl.col_label(table, row, col)
+            if r in marks.index and c in marks.columns:
+                marks.loc[r, c] = render.MARK
+    return render.styled(frame, marks, f"{tpl.TABLE_NAMES[table]}（红色：检查不通过涉及的单元格）",
+                         lambda v: UNREAD if v is None else (BLANK if v == "" else v))
