@@ -144,6 +144,8 @@ def test_a_flagged_cell_carries_the_highlight_class():
     body = parse(str(tables.grid(r, "t4", results)))[3]
     flagged = [i for i, (_g, _t, a) in enumerate(body) if "ak-flag" in a.get("class", "").split()]
     assert flagged == [0, 4]  # 结果维持 (cited) and 总计 (the finding's own cell)
+    legend = str(tables.grid(r, "t4", results)).split("ak-legend'>")[1]
+    assert legend.startswith("红色为检查不通过涉及的单元格（2 格）；“（未读到）”") and "（空白）" not in legend  # none blank
 
 
 def test_report_text_in_a_cell_is_escaped():

@@ -223,12 +223,14 @@ def styled(frame_: pd.DataFrame, marks: pd.DataFrame, caption: str, shown: Any) 
 FLAG_STYLE = "background-color: #f8d7da; font-weight: bold"  # a flagged cell of a grid (inline: the lab has no memo.css)
 
 
-def grid(table: str, caption: str, head: list[list[Any]], body: list[list[Any]], empty: bool, flagged: int) -> Html:
-    """One of the three tables in the template's layout (cells from :mod:`audit_kit.tables`), escaped."""
+def grid(table: str, caption: str, head: list[list[Any]], body: list[list[Any]], empty: bool, flagged: int,
+         unread: bool = True, blank: bool = True) -> Html:
+    """One of the three tables in the template's layout (cells from :mod:`audit_kit.tables`), escaped; the
+    legend under it names only what the table shows (flagged cells, （未读到）, （空白））."""
     from . import templates as tpl
 
     return render("grid", table=table, caption=caption, head=head, body=body, empty=empty, flagged=flagged,
-                  name=tpl.TABLE_NAMES.get(table, table), flag_style=FLAG_STYLE)
+                  unread=unread, blank=blank, name=tpl.TABLE_NAMES.get(table, table), flag_style=FLAG_STYLE)
 
 
 def trend(years: list[int], rows: list[dict[str, Any]], jumps: list[str], notes: list[str], rule: str) -> Html:

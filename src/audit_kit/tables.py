@@ -111,6 +111,7 @@ class Cell:
     rowspan: int = 1
     classes: list[str] = field(default_factory=list)
     title: str = ""  # the cell's place (表三 （七）总计 · 总计), shown on hover
+    code: tuple[str, str] | None = None  # (row, col) of a value cell
 
 
 def shown_value(cell: Any) -> tuple[str, str]:
@@ -140,11 +141,16 @@ class _Lookup:
         self.flagged = flagged
         self.table = table
 
+    @staticmethod
+    def places(body: list[list[Cell]]) -> list[tuple[str, str]]:
+        """The (row, col) codes of the value cells drawn (kept on each value cell as ``code``)."""
+        return [c.code for row in body for c in row if c.code]
+
     def value(self, row: str, col: str, colspan: int = 1) -> Cell:
         text, cls = shown_value(self.cells.get((row, col)))
         classes = [cls, "ak-flag"] if (row, col) in self.flagged else [cls]
         where = f"{tpl.TABLE_NAMES[self.table]} {tpl.row_label(self.table, row)} · {tpl.col_label(self.table, row, col)}"
-        return Cell(text, colspan=colspan, classes=classes, title=where)
+        return Cell(text, colspan=colspan, classes=classes, title=where, code=(row, col))
 
 
 def _t2(report: Report, cells: _Lookup) -> tuple[list[list[Cell]], list[list[Cell]]]:
@@ -257,7 +263,9 @@ def grid(report: Report, table: str, results: pd.DataFrame | None = None) -> Htm
     caption = tpl.TABLE_NAMES[table]
     if table == "t2":
         caption += f"（{t2_template(report)} 版格式）"
-    return render.grid(table, caption, head, body, empty=got.empty, flagged=len(flagged))
+    shown = {cls for row in body for c in row for cls in c.classes}
+    return render.grid(table, caption, head, body, empty=got.empty, flagged=len(flagged & set(_Lookup.places(body))),
+                       unread="ak-unread" in shown, blank="ak-blank" in shown)
 
 
 def styled(report: Report, table: str, results: pd.DataFrame):
