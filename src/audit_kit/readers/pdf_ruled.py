@@ -72,7 +72,8 @@ def ruled_items(pdf, lines: list[dict], start: int, end: int) -> list[Item]:
         for c, ws in enumerate(row.words):
             for w in ws:
                 w["ruled"] = True
-            box = None if row.joined else (row.page, *(round(v, 1) for v in row.boxes[c]))
+            x0, top, x1, bottom = (round(v, 1) for v in row.boxes[c])
+            box = None if row.joined else (row.page, x0, top, x1, bottom)
             cells.append(Cell(cell_text(ws), ws[0]["source"] if ws else f"{row_src} cell {c + 1}", box=box))
         items.append((row.top, row.x0, Block("row", tuple(cells))))
         if row.table_bottom is not None:
