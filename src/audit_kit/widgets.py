@@ -13,6 +13,7 @@ decision is written to the ledger at once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ class FindingWalker:
         self.auditor = w.Text(value=auditor, description="审核人", continuous_update=False)
         self.message = w.HTML()
         self.keys_hint = w.HTML(str(render.notice(KEY_HINT)))
-        self.actions: dict[str, Callable[[], None]] = {d.value: (lambda d=d: self.decide(d.value)) for d in Decision}
+        self.actions: dict[str, Callable[[], None]] = {d.value: partial(self.decide, d.value) for d in Decision}
         self.actions.update({NEXT: lambda: self.step(1), PREVIOUS: lambda: self.step(-1)})
         for f in (self.severity, self.check, self.status, self.decision):
             f.observe(lambda _change: self.refresh(), names="value")

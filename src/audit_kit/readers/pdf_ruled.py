@@ -41,6 +41,11 @@ class _Row:
     joined: bool = False  # two pieces of a row broken across pages: its boxes are the first piece's only
 
 
+def _rounded(box: Box) -> tuple[float, float, float, float]:
+    x0, top, x1, bottom = box
+    return round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)
+
+
 def ruled_items(pdf, lines: list[dict], start: int, end: int) -> list[Item]:
     """Rows of the ruled tables between ``lines[start]`` and ``lines[end]`` (exclusive), as positioned blocks.
 
@@ -72,7 +77,7 @@ def ruled_items(pdf, lines: list[dict], start: int, end: int) -> list[Item]:
         for c, ws in enumerate(row.words):
             for w in ws:
                 w["ruled"] = True
-            box = None if row.joined else (row.page, *(round(v, 1) for v in row.boxes[c]))
+            box = None if row.joined or c >= len(row.boxes) else (row.page, *_rounded(row.boxes[c]))
             cells.append(Cell(cell_text(ws), ws[0]["source"] if ws else f"{row_src} cell {c + 1}", box=box))
         items.append((row.top, row.x0, Block("row", tuple(cells))))
         if row.table_bottom is not None:
