@@ -15,8 +15,9 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 
-from audit_kit.batch_view import BatchView, memo_href, memo_name
+from audit_kit.batch_view import BatchView, memo_href
 from audit_kit.ledger import Ledger
+from audit_kit.outputs import memo_name
 
 from .conftest import BUNDLED_SEED, ROOT
 
@@ -246,3 +247,24 @@ def test_index_in_the_browser_opens_the_memos_and_shows_progress(tmp_path):
 
 if __name__ == "__main__":  # pragma: no cover
     pytest.main([__file__, str(ROOT)])
+
+
+def test_the_batch_walker_shows_the_source_and_keeps_the_auditor(tmp_path):
+    """The report picker of audit_batch.ipynb opens the walker with the report as the batch stored it (so the
+    source is shown beside each finding) and with the workspace (so the auditor's name is remembered)."""
+    from audit_kit.batch import run_batch
+    from audit_kit.batch_view import open_batch
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(BUNDLED_SEED, src / "yanchi.txt")
+    store = tmp_path / "store"
+    run_batch(src, tmp_path / "out", store=store, progress=False)
+    view = open_batch(str(tmp_path / "out"), store=str(store))
+    view.picker()
+    walker = view.walker
+    assert walker is not None and walker.report is not None
+    assert walker.report.report_id == view.reports["report_id"].iloc[0]
+    assert walker.workspace is not None and walker.workspace.root == store.resolve()
+    walker.auditor.value = "批量审核人"
+    assert open_batch(str(tmp_path / "out"), store=str(store)).auditor == "批量审核人"

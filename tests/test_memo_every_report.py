@@ -90,8 +90,9 @@ def test_batch_over_the_corpus_writes_a_memo_for_every_report_and_lists_every_fi
 
 
 def test_index_says_which_memo_failed_and_why(tmp_path):
-    from audit_kit.batch_view import BatchView, memo_name
+    from audit_kit.batch_view import BatchView
     from audit_kit.ledger import Ledger
+    from audit_kit.outputs import memo_name
 
     reports = pd.DataFrame({"file": ["/d/a.txt", "/d/b.txt", "/d/c.pdf"], "status": ["ok", "ok", "error"],
                             "reason": ["", "", "需要 OCR"], "agency": ["甲局", "乙局", None], "report_year": [2023, 2023, None],

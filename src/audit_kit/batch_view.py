@@ -15,33 +15,26 @@ import pandas as pd
 
 from . import render
 from .ledger import Ledger
+from .outputs import MEMO_STATUS, memo_name
 from .render import Html
 from .vocabulary import Severity, Status
 
 if TYPE_CHECKING:
     import ipywidgets as w
 
+    from .report import Report
     from .widgets import FindingWalker
+    from .workspace import Workspace
 
 RANKING_COLUMNS = {"file": "文件", "agency": "机关", "report_year": "年度", "template": "格式",
                    "errors": Severity.ERROR.zh, "warnings": Severity.WARNING.zh, "infos": Severity.INFO.zh,
                    "pairing": "上年配对"}
-MEMO_STATUS = "memos.csv"  # how each memo of a batch went: file, memo, error
 
 
 def _whole(value: object) -> str:
     """A whole number read back from a CSV column with gaps (3.0) as "3"; missing as ""."""
     text = render.text(value)
     return text[:-2] if text.endswith(".0") else text
-
-
-def memo_name(file: str) -> str:
-    """The memo file name of a report file: its name with the folder path folded in, plus .html; the name
-    part is cut to 150 bytes so the whole stays under the 255-byte limit of file names."""
-    import hashlib
-
-    stem = Path(file).stem.encode("utf-8")[:120].decode("utf-8", errors="ignore")  # a file name has 255 bytes at most
-    return f"{stem}-{hashlib.sha1(file.encode('utf-8')).hexdigest()[:6]}.html"
 
 
 def _number(value: object) -> float:
@@ -91,6 +84,7 @@ class BatchView:
     indicators: pd.DataFrame
     ledger: Ledger
     auditor: str = ""  # the auditor's name given, else the workspace's setting
+    workspace: Workspace | None = None  # where the batch stored its reports: the walker shows their source
 
     def summary(self) -> Html:
         r = self.reports
@@ -252,6 +246,22 @@ class BatchView:
         r["evidence"] = r["evidence"].map(json.loads)
         return r
 
+    def stored_report(self, file: str) -> Report | None:
+        """The report of ``file`` as the workspace stored it (for the walker's source view); None when this
+        batch stored it elsewhere."""
+        from .errors import AuditKitError
+        from .store import ReportStore
+        from .stored import resolve
+
+        ids = self.reports.loc[self.reports["file"] == file, "report_id"]
+        if self.workspace is None or ids.empty or not isinstance(ids.iloc[0], str) or not ids.iloc[0]:
+            return None
+        try:
+            with ReportStore(self.workspace.root) as db:
+                return resolve(db, ids.iloc[0])
+        except (AuditKitError, OSError):
+            return None
+
     def picker(self, auditor: str = "") -> w.Widget:
         """Choose a report; its findings open in the finding walker (decisions go to the ledger)."""
         import ipywidgets as w
@@ -267,7 +277,8 @@ class BatchView:
         def open_(_change: object = None) -> None:
             if not choose.value:
                 return
-            self.walker = FindingWalker(self.results_of(choose.value), self.ledger, None, auditor)
+            self.walker = FindingWalker(self.results_of(choose.value), self.ledger, self.stored_report(choose.value),
+                                        auditor, self.workspace)
             box.children = [choose, self.walker.widget]
 
         choose.observe(open_, names="value")
@@ -307,4 +318,4 @@ def open_batch(outdir: str = "", ledger: str = "", store: str = "", auditor: str
     ws = Workspace.open(store or None)
     t = outputs.read_set(out, ["reports", "results", "indicators"])  # Parquet: the CSVs are for spreadsheets
     return BatchView(out, t["reports"], t["results"], t["indicators"], Ledger(ledger or ws.ledger_path),
-                     auditor or ws.settings.auditor)
+                     auditor or ws.settings.auditor, ws)
