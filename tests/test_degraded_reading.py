@@ -286,3 +286,17 @@ def test_fifteen_values_after_the_t4_heading_are_read_in_order_and_marked(tmp_pa
     report = _load_text(tmp_path, text + "五、存在的主要问题及改进情况 |\n")
     t4 = report.cells[report.cells["table"] == "t4"]
     assert list(t4["value"]) == list(range(15)) and set(t4["how"]) == {"order"}
+
+
+def test_a_row_printed_twice_takes_the_full_printing_over_a_partial_one(tmp_path):
+    """表三's 予以公开 printed first with one stray number (7), then in full (all 0): the full row's values are
+    taken, never the stray 7 in the 自然人 column, and the note says which one was taken."""
+    text = BUNDLED_SEED.read_text(encoding="utf-8")
+    at = text.index("\t（一）予以公开")
+    path = tmp_path / "dup.txt"
+    path.write_text(text[:at] + "\t（一）予以公开\n\t7\n" + text[at:], encoding="utf-8")
+    report = audit_kit.load(path)
+    c = report.cells
+    granted = c[(c["table"] == "t3") & (c["row"] == "granted")].set_index("col")["value"]
+    assert granted["natural"] == 0 and len(granted) == 7
+    assert any("重复出现" in n and "取印全的一次" in n for n in report.meta["notes"]), report.meta["notes"]

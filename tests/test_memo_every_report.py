@@ -83,15 +83,16 @@ def test_batch_over_the_corpus_writes_a_memo_for_every_report_and_lists_every_fi
     assert all((out / "memos" / m).stat().st_size > 0 for m in status["memo"])
     rows = _Rows()
     rows.feed((out / "index.html").read_text(encoding="utf-8"))
-    listed = [r for r in rows.rows if len(r) == 6]  # 机关, 年度, 错误, 警告, 文件, 状态
+    listed = [r for r in rows.rows if len(r) == 7]  # 机关, 年度, 错误, 警告, 审核进度, 文件, 状态
     assert len(listed) == len(reports)
     assert sum(r[-1] == "备忘录已生成" for r in listed) == len(ok)
     assert [r[-2] for r in listed if r[-1].startswith("读取失败：")] == ["坏文件.docx"]
 
 
 def test_index_says_which_memo_failed_and_why(tmp_path):
-    from audit_kit.batch_view import BatchView, memo_name
+    from audit_kit.batch_view import BatchView
     from audit_kit.ledger import Ledger
+    from audit_kit.outputs import memo_name
 
     reports = pd.DataFrame({"file": ["/d/a.txt", "/d/b.txt", "/d/c.pdf"], "status": ["ok", "ok", "error"],
                             "reason": ["", "", "需要 OCR"], "agency": ["甲局", "乙局", None], "report_year": [2023, 2023, None],
@@ -104,6 +105,6 @@ def test_index_says_which_memo_failed_and_why(tmp_path):
     view = BatchView(tmp_path, reports, pd.DataFrame(), pd.DataFrame(), Ledger(tmp_path / "l.sqlite"))
     rows = _Rows()
     rows.feed(str(view.memo_links()))
-    listed = {r[-2]: r[-1] for r in rows.rows if len(r) == 6}
+    listed = {r[-2]: r[-1] for r in rows.rows if len(r) == 7}
     assert listed == {"a.txt": "备忘录已生成", "b.txt": "备忘录生成失败：笔记本单元格运行超过 300 秒，已中止",
                       "c.pdf": "读取失败：需要 OCR"}

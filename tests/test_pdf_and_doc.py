@@ -166,3 +166,17 @@ def test_doc_without_libreoffice_says_how_to_install(tmp_path, monkeypatch):
     path.write_bytes(legacy.OLE_MAGIC + b"\x00" * 600)
     with pytest.raises(errors.ConversionError, match="libreoffice-writer-nogui"):
         audit_kit.load(path)
+
+
+@needs_soffice
+def test_a_sentence_naming_table_rows_before_the_tables_is_not_read_as_a_row(tmp_path):
+    """Section 一 of this sample says "其中予以公开20件，结转下年度继续办理9件。因…被申请行政复议2件。" on a line of
+    its own in the PDF: those are totals in prose, not 表三's 予以公开 row or 表四 (they were read as both)."""
+    spec = samples.make_report("2021", seed=3)
+    docx_path = samples.write(spec, tmp_path / "r.docx")
+    pdf_path = tmp_path / "r.pdf"
+    pdf_path.write_bytes(convert(docx_path, docx_path.read_bytes(), "pdf"))
+    pdf = audit_kit.load(pdf_path)
+    assert "其中予以公开20件" in pdf.sections["一"]["text"]  # the sentence stays in section 一's text
+    assert _values(pdf) == spec.values
+    assert not [n for n in pdf.meta["notes"] if "重复出现" in n or "模板之外" in n], pdf.meta["notes"]

@@ -178,7 +178,7 @@ def batch(corpus, tmp_path_factory) -> Path:
 
 
 def test_batch_memos_and_index_are_inert(corpus, batch):
-    from audit_kit.batch_view import memo_name
+    from audit_kit.outputs import memo_name
 
     memo = batch / "memos" / memo_name(str(corpus[2023]))
     assert_memo_shows(memo.read_text(encoding="utf-8"), failing_ids(corpus[2023], corpus[2022]))

@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator
 from . import templates as tpl
 from .vocabulary import Severity, Status
 
+TREND_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#7f7f7f", "#bcbd22"]
 SEVERITY_COLOURS = {Severity.ERROR: "#c0392b", Severity.WARNING: "#e67e22", Severity.INFO: "#2980b9"}
 
 
@@ -88,6 +89,37 @@ def indicator_changes(indicators: pd.DataFrame, title: str = "主要指标与上
     ax.set_ylabel("%")
     ax.legend()
     ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def trend(table: pd.DataFrame, jumps: list, title: str = "历年主要指标") -> Figure:
+    """Two panels over the years the workspace holds: the counts (lines) with each jump drawn in red and
+    labelled, and the rates as percentages. ``table`` and ``jumps`` come from :mod:`audit_kit.trend`."""
+    use_cjk_font()
+    fig = Figure(figsize=(9, 3.4 + 0.15 * len(jumps)))
+    left, right = fig.subplots(1, 2)
+    years = sorted({int(y) for y in table["year"]})
+    for ax, kind, scale, label in ((left, "count", 1, "件数"), (right, "rate", 100, "%")):
+        ax.set_prop_cycle(color=TREND_COLOURS)  # no red: red marks the jumps
+        part = table[table["kind"] == kind]
+        for (_code, name), rows in part.groupby(["indicator", "name"], sort=False):
+            rows = rows.sort_values("year")
+            if rows["value"].notna().any():
+                ax.plot(rows["year"], rows["value"] * scale, marker="o", label=name)
+        ax.set_xticks(years, [str(y) for y in years])
+        ax.set_ylabel(label)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=kind == "count"))
+        if ax.lines:
+            ax.legend(fontsize=7, loc="upper left")
+    red = SEVERITY_COLOURS[Severity.ERROR]
+    for j in jumps:
+        left.plot([j.from_year, j.to_year], [j.before, j.after], color=red, linewidth=3, linestyle="--")
+    if jumps:  # named under the panel, where no line can cover them
+        left.set_xlabel("\n".join(f"跳变：{j.name} {j.from_year}→{j.to_year}" for j in jumps), color=red, fontsize=8)
+    left.set_title("数量（红色：请核对的跳变）", fontsize=10)
+    right.set_title("比率", fontsize=10)
+    fig.suptitle(title)
     fig.tight_layout()
     return fig
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+Box = tuple[int, float, float, float, float]  # page (1-based), x0, top, x1, bottom in PDF points from the page's top
+
 
 @dataclass(frozen=True, slots=True)
 class Cell:
@@ -18,6 +20,7 @@ class Cell:
     text: str
     source: str
     merged: bool = False  # the continuation of a cell merged with the one above: no value of its own
+    box: Box | None = field(default=None, compare=False)  # a PDF text layer: where on the page it stands
 
 
 @dataclass(frozen=True, slots=True)

@@ -459,6 +459,7 @@ def extract(doc: Document) -> Extraction:
         for table in ("t2", "t3"):
             rows += align(template, table, [r for r in walker.seq if r.table == table], notes)
     cells: dict[tuple[str, str, str], dict] = {}
+    printed: dict[tuple[str, str, str], int] = {}  # how many values the row a cell came from printed
     unread: dict[str, list[RowRead]] = {}
     placed: Sequence[Cell | None] | None
     for row in rows:
@@ -490,10 +491,14 @@ def extract(doc: Document) -> Extraction:
                 continue
             k = (row.table, code, col)
             if k in cells:
-                if cells[k]["raw"] != cell.text.strip():
-                    notes.append(f"{tpl.TABLE_NAMES[row.table]}“{tpl.row_label(row.table, code)}”行重复出现"
-                                 f"（{cell.source}），取第一次出现的值")
-                continue
+                if cells[k]["raw"] == cell.text.strip():
+                    continue
+                fuller = len(row.values) > printed[k]  # a row printed in full beats a partial one, cell by cell
+                notes.append(f"{tpl.TABLE_NAMES[row.table]}“{tpl.row_label(row.table, code)}”行重复出现"
+                             f"（{cell.source}），" + ("取印全的一次" if fuller else "取第一次出现的值"))
+                if not fuller:
+                    continue
+            printed[k] = len(row.values)
             value = parse_cell(cell.text)
             unit = value.unit
             if kind == "money_wan":
@@ -504,7 +509,7 @@ def extract(doc: Document) -> Extraction:
                 unit = ""
             cells[k] = {"table": row.table, "row": code, "col": col, "value": value.value,
                         "raw": cell.text.strip(), "status": value.status, "unit": unit, "source": cell.source,
-                        "how": row.how}
+                        "how": row.how, "box": cell.box}  # box: not a column (the source view's, PDFs only)
     for table, empty in unread.items():
         names = "、".join(f"“{tpl.row_label(table, r.code or '')}”（{r.label.source}）" for r in empty[:5])
         more = f"等 {len(empty)} 行" if len(empty) > 5 else ""

@@ -135,3 +135,15 @@ def _table(out: Path, name: str) -> pd.DataFrame:
         return pd.read_parquet(out / f"{name}.parquet")
     path = out / f"{name}.csv"
     return pd.read_csv(path) if path.stat().st_size > 1 else pd.DataFrame()
+
+
+MEMO_STATUS = "memos.csv"  # how each memo of a batch went (OUTDIR/memos/): file, memo, error
+
+
+def memo_name(file: str) -> str:
+    """The memo file name of a report file: its name with the folder path folded in, plus .html; the name
+    part is cut to 150 bytes so the whole stays under the 255-byte limit of file names."""
+    import hashlib
+
+    stem = Path(file).stem.encode("utf-8")[:120].decode("utf-8", errors="ignore")  # a file name has 255 bytes at most
+    return f"{stem}-{hashlib.sha1(file.encode('utf-8')).hexdigest()[:6]}.html"

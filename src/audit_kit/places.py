@@ -14,6 +14,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bpage (\d+) table (\d+) r(\d+)c(\d+)\b"), r"第 \1 页第 \2 个表格第 \3 行第 \4 列"),
     (re.compile(r"\btable (\d+) row (\d+) cell (\d+) \(line (\d+)\)"), r"第 \1 个表格第 \2 行第 \3 列（源码第 \4 行）"),
     (re.compile(r"\btable (\d+) row (\d+) cell (\d+)\b"), r"第 \1 个表格第 \2 行第 \3 列"),
+    (re.compile(r"\btable (\d+) row (\d+) \(line (\d+)\)"), r"第 \1 个表格第 \2 行（源码第 \3 行）"),
+    (re.compile(r"\btable (\d+) row (\d+)\b"), r"第 \1 个表格第 \2 行"),  # a whole row (the source view's lines)
     (re.compile(r"\bpage (\d+) line (\d+)\b"), r"第 \1 页第 \2 行"),
     (re.compile(r"\bparagraph (\d+)\b"), r"第 \1 段"),
     (re.compile(r"\blines? (\d+)\s*[-–]\s*(\d+)\b"), r"第 \1–\2 行"),

@@ -220,11 +220,35 @@ def styled(frame_: pd.DataFrame, marks: pd.DataFrame, caption: str, shown: Any) 
             .set_caption(str(escape(caption))))
 
 
+FLAG_STYLE = "background-color: #f8d7da; font-weight: bold"  # a flagged cell of a grid (inline: the lab has no memo.css)
+
+
+def grid(table: str, caption: str, head: list[list[Any]], body: list[list[Any]], empty: bool, flagged: int,
+         unread: bool = True, blank: bool = True) -> Html:
+    """One of the three tables in the template's layout (cells from :mod:`audit_kit.tables`), escaped; the
+    legend under it names only what the table shows (flagged cells, （未读到）, （空白））."""
+    from . import templates as tpl
+
+    return render("grid", table=table, caption=caption, head=head, body=body, empty=empty, flagged=flagged,
+                  unread=unread, blank=blank, name=tpl.TABLE_NAMES.get(table, table), flag_style=FLAG_STYLE)
+
+
+def trend(years: list[int], rows: list[dict[str, Any]], jumps: list[str], notes: list[str], rule: str) -> Html:
+    """历年趋势: indicators (rows of {"name", "cells": [{"text", "jump"}]}) by year, the jumps and the rule."""
+    return render("trend", years=years, rows=rows, jumps=jumps, notes=notes, rule=rule, flag_style=FLAG_STYLE)
+
+
 # --- batch ---------------------------------------------------------------------------------------------------
 
 def batch_summary(outdir: str, total: int, ok: int, failed: list[tuple[str, str]], errors: int, warnings: int) -> Html:
     """The summary card of a batch: counts, and every file that could not be read with its reason."""
     return render("batch_summary", outdir=outdir, total=total, ok=ok, failed=failed, errors=errors, warnings=warnings)
+
+
+def table(headers: list[str], rows: list[list[Any]], empty: str = "（无）", row_head: bool = False) -> Html:
+    """A plain table of text cells under Chinese headers, without an index column; None and NaN as empty;
+    ``row_head``: the first cell of each row is the row's header."""
+    return render("table", headers=headers, rows=[[text(c) for c in r] for r in rows], empty=empty, row_head=row_head)
 
 
 def memo_index(rows: list[dict[str, Any]], memos_written: bool) -> Html:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, bundled, render
+from . import trend as trend_
 from .checks import REGISTRY
 from .indicators import indicators
 from .ledger import Ledger
@@ -129,6 +130,26 @@ def cross_year_section(audit: Audit) -> Html:
              "change": shown_change(r["indicator"], r["change"])} for _, r in ind.iterrows()]
     year = audit.report.meta.get("report_year")
     return render.cross_year(checks, rows, _year(year), _year(prior_year))
+
+
+def trend_of(audit: Audit) -> trend_.Trend:
+    """The agency's indicators in every year the workspace holds (this report's year included) and the jumps."""
+    return trend_.trend(audit.workspace, audit.report)
+
+
+def trend_section(audit: Audit, found: trend_.Trend | None = None) -> Html:
+    """历年趋势 as the memo prints it: one row per indicator, one column per year (counts as integers, rates
+    as percentages, （未读到）), the jumps highlighted and listed, and the rule that flags them."""
+    t = found or trend_of(audit)
+    marked = {(j.indicator, y) for j in t.jumps for y in (j.from_year, j.to_year)}
+    rows = []
+    for (code, name), part in t.table.groupby(["indicator", "name"], sort=False):
+        by_year = dict(zip(part["year"], part["value"], strict=True))
+        rows.append({"name": name, "cells": [{"text": shown_indicator(str(code), by_year.get(y, float("nan"))),
+                                              "jump": (code, y) in marked} for y in t.years]})
+    rule = (f"相邻两个年度（中间缺年度时跨过）之间，较大值不小于较小值的 {trend_.JUMP_FACTOR:g} 倍（或较小值为 0），"
+            f"且相差不少于 {trend_.JUMP_MIN:g} 的数量标为跳变；比率只列出，不标注")
+    return render.trend(t.years, rows, [j.text() for j in t.jumps], t.notes, rule)
 
 
 def _year(value: object) -> str:

@@ -212,6 +212,12 @@ class ReportStore:
         chosen, _why, _tied = self._pick(agency_key, year)
         return chosen[0] if chosen else None
 
+    def years(self, agency_key: str) -> list[int]:
+        """Every report year the store holds for an agency, in order (for the trend over all years)."""
+        rows = self.db.execute("SELECT DISTINCT report_year FROM reports WHERE agency_key = ? AND report_year IS NOT NULL "
+                               "ORDER BY report_year", (agency_key,)).fetchall()
+        return [int(r[0]) for r in rows]
+
     def _pick(self, agency_key: str, year: int) -> tuple[tuple[str, str | None, str | None] | None, str, list[Version]]:
         """((report_id, agency as printed, source) of the version to use, or None; the criterion that chose
         it; the versions that could not be ordered)."""

@@ -145,7 +145,7 @@ def write_memos(outdir: str | Path, store: str, ledger: str = "", auditor: str =
     import pandas as pd
 
     from .. import outputs
-    from ..batch_view import MEMO_STATUS, memo_name
+    from ..outputs import MEMO_STATUS, memo_name
 
     outdir = Path(outdir)
     workspace = Workspace.open(store or None)

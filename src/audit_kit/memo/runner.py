@@ -101,6 +101,7 @@ class Lanes:
         self._n = max(1, lanes)
         self._kernel, self._cwd, self._warm = kernel, cwd, warm
         self._export, self._prepare = export, prepare
+        self._prepared = threading.Event()  # set once the preparation ran: run() imports nothing before
         self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="audit-kit-kernels", daemon=True)
         self._thread.start()
 
@@ -114,11 +115,22 @@ class Lanes:
         """Run ``notebook`` once per job on the kernels; returns how each went, in the order of ``jobs``."""
         if not jobs:
             return []
+        while not self._prepared.wait(1) and self._thread.is_alive():
+            pass
         nb = notebook if isinstance(notebook, nbformat.NotebookNode) else _load(notebook)
         pending: list[tuple[Job, nbformat.NotebookNode, Future[Outcome]]] = [(job, nb, Future()) for job in jobs]
         for item in pending:
             self._queue.put(item)
-        return [future.result() for _, _, future in pending]
+        return [self._outcome(job, future) for job, _, future in pending]
+
+    def _outcome(self, job: Job, future: Future[Outcome]) -> Outcome:
+        """The job's outcome; should the kernels' thread have died, the job says so instead of waiting."""
+        while True:
+            try:
+                return future.result(timeout=1)
+            except TimeoutError:
+                if not self._thread.is_alive():
+                    return Outcome(job, "运行笔记本的线程意外退出", "")
 
     def close(self) -> None:
         if self._thread.is_alive():
@@ -131,9 +143,22 @@ class Lanes:
             from . import export
 
             self._export = export
+        # Imported here, before the caller's preparation starts in another thread: two threads importing
+        # jupyter_client at once can meet its modules half initialised.
+        import jupyter_client.manager  # noqa: F401
+        import nbclient  # noqa: F401
+
         # the caller's own preparation (e.g. the exporter) runs while the kernels start
-        ready = [asyncio.to_thread(self._prepare)] if self._prepare else []
-        await asyncio.gather(*ready, *(self._lane() for _ in range(self._n)))
+        await asyncio.gather(asyncio.to_thread(self._prepare_once), *(self._lane() for _ in range(self._n)))
+
+    def _prepare_once(self) -> None:
+        try:
+            if self._prepare is not None:
+                self._prepare()
+        except Exception:  # only a head start: what failed here fails again, with its reason, in the memo
+            pass
+        finally:
+            self._prepared.set()
 
     async def _lane(self) -> None:
         from jupyter_client.manager import AsyncKernelManager

@@ -78,7 +78,10 @@ def blocks_of(lines: list[dict], pdf=None) -> list[Block]:
 
 
 def _page_lines(page) -> list[dict]:
-    return page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2), page.page_number, page.height)
+    lines = page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2), page.page_number, page.height)
+    for w in lines[0]["page_words"] if lines else ():  # a text layer's words: their place on the page (source view)
+        w["box"] = (page.page_number, round(w["x0"], 1), round(w["top"], 1), round(w["x1"], 1), round(w["bottom"], 1))
+    return lines
 
 
 def page_lines(words: list[dict], number: int, height: float) -> list[dict]:
@@ -120,10 +123,19 @@ def _text(ln: dict) -> str:
     return "".join(w["text"] for w in ln["words"])
 
 
+_COUNTED = re.compile(r"\d\s*件")
+
+
+def _sentence(text: str) -> bool:
+    """A line of prose that names table rows ("其中予以公开20件，结转下年度继续办理9件。"): a full stop or a
+    count in 件 — which no table row prints — so it cannot be where the tables start."""
+    return "。" in text or bool(_COUNTED.search(text))
+
+
 def _table_span(lines: list[dict]) -> tuple[int | None, int]:
     """From the first 表二 caption or table label to the heading of section 五 (or the end)."""
     start = next((i for i, ln in enumerate(lines) if _CAPTION.search(_text(ln))
-                  or any(tpl.match_row(w["text"]) for w in ln["words"])), None)
+                  or (any(tpl.match_row(w["text"]) for w in ln["words"]) and not _sentence(_text(ln)))), None)
     if start is None:
         return None, len(lines)
     end = next((i for i in range(start, len(lines)) if heading_number(_text(lines[i])) in ("五", "六")), len(lines))
@@ -219,7 +231,7 @@ def _table(lines: list[dict], ruled: list[Item]) -> list[Block]:
         if not spans:
             near = [lab for lab in labels if lab["numbers"] is None and abs(lab["top"] - y) <= 6]
             spans = near
-        cells = [Cell(w["text"], w["source"]) for w in row["words"]]
+        cells = [Cell(w["text"], w["source"], box=w.get("box")) for w in row["words"]]
         if spans:
             lab = max(spans, key=lambda s: s["x0"])
             lab["numbers"] = cells

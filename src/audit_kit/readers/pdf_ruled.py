@@ -38,6 +38,12 @@ class _Row:
     words: list[list[dict]]  # each cell's words
     cut: str = ""  # "foot": open at the page's foot; "head": comes in open at the page's head
     table_bottom: float | None = None  # doctop of the table's foot, on the table's last row
+    joined: bool = False  # two pieces of a row broken across pages: its boxes are the first piece's only
+
+
+def _rounded(box: Box) -> tuple[float, float, float, float]:
+    x0, top, x1, bottom = box
+    return round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)
 
 
 def ruled_items(pdf, lines: list[dict], start: int, end: int) -> list[Item]:
@@ -71,7 +77,8 @@ def ruled_items(pdf, lines: list[dict], start: int, end: int) -> list[Item]:
         for c, ws in enumerate(row.words):
             for w in ws:
                 w["ruled"] = True
-            cells.append(Cell(cell_text(ws), ws[0]["source"] if ws else f"{row_src} cell {c + 1}"))
+            box = None if row.joined or c >= len(row.boxes) else (row.page, *_rounded(row.boxes[c]))
+            cells.append(Cell(cell_text(ws), ws[0]["source"] if ws else f"{row_src} cell {c + 1}", box=box))
         items.append((row.top, row.x0, Block("row", tuple(cells))))
         if row.table_bottom is not None:
             items.append((row.table_bottom, row.x0, Block("end")))
@@ -147,7 +154,7 @@ def _join_broken(rows: list[_Row]) -> list[_Row]:
             if nxt is not None and nxt.cut == "head" and nxt.page == row.page + 1 and _same_columns(row, nxt):
                 words = [a + b for a, b in zip(row.words, nxt.words, strict=True)]
                 out.append(_Row(row.page, row.top, nxt.bottom, row.x0, row.boxes, words,
-                                table_bottom=nxt.table_bottom))
+                                table_bottom=nxt.table_bottom, joined=True))
                 i += 2
                 continue
             i += 1
