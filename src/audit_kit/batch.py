@@ -66,6 +66,7 @@ from .checks.years import light
 from .csvsafe import BOM, safe_table, write_csv
 from .errors import AuditKitError, FileTimeoutError
 from .indicators import INDICATORS, cell_map
+from .meta import ReportMeta
 from .readers import ocr_batch
 from .report import CELL_SCHEMA as REPORT_CELLS
 from .report import Report, load
@@ -201,7 +202,7 @@ def time_limit(seconds: float, path: str) -> Iterator[None]:
 
 
 # the store's index row of a new report: meta, sections, cells file (``ReportStore.index``)
-Entry = tuple[dict, dict, str]
+Entry = tuple[ReportMeta, dict, str]
 # a file's pass-1 summary: reports.csv row, light copy (pickled), indicators, one-report results (packed),
 # and its index row when the report is new to the store
 Read = tuple[dict, bytes, dict, bytes, Entry | None]
@@ -257,7 +258,7 @@ def _read(paths: list[str], store: ReportStore, part: str, file_timeout: float) 
         entries = {r.meta["report_id"]: (r.meta, r.sections, files[r.meta["report_id"]]) for r in new}
         for k, (row, light_bytes, values, one, _none) in enumerate(out):
             if row["status"] == "ok" and row["file"] not in known:
-                out[k] = (row, light_bytes, values, one, entries[row["report_id"]])
+                out[k] = (row, light_bytes, values, one, entries[str(row["report_id"])])
     table = pa.concat_tables([c for _p, c in cells]) if cells else REPORT_CELLS.empty_table()
     table = table.append_column("file", pa.array([p for p, c in cells for _ in range(c.num_rows)], pa.string()))
     _write_part(table, part + "-cells.parquet")
