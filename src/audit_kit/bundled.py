@@ -3,7 +3,7 @@ with ``importlib.resources`` — an installed wheel has them too, and nothing is
 
 The package's notebooks are the source (the memo runs them). The repository's top-level ``notebooks/``
 holds copies for JupyterLab users, written by ``python -m audit_kit.bundled notebooks`` (``make
-notebooks``); ``tests/test_bundled.py`` fails when their code differs (outputs a user saved do not count).
+notebooks``); ``tests/workspace/test_bundled.py`` fails when their code differs (outputs a user saved do not count).
 """
 
 from __future__ import annotations

@@ -1,0 +1,241 @@
+"""Issue 6: the HTML audit memo — self-contained, offline, Chinese glyphs, hostile text inert, decisions
+beside findings, printable without splitting table rows."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import audit_kit
+from audit_kit import samples
+from audit_kit.ledger import Ledger
+from audit_kit.memo import write_memo
+from tests.conftest import BUNDLED_SEED, ROOT
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (make test installs it)")
+HOSTILE = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "{{7*7}}")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.scripts += tag == "script"
+        self.refs += [v or "" for k, v in attrs if k in ("src", "href", "action", "poster", "data")]
+
+
+@pytest.fixture(scope="module")
+def seed_memo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("memo")
+    report = audit_kit.load(BUNDLED_SEED)
+    results = audit_kit.check(report)
+    f1 = results[results["check_id"] == "F-1"].iloc[0]
+    ledger = Ledger(tmp / "l.sqlite")
+    ledger.record(f1, "confirmed", "格式版本确有问题，已通知整改", "李四")
+    path = write_memo(str(BUNDLED_SEED), tmp / "seed.html", ledger=str(tmp / "l.sqlite"), auditor="李四")
+    return path, path.read_text(encoding="utf-8"), f1
+
+
+def test_memo_references_nothing_online_and_runs_no_script(seed_memo):
+    _path, html, _f1 = seed_memo
+    parser = _Links()
+    parser.feed(html)
+    assert parser.scripts == 0
+    assert not [r for r in parser.refs if re.match(r"(?i)^\s*(https?:|//)", r)]
+    assert "<style>" in html and "@media print" in html and "size: A4" in html
+
+
+def test_memo_states_the_ledger_and_that_it_verified(seed_memo):
+    path, html, _f1 = seed_memo
+    assert str(path.parent / "l.sqlite") in html
+    assert "审核记录校验" in html and "链校验通过" in html and "1 条" in html
+
+
+def test_memo_says_when_the_ledger_chain_is_broken(tmp_path):
+    import sqlite3
+
+    report = audit_kit.load(BUNDLED_SEED)
+    f1 = audit_kit.check(report).query("check_id == 'F-1'").iloc[0]
+    Ledger(tmp_path / "l.sqlite").record(f1, "confirmed", "原意见", "李四")
+    db = sqlite3.connect(tmp_path / "l.sqlite")
+    db.execute("DROP TRIGGER no_update")
+    db.execute("UPDATE decisions SET comment = '改过的意见'")
+    db.commit()
+    db.close()
+    html = write_memo(str(BUNDLED_SEED), tmp_path / "m.html", ledger=str(tmp_path / "l.sqlite")).read_text(encoding="utf-8")
+    assert "审核记录校验" in html and "链校验通过" not in html
+
+
+def test_seed_memo_states_the_seed_results(seed_memo):
+    _path, html, _f1 = seed_memo
+    assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审计备忘录" in html
+    assert "不通过的发现 3 条：错误 0 条，警告 1 条，提示 2 条" in html
+    assert "2020 年度报告却使用 2021 版格式" in html
+    assert "第二部分标题印为“2、 主动公开政府信息情况”" in html and "第六部分标题印为“六、其他需要报告事项”" in html
+    for cid in ("T3-1", "T3-2", "S-4", "X-1", "Y-1"):  # the appendix lists every check run
+        assert f"<td>{cid}</td>" in html
+    assert "759db567a490ec5dfd1a00531cf67575601f67f229ea2f45924d6017e445a39d" in html  # sha256 of the seed
+    assert "def " not in html and "import " not in html and "widget-view" not in html  # no code, no widgets
+
+
+def test_a_ledger_decision_stands_beside_its_finding(seed_memo):
+    _path, html, f1 = seed_memo
+    block = re.search(rf"<article[^>]*data-fingerprint=[\"']{f1['fingerprint']}[\"'].*?</article>", html, re.S)
+    assert block and re.search(r"确认问题（李四，\d{4}-\d\d-\d\d \d\d:\d\d）：格式版本确有问题，已通知整改", block.group(0))
+
+
+def _hostile_report(tmp_path: Path) -> Path:
+    """A web page whose title, narrative and one table row carry hostile text."""
+    import html
+
+    spec = samples.make_report("2021", seed=8, agency=f"{HOSTILE[0]}{HOSTILE[2]}县财政局")
+    spec.narrative["一"] += f"另有说明：{HOSTILE[1]}，{HOSTILE[2]}。"
+    page = samples.to_html(spec)
+    row = f"<tr><td><p>其他文件{html.escape(HOSTILE[1])}</p></td><td>3</td><td>4</td><td>5</td></tr>"
+    page = page.replace("<tr><td><p>行政规范性文件", row + "<tr><td><p>行政规范性文件", 1)
+    path = tmp_path / "hostile.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def test_hostile_report_text_is_escaped(tmp_path):
+    src = _hostile_report(tmp_path)
+    report = audit_kit.load(src)
+    results = audit_kit.check(report)
+    assert any(HOSTILE[1] in m for m in results["message"])  # the hostile table row really is reported
+    html = write_memo(str(src), tmp_path / "h.html", ledger=str(tmp_path / "l.sqlite")).read_text(encoding="utf-8")
+    for bad in HOSTILE[:2]:
+        assert bad not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "{{7*7}}县财政局" in html and "49县财政局" not in html
+    parser = _Links()
+    parser.feed(html)
+    assert parser.scripts == 0
+
+
+def _browser():
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"])
+    return pw, browser
+
+
+@needs_browser
+def test_memo_offline_in_chromium_with_chinese_glyphs(seed_memo, tmp_path):
+    path, _html, _f1 = seed_memo
+    pw, browser = _browser()
+    try:
+        context = browser.new_context(offline=True, viewport={"width": 1100, "height": 1500})
+        requests: list[str] = []
+        context.on("request", lambda r: requests.append(r.url))
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(path.as_uri())
+        assert page.locator("article.ak-finding").count() == 3
+        assert page.locator("table").count() >= 4
+        assert page.locator("img[alt='图表']").count() == 2
+        assert all(page.evaluate("(img) => img.naturalWidth > 0", img.element_handle())
+                   for img in page.locator("img[alt='图表']").all())
+        glyphs = page.evaluate("""() => {
+            const font = '40px ' + getComputedStyle(document.body).fontFamily;
+            const draw = (t) => { const c = document.createElement('canvas'); c.width = 48; c.height = 48;
+                                  const x = c.getContext('2d'); x.font = font; x.fillText(t, 2, 40);
+                                  return c.toDataURL(); };
+            return {cjk: ['审', '计', '备', '忘', '录'].map(draw), tofu: draw(String.fromCodePoint(0x10FFFD))};
+        }""")
+        # real glyphs differ from each other and from the missing-glyph box; boxes would all look alike
+        assert len(set(glyphs["cjk"])) == 5 and glyphs["tofu"] not in glyphs["cjk"]
+        assert page.evaluate("() => document.fonts.check('40px sans-serif', '审计备忘录')")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "memo-seed.png"), full_page=True)
+        assert [u for u in requests if not u.startswith("file:")] == []
+        assert dialogs == []
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@needs_browser
+def test_hostile_memo_fires_no_dialog(tmp_path):
+    src = _hostile_report(tmp_path)
+    path = write_memo(str(src), tmp_path / "h.html", ledger=str(tmp_path / "l.sqlite"))
+    pw, browser = _browser()
+    try:
+        page = browser.new_context(offline=True).new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(path.as_uri())
+        page.wait_for_timeout(500)
+        assert dialogs == []
+        assert HOSTILE[0] in page.inner_text("h1")
+        assert HOSTILE[1] in page.inner_text("body") and HOSTILE[2] in page.inner_text("body")
+    finally:
+        browser.close()
+        pw.stop()
+
+
+@needs_browser
+def test_print_splits_no_table_row(tmp_path):
+    import pdfplumber
+
+    report = ROOT / "data" / "samples" / "sample-2021-示例县财政局.docx"
+    path = write_memo(str(report), tmp_path / "m.html", ledger=str(tmp_path / "l.sqlite"))
+    pw, browser = _browser()
+    try:
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        page.emulate_media(media="print")
+        assert page.evaluate("() => getComputedStyle(document.querySelector('tr')).breakInside") == "avoid"
+        pdf_path = tmp_path / "m.pdf"
+        page.pdf(path=str(pdf_path), format="A4", print_background=True)
+    finally:
+        browser.close()
+        pw.stop()
+    labels = ["本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "（一）予以公开", "8.属于行政查询事项",
+              "3.其他", "（七）总计", "四、结转下年度继续办理"]
+    with pdfplumber.open(pdf_path) as pdf:
+        assert len(pdf.pages) >= 3
+        for label in labels:
+            hits = []
+            for page in pdf.pages:
+                words = page.extract_words()
+                for w in words:  # NFKC: Chromium's PDFs carry Kangxi radicals such as ⼀ for 一
+                    if unicodedata.normalize("NFKC", label[:6]) in unicodedata.normalize("NFKC", w["text"]):
+                        same_line = [x for x in words if abs(x["top"] - w["top"]) < 4 and re.fullmatch(r"\d+", x["text"])]
+                        hits.append(len(same_line))
+            assert hits and max(hits) == 7, (label, hits)  # the label and its seven numbers print together
+
+
+def test_batch_memos_and_index(tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for r in samples.make_series("示例县水务局", [2022, 2023], seed=2):
+        samples.write(r, src / f"{r.year}.txt")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "audit_kit.cli", "batch", str(src), "-o", str(out), "--store",
+                           str(tmp_path / "store"), "--memos", "--jobs", "2", "--ledger", str(tmp_path / "l.sqlite")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode in (0, 1), proc.stderr
+    memos = sorted((out / "memos").glob("*.html"))
+    assert len(memos) == 2
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for m in memos:
+        assert f"memos/{m.name}" in index
+    assert "示例县水务局 2023 年度政府信息公开工作年度报告 审计备忘录" in memos[1].read_text(encoding="utf-8")
