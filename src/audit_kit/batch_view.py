@@ -157,7 +157,7 @@ class BatchView:
     def checks_table(self) -> Html:
         """Each check run in the batch: its id and title, and how many locations failed, could not be
         assessed and passed (the order of the 不通过 / 无法判断 / 通过 columns of :meth:`by_check`)."""
-        from .session import title_of
+        from .checks.catalogue import title_of
 
         t = self.by_check() if not self.results.empty else pd.DataFrame(columns=list(Status.names().values()))
         rows = [[cid, title_of(str(cid)), *(int(v) for v in t.loc[cid])] for cid in t.index]
@@ -171,7 +171,7 @@ class BatchView:
     def indicators_html(self) -> Html:
         """Each report's indicators (rows: agency and year) as the memo prints them: counts as integers,
         rates as percentages, （未读到）/（无法计算） — never NaN."""
-        from .session import shown_indicator
+        from .indicators import shown_indicator
 
         ind = self.indicators
         if ind.empty:

@@ -14,6 +14,7 @@ import pandas as pd
 from . import templates as tpl
 from .checks.registry import CellIndex, cell_index
 from .report import Report
+from .vocabulary import UNREAD
 
 DENY = tpl.group_rows("2021", "t3", "deny")  # （三）不予公开 1–8
 UNABLE = tpl.group_rows("2021", "t3", "unable")  # （四）无法提供 1–3
@@ -108,3 +109,26 @@ def indicators(report: Report, prior: Report | None = None) -> pd.DataFrame:
                      "report_year": report.meta.get("report_year"), "indicator": code, "name": name,
                      "value": value, "prior_value": before, "change": value - before})
     return pd.DataFrame(rows)
+
+
+NOT_COMPUTABLE = "（无法计算）"  # a rate without a denominator, a change with a year missing
+
+
+def shown_indicator(code: str, value: float) -> str:
+    """An indicator's value as the memo prints it: a count as an integer, a rate (``*_rate``, a fraction) as
+    a percentage with one decimal (14.8%); a count not read as （未读到）, a rate without a denominator as
+    （无法计算）. Never "nan"."""
+    rate = code.endswith("_rate")
+    if value is None or pd.isna(value):
+        return NOT_COMPUTABLE if rate else UNREAD
+    return f"{value * 100:.1f}%" if rate else f"{round(value)}"
+
+
+def shown_change(code: str, change: float) -> str:
+    """The change against the prior year: counts signed (+3), rates in percentage points; （无法计算）
+    when either year is missing."""
+    if change is None or pd.isna(change):
+        return NOT_COMPUTABLE
+    if code.endswith("_rate"):
+        return f"{change * 100:+.1f} 个百分点"
+    return f"{round(change):+d}"

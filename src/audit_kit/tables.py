@@ -18,8 +18,8 @@ from . import render
 from . import templates as tpl
 from .render import Html
 from .report import Report
+from .vocabulary import UNREAD
 
-UNREAD = "（未读到）"  # the report does not contain the cell (table cut off, row missing)
 BLANK = "（空白）"  # the cell is printed empty
 T3_RULE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"  # 表三's top-left cell
 T3_APPLICANTS = "申请人情况"

@@ -68,3 +68,6 @@ class CellStatus(_Named):
 
 UNDECIDED = "未审核"  # a finding without a decision
 STALE = "数据已变化，请复核"  # a decision made on values that have changed since
+
+
+UNREAD = "（未读到）"  # a cell or count the report does not give (table cut off, row missing)

@@ -106,7 +106,7 @@ class FindingWalker:
 
     @classmethod
     def for_audit(cls, audit: Any) -> FindingWalker:
-        """The walker of an audit opened by :func:`audit_kit.session.open_audit` (its workspace's settings)."""
+        """The walker of an audit opened by :func:`audit_kit.report_view.open_audit` (its workspace's settings)."""
         return cls(audit.results, audit.ledger, audit.report, audit.auditor, audit.workspace)
 
     # --- what is shown --------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_kit import session
+from audit_kit import report_view
 from audit_kit.memo import write_memo
 from audit_kit.workspace import Workspace
 from tests.conftest import BUNDLED_SEED
@@ -26,21 +26,21 @@ def _conclusion(html: str) -> str:
 
 
 def test_the_conclusion_follows_the_decisions(workspace_dir):
-    audit = session.open_audit(str(BUNDLED_SEED))
+    audit = report_view.open_audit(str(BUNDLED_SEED))
     fails = audit.results[audit.results["status"] == "fail"]
     assert len(fails) >= 2, "the seed is expected to have failing findings"
-    head = str(session.memo_header(audit))
+    head = str(report_view.memo_header(audit))
     assert _conclusion(head) == "待核实"
     assert "已审核 0 条" in head
     for _, f in fails.iterrows():
         audit.ledger.record(f, "dismissed", "原文无误", "张审核")
-    head = str(session.memo_header(audit))
+    head = str(report_view.memo_header(audit))
     assert _conclusion(head) == "未发现问题"
     assert f"已审核 {len(fails)} 条" in head
     audit.ledger.record(fails.iloc[0], "pending", "待向机关核实", "张审核")
-    assert _conclusion(str(session.memo_header(audit))) == "待核实"
+    assert _conclusion(str(report_view.memo_header(audit))) == "待核实"
     audit.ledger.record(fails.iloc[1], "confirmed", "确有错误", "张审核")
-    assert _conclusion(str(session.memo_header(audit))) == "存在问题"
+    assert _conclusion(str(report_view.memo_header(audit))) == "存在问题"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def seed_memo(tmp_path_factory) -> tuple[Path, str, str]:
     tmp = tmp_path_factory.mktemp("memo-doc")
     ws = Workspace.open(tmp / "audit-store")
     ws.save_settings(auditor="张审核", reviewer="李复核")
-    audit = session.open_audit(str(BUNDLED_SEED), store=str(ws.root))
+    audit = report_view.open_audit(str(BUNDLED_SEED), store=str(ws.root))
     fails = audit.results[audit.results["status"] == "fail"]
     dismissed = fails.iloc[0]
     audit.ledger.record(dismissed, "dismissed", "原文如此，非错误", "张审核")

@@ -85,7 +85,7 @@ def test_the_jump_rule(before, after, flagged):
 
 
 def test_the_trend_section_and_chart(series):
-    from audit_kit.session import open_audit, trend_section
+    from audit_kit.report_view import open_audit, trend_section
 
     ws, _years, paths = series
     audit = open_audit(str(paths[3]), store=str(ws), ledger=str(ws / "l.sqlite"))
@@ -101,7 +101,7 @@ def test_the_trend_section_and_chart(series):
 
 
 def test_a_single_year_says_there_is_no_trend(tmp_path):
-    from audit_kit.session import open_audit, trend_section
+    from audit_kit.report_view import open_audit, trend_section
 
     r = samples.make_report("2021", 2023, seed=1, agency="示例县水利局")
     path = samples.write(r, tmp_path / "水利局-2023.txt")

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 import audit_kit
-from audit_kit import samples, session
+from audit_kit import report_view, samples
 from audit_kit.readers.legacy import convert
 from audit_kit.source_view import load_source, source_view
 from audit_kit.widgets import FindingWalker
@@ -145,24 +145,24 @@ def _plain_render(path, page_no: int) -> bytes:
 def test_a_stored_pdf_report_is_read_again_for_its_source_and_says_when_it_moved(pdf_report, tmp_path):
     path = tmp_path / "r.pdf"
     shutil.copy(pdf_report, path)
-    session.open_audit(str(path))  # stored in the workspace
-    audit = session.open_audit(audit_kit.load(path).report_id)  # by id: from the store, no document
+    report_view.open_audit(str(path))  # stored in the workspace
+    audit = report_view.open_audit(audit_kit.load(path).report_id)  # by id: from the store, no document
     assert audit.report.document is None
     walker = FindingWalker.for_audit(audit)
     walker.check.value = "T3-1"
     assert _images(walker.source.value)
     path.rename(tmp_path / "moved.pdf")
-    again = FindingWalker.for_audit(session.open_audit(audit.report.report_id))
+    again = FindingWalker.for_audit(report_view.open_audit(audit.report.report_id))
     again.check.value = "T3-1"
     assert "原文件不在原处" in again.source.value and not _images(again.source.value)
 
 
 def test_a_changed_file_is_not_shown_as_the_source(tmp_path):
     path = samples.write(_spec(), tmp_path / "r.txt")
-    session.open_audit(str(path))
+    report_view.open_audit(str(path))
     rid = audit_kit.load(path).report_id
     path.write_text(path.read_text(encoding="utf-8").replace("示例县财政局", "别的机关"), encoding="utf-8")
-    audit = session.open_audit(rid)
+    audit = report_view.open_audit(rid)
     html = str(source_view(_t31(audit.report), audit.report, load_source(audit.report)))
     assert "已改动" in html and "ak-source-lines" not in html
 

@@ -108,12 +108,12 @@ def test_the_auditor_name_is_saved_in_the_workspace_and_comes_back(tmp_path, fau
 
 
 def test_the_notebook_walker_takes_the_auditor_from_the_workspace(workspace_dir, faulty, tmp_path):
-    from audit_kit import session
+    from audit_kit import report_view
 
     path = samples.write(samples.make_report("2021", seed=5), tmp_path / "r.txt")
-    walker = FindingWalker.for_audit(session.open_audit(str(path)))
+    walker = FindingWalker.for_audit(report_view.open_audit(str(path)))
     walker.auditor.value = "赵审核"
-    again = FindingWalker.for_audit(session.open_audit(str(path)))  # a rerun of the notebook
+    again = FindingWalker.for_audit(report_view.open_audit(str(path)))  # a rerun of the notebook
     assert again.auditor.value == "赵审核"
     assert Workspace(workspace_dir).settings.auditor == "赵审核"
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import audit_kit
-from audit_kit import priors, session
+from audit_kit import priors, report_view
 from audit_kit.errors import PriorMismatchError
 from tests.conftest import ROOT
 
@@ -72,11 +72,11 @@ def test_the_store_alias_table_makes_a_renamed_agency_one(tmp_path):
 
 def test_open_audit_refuses_and_records_a_forced_prior(tmp_path):
     with pytest.raises(PriorMismatchError) as info:
-        session.open_audit(str(EDU_2023), str(ENV_2022), ledger=str(tmp_path / "l.sqlite"))
+        report_view.open_audit(str(EDU_2023), str(ENV_2022), ledger=str(tmp_path / "l.sqlite"))
     assert str(ENV_2022) in str(info.value)
-    audit = session.open_audit(str(EDU_2023), str(ENV_2022), ledger=str(tmp_path / "l.sqlite"), force_prior=True)
+    audit = report_view.open_audit(str(EDU_2023), str(ENV_2022), ledger=str(tmp_path / "l.sqlite"), force_prior=True)
     assert audit.prior is not None and "强制使用" in audit.pairing and "不是同一机关" in audit.pairing
-    right = session.open_audit(str(EDU_2023), str(EDU_2022), ledger=str(tmp_path / "l.sqlite"))
+    right = report_view.open_audit(str(EDU_2023), str(EDU_2022), ledger=str(tmp_path / "l.sqlite"))
     assert "强制" not in right.pairing
 
 

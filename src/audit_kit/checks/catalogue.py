@@ -70,3 +70,9 @@ def records() -> list[dict[str, object]]:
     """The catalogue as records (``audit-kit checks --format json``)."""
     return [{"id": s.id, "severity": s.severity, "severity_zh": Severity(s.severity).zh, "title": s.title,
              "description": s.description, "needs": list(s.needs), "example": s.example} for s in ordered()]
+
+
+def title_of(check_id: str) -> str:
+    """The title a check registered (the check id itself for one no longer registered)."""
+    spec = REGISTRY.get(check_id)
+    return spec.title if spec is not None else check_id

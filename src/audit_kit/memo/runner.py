@@ -31,7 +31,7 @@ _RESET = ("_ip = get_ipython()\n"
           "for _name in [n for n in _ip.user_ns if n not in _ip.user_ns_hidden]:\n"
           "    del _ip.user_ns[_name]")
 # what every memo imports, imported once per kernel while the caller still reads the report
-WARM = "import audit_kit.session, audit_kit.tables, audit_kit.charts, audit_kit.render"
+WARM = "import audit_kit.report_view, audit_kit.tables, audit_kit.charts, audit_kit.render"
 HIDDEN = "memo-hide"  # cells the memo leaves out
 
 

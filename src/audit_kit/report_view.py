@@ -1,6 +1,7 @@
-"""What the notebooks call: open a report of the workspace (by path or stored id, with its prior and its
-stored results), and the HTML pieces they show — summary card, findings list with decisions, cross-year
-comparison. Notebooks stay thin."""
+"""The view of one report's audit, what audit_report.ipynb calls (batch_view.py is the batch's): open a report
+of the workspace (by path or stored id, with its prior and its stored results), and the HTML pieces the
+notebook and the memo show — header and conclusion, findings with decisions, 需人工核对, cross-year comparison
+and trend, appendix, sign-off. Notebooks stay thin."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pandas as pd
 
 from . import __version__, bundled, render
 from . import trend as trend_
-from .checks import REGISTRY
-from .indicators import indicators
+from .checks.catalogue import title_of
+from .indicators import indicators, shown_change, shown_indicator
 from .ledger import Ledger
 from .render import Html
 from .report import Report
@@ -54,12 +55,6 @@ def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str =
                  auditor or ws.settings.auditor, ws.settings.reviewer)
 
 
-def title_of(check_id: str) -> str:
-    """The title a check registered (the check id itself for one no longer registered)."""
-    spec = REGISTRY.get(check_id)
-    return spec.title if spec is not None else check_id
-
-
 def checks_appendix(audit: Audit) -> Html:
     """The appendix: every check run with its title and how many locations passed, failed or could not be
     assessed, then the findings the auditor excluded with the reason given."""
@@ -92,30 +87,6 @@ def cross_year(audit: Audit) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cross-year results (Y-*) and the indicators with their change against the prior year."""
     y = audit.results[audit.results["check_id"].str.startswith("Y-")][["check_id", "status", "message"]]
     return y.reset_index(drop=True), indicators(audit.report, audit.prior)
-
-
-UNREAD = "（未读到）"
-NOT_COMPUTABLE = "（无法计算）"
-
-
-def shown_indicator(code: str, value: float) -> str:
-    """An indicator's value as the memo prints it: a count as an integer, a rate (``*_rate``, a fraction) as
-    a percentage with one decimal (14.8%); a count not read as （未读到）, a rate without a denominator as
-    （无法计算）. Never "nan"."""
-    rate = code.endswith("_rate")
-    if value is None or pd.isna(value):
-        return NOT_COMPUTABLE if rate else UNREAD
-    return f"{value * 100:.1f}%" if rate else f"{round(value)}"
-
-
-def shown_change(code: str, change: float) -> str:
-    """The change against the prior year: counts signed (+3), rates in percentage points; （无法计算）
-    when either year is missing."""
-    if change is None or pd.isna(change):
-        return NOT_COMPUTABLE
-    if code.endswith("_rate"):
-        return f"{change * 100:+.1f} 个百分点"
-    return f"{round(change):+d}"
 
 
 def cross_year_section(audit: Audit) -> Html:
