@@ -112,7 +112,7 @@ def ocr_crops(items: list[Mapping[str, Any]] | str, meta: Mapping[str, Any], fai
 
     from . import templates as tpl
     from .errors import AuditKitError
-    from .readers.ocr import crops_png
+    from .readers.ocr_crops import crops_png
 
     evidence: list[Mapping[str, Any]] = json.loads(items) if isinstance(items, str) else items
     ocr = meta.get("ocr") or {}

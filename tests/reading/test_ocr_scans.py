@@ -186,7 +186,7 @@ def test_every_cell_has_evidence_and_a_crop(sample_scan):
 
     from PIL import Image
 
-    from audit_kit.readers.ocr import crop_png
+    from audit_kit.readers.ocr_crops import crop_png
 
     src = report.cells["source"].iloc[0]
     e = ev[src]
@@ -267,11 +267,12 @@ def test_broken_image_file_is_a_clear_error(tmp_path):
 
 
 def test_label_slips_and_digit_confusions_are_undone():
-    from audit_kit.readers.ocr import UNREADABLE, _fuzzy_label, _read_cell
+    from audit_kit.readers.ocr import _read_cell
+    from audit_kit.readers.ocr_text import UNREADABLE, fuzzy_label
 
-    assert _fuzzy_label("、本年新收政府信息公开申请数量") == "一、本年新收政府信息公开申请数量"
-    assert _fuzzy_label("1.本机关不掌握相关政府言息") == "1.本机关不掌握相关政府信息"
-    assert _fuzzy_label("自然人") is None and _fuzzy_label("淮安市人民政府办公室") is None
+    assert fuzzy_label("、本年新收政府信息公开申请数量") == "一、本年新收政府信息公开申请数量"
+    assert fuzzy_label("1.本机关不掌握相关政府言息") == "1.本机关不掌握相关政府信息"
+    assert fuzzy_label("自然人") is None and fuzzy_label("淮安市人民政府办公室") is None
     assert _read_cell({"text": "1O", "conf": 0.99, "ink": True}, True) == ("10", "digits")
     assert _read_cell({"text": "l2", "conf": 0.99, "ink": True}, True) == ("12", "digits")
     assert _read_cell({"text": "", "conf": 0.0, "ink": True}, True) == (UNREADABLE, "unread")

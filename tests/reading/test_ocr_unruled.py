@@ -92,7 +92,7 @@ def test_word_boxes_are_the_cells_on_the_page(unruled, cache):
     """A cell read from an unruled table keeps the box of its own digits: its crop holds one number."""
     from PIL import Image
 
-    from audit_kit.readers.ocr import crop_png
+    from audit_kit.readers.ocr_crops import crop_png
 
     _spec, _pdf, scans, _folder = unruled
     report = audit_kit.load(scans[200])

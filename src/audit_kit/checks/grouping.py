@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .. import templates as tpl
 from ..vocabulary import CellStatus
-from .registry import Result
+from .result import Result
 
 # check id → what the grouped message says of each cell
 GROUPED = {"T2-1": "数值不合规", "T3-4": "数值不合规", "T4-2": "数值不合规", "T2-4": CellStatus.BLANK.zh, "T3-5": CellStatus.BLANK.zh}

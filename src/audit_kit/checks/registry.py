@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -21,22 +21,11 @@ from ..meta import ReportMeta
 from ..normalize import key
 from ..report import Report
 from ..vocabulary import Severity, Status
+from .grouping import fold, group
+from .result import Result
 
 RESULT_COLUMNS = ["report_id", "check_id", "status", "severity", "table", "row", "col", "expected", "actual",
                   "message", "evidence", "fingerprint"]
-
-
-@dataclass
-class Result:
-    status: str  # a Status value: pass | fail | not_assessable
-    message: str
-    table: str | None = None
-    row: str | None = None
-    col: str | None = None
-    expected: float | str | None = None
-    actual: float | str | None = None
-    evidence: list[dict] = field(default_factory=list)
-    where: str = ""  # an extra location part for the fingerprint (a sentence, a section)
 
 
 CellIndex = dict[tuple[str, str, str], tuple[float, str, str, str]]
@@ -209,7 +198,6 @@ def run_context(ctx: Context, ids: list[str] | None = None) -> list[dict]:
     """The results of the checks on a prepared context (whose cell index can be reused afterwards); the
     failing cells of a per-cell check are one finding per table, and blank cells of a table that F-3 finds
     unfilled are folded into F-3 (``grouping.py``)."""
-    from .grouping import fold, group  # grouping reads Result from here
 
     report = ctx.report
     rows = []

@@ -35,7 +35,7 @@ def _docx(path: Path, data: bytes) -> Document:
 
 
 def _pdf(path: Path, data: bytes) -> Document:
-    from .pdf import read_pdf
+    from .pdf_file import read_pdf
 
     return read_pdf(path, data)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..document import Block, Cell, Document
 from .encoding import decode
+from .lines import line_block
 
 # Possessive quantifiers: a line of many spaces must not make the pattern backtrack (a 9 MB text of blank
 # lines took an hour with plain ones).
@@ -29,8 +30,7 @@ def is_markdown(text: str) -> bool:
 
 
 def parse_markdown(text: str) -> Document:
-    from .text import line_block
-
+    """A markdown dump as a document: pipe rows as rows (headings and emphasis marks dropped)."""
     blocks: list[Block] = []
     for no, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         src = f"line {no}"

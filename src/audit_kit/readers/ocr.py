@@ -15,33 +15,24 @@ become table rows (one :class:`Cell` per ruled cell, source ``page 4 table 2 r5c
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from .. import templates as tpl
 from ..document import Block, Cell, Document
 from ..errors import NoTablesError, UnreadableImageError
-from ..normalize import key
 from ..numbers import is_value, parse_cell
 from ..ocr_cache import OcrCache
 from ..sections import heading_number
 from . import ocr_page as op
 from .ocr_engine import engine_version, recognizer
+from .ocr_text import CONFUSED, DIGITISH, PUNCT, THRESHOLD, UNREADABLE, fuzzy_label
 
-THRESHOLD = 0.90  # a value read with less confidence is marked uncertain
 VERSION = "p8"  # bump when the page pipeline changes: cached results of older versions are not used
-UNREADABLE = "~"  # stands in a value cell whose ink could not be read: a not-a-number mark, never a 0
-_CONFUSED = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "!": "1",
-                           "i": "1", "S": "5", "B": "8", "Z": "2", "，": ",", "。": "."})
-_PUNCT = str.maketrans({"丶": "、"})  # the model reads a list comma as the rare radical 丶 (二丶主动公开…)
-_DIGITISH = re.compile(r"^[\dOoDQlIi|!SBZ,，.。]+$")
-_MIN_LABEL_SCORE = 86
 
 
 def cache_version() -> str:
@@ -115,7 +106,7 @@ def ocr_page(rgb: np.ndarray, page: int) -> dict:
 def _finish(part: dict) -> None:
     """Join a cell's (or line's) recognised lines: text and the lowest line confidence."""
     got = [t for t in part.pop("lines", []) if t and t[0]]
-    part["text"] = "".join(t for t, _ in got).translate(_PUNCT)
+    part["text"] = "".join(t for t, _ in got).translate(PUNCT)
     part["conf"] = min((c for _, c in got), default=0.0 if part.get("ink") else 1.0)
 
 
@@ -238,47 +229,18 @@ def _read_cell(cell: dict, labelled: bool) -> tuple[str, str]:
         return ("", "") if not cell.get("ink") else (UNREADABLE, "unread")
     if is_value(text):
         return text, ""
-    if _DIGITISH.match(text):
-        fixed = text.translate(_CONFUSED)
+    if DIGITISH.match(text):
+        fixed = text.translate(CONFUSED)
         if parse_cell(fixed).status == "number":
             return fixed, "digits"
     if tpl.match_row(text) or tpl.match_group(text) or tpl.header_template(text):
         return text, ""
-    found = _fuzzy_label(text)
+    found = fuzzy_label(text)
     if found:
         return found, "label"
     if labelled and (cell["conf"] < THRESHOLD or not re.search(r"[\u4e00-\u9fff]{2,}", text)):
         return UNREADABLE, "unread"  # right of a row label: a value cell read as something else
     return text, ""
-
-
-def _label_choices() -> dict[str, str]:
-    return {key(lab.text): lab.text for lab in tpl.labels() if lab.kind in ("row", "group")}
-
-
-_CHOICES: dict[str, str] | None = None
-
-
-def _fuzzy_label(text: str) -> str | None:
-    """The template label ``text`` is an OCR slip of (rapidfuzz ratio ≥ 86 and clearly the best), or None."""
-    found = fuzzy_label_score(text)
-    return found[0] if found else None
-
-
-def fuzzy_label_score(text: str) -> tuple[str, float] | None:
-    """The template label ``text`` is an OCR slip of, with its score, or None (as :func:`_fuzzy_label`)."""
-    global _CHOICES
-    if _CHOICES is None:
-        _CHOICES = _label_choices()
-    k = key(text)
-    if len(k) < 4:
-        return None
-    found = process.extract(k, list(_CHOICES), scorer=fuzz.ratio, limit=2)
-    if not found or found[0][1] < _MIN_LABEL_SCORE:
-        return None
-    if len(found) > 1 and found[1][1] >= found[0][1] - 3 and _CHOICES[found[1][0]] != _CHOICES[found[0][0]]:
-        return None  # two labels fit about as well: do not choose
-    return _CHOICES[found[0][0]], float(found[0][1])
 
 
 def document(path: Path, results: list[dict], reader: str, blocks: list[Block] | None = None,
@@ -296,7 +258,6 @@ def document(path: Path, results: list[dict], reader: str, blocks: list[Block] |
                     evidence=evidence)
 
 
-# ---------------------------------------------------------------- evidence for the report
 
 
 def ocr_meta(doc: Document, cells: list[dict]) -> tuple[dict, list[str]]:
@@ -319,54 +280,3 @@ def uncertain_cells(meta: dict) -> list[str]:
     return [s for s, ev in (meta.get("ocr") or {}).get("cells", {}).items() if ev.get("uncertain")]
 
 
-def crop_png(meta: dict, source: str, margin: int = 6) -> bytes:
-    """The image of one OCR'd cell (as scanned, seal and all, on the deskewed page) as PNG bytes."""
-    return crops_png(meta, [source], margin)[source]
-
-
-def crops_png(meta: dict, sources: list[str], margin: int = 6) -> dict[str, bytes]:
-    """The images of some OCR'd cells as PNG bytes, by source; each page is rendered once. A KeyError
-    for a source that was not OCR'd; the reader's errors when the file cannot be read again."""
-    ocr = meta.get("ocr") or {}
-    cells = ocr.get("cells", {})
-    for source in sources:
-        if source not in cells:
-            raise KeyError(f"{source} 不是 OCR 识别的单元格")
-    pages: dict[int, np.ndarray] = {}
-    out = {}
-    for source in sources:
-        ev = cells[source]
-        if ev["page"] not in pages:
-            page = ocr["pages"][str(ev["page"])]
-            rgb, _scale = op.normalise(page_image(Path(meta["source"]), page))
-            pages[ev["page"]] = op.rotate(rgb, page["angle"])
-        out[source] = _crop(pages[ev["page"]], ev["box"], margin)
-    return out
-
-
-def _crop(rgb: np.ndarray, box: list[int], margin: int) -> bytes:
-    from PIL import Image
-
-    x0, y0, x1, y1 = box
-    h, w = rgb.shape[:2]
-    crop = rgb[max(0, y0 - margin) : min(h, y1 + margin), max(0, x0 - margin) : min(w, x1 + margin)]
-    buf = io.BytesIO()
-    Image.fromarray(crop).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def page_image(path: Path, page: dict) -> np.ndarray:
-    """The page image an OCR result was made from, as the reader that made it loads it."""
-    data = path.read_bytes()
-    if page["reader"] == "pdf":
-        from .pdf_scan import render_page
-
-        return render_page(data, page["index"])
-    from .image import load_frame
-
-    if page["reader"] == "docx":
-        import zipfile
-
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            data = z.read(page["part"])
-    return load_frame(path, data, page.get("frame", 0))

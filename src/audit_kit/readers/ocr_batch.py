@@ -46,7 +46,7 @@ def workspace_cache(store: str | Path) -> Callable[[], None]:
 
 
 def _pdf_scanned_pages(data: bytes) -> list[int]:
-    """0-based pages with an image and no text (what ``readers/pdf.py`` hands to OCR)."""
+    """0-based pages with an image and no text (what ``readers/pdf_file.py`` hands to OCR)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 

@@ -5,11 +5,11 @@ A word's box is in pixels of the deskewed page; here it becomes points of a page
 A4's (595 pt) — a scanned PDF's own page size says only what dpi the scanner wrote, not how large the
 print was — so the text-layer reader's tolerances (3 pt a line, 8 pt a column) hold at any dpi.
 Each word gets its own source (``page 3 line 12 word 4``) and evidence — page, box, text read,
-confidence — like a ruled cell; a word whose ink could not be read stands as :data:`~.ocr.UNREADABLE`.
+confidence — like a ruled cell; a word whose ink could not be read stands as :data:`~.ocr_text.UNREADABLE`.
 
 A label in a narrow column wraps a few characters a line, and each piece is recognised alone: a slip in
 one piece (定 read as 宁) would lose the row. So the pieces of a column that start at a label's number
-are joined and matched to the template's labels with rapidfuzz (:func:`~.ocr.fuzzy_label_score`); a
+are joined and matched to the template's labels with rapidfuzz (:func:`~.ocr_text.fuzzy_label_score`); a
 clear match rewrites the pieces to the label's own characters, keeping their boxes.
 """
 
@@ -42,7 +42,7 @@ def page_points(result: dict) -> tuple[float, float]:
 def word_lines(result: dict, offset: float, evidence: dict) -> list[dict]:
     """The page's text as the text-layer reader's lines (``offset``: the page's top in document points);
     each word's evidence goes into ``evidence["cells"]`` under its source."""
-    from .ocr import _CONFUSED, _DIGITISH, THRESHOLD, UNREADABLE
+    from .ocr_text import CONFUSED, DIGITISH, THRESHOLD, UNREADABLE
 
     per_px, height = page_points(result)
     page = result["page"]
@@ -57,8 +57,8 @@ def word_lines(result: dict, offset: float, evidence: dict) -> list[dict]:
             how = ""
             if not text:  # ink the engine could not read: a value's place kept, never a number
                 text, how = UNREADABLE, "unread"
-            elif not is_value(text) and _DIGITISH.match(text):
-                fixed = text.translate(_CONFUSED)
+            elif not is_value(text) and DIGITISH.match(text):
+                fixed = text.translate(CONFUSED)
                 if parse_cell(fixed).status == "number":
                     text, how = fixed, "digits"
             # a word starting level with its line band stands on the band's top, as a font box would
@@ -95,7 +95,7 @@ def blocks_of(run: list[dict], pdf=None) -> list:
 def mend_labels(words: list[dict]) -> None:
     """Rewrite the pieces of a wrapped label that OCR misread to the template label they clearly spell
     (a label may go on over a page break)."""
-    from .ocr import fuzzy_label_score
+    from .ocr_text import fuzzy_label_score
 
     if not words:
         return

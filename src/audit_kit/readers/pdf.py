@@ -14,16 +14,13 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import statistics
 import unicodedata
-from pathlib import Path
 
 from .. import templates as tpl
-from ..document import Block, Cell, Document
-from ..errors import CorruptFileError, ScannedDocumentError
+from ..document import Block, Cell
 from ..numbers import is_number
 from ..sections import heading_number
 from .pdf_ruled import Item, ruled_items
@@ -36,48 +33,20 @@ _COLUMN_GAP = 8.0
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
-def read_pdf(path: Path, data: bytes) -> Document:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        pages = [_page_lines(page) for page in pdf.pages]
-        scans = [not lines and bool(page.images) for lines, page in zip(pages, pdf.pages, strict=True)]
-    except PDFPasswordIncorrect:
-        raise CorruptFileError(str(path), "PDF 已加密，需要密码才能读取") from None
-    except Exception as exc:
-        name = type(exc).__name__
-        if "Password" in repr(exc) or "Encrypt" in repr(exc):
-            raise CorruptFileError(str(path), "PDF 已加密，需要密码才能读取") from None
-        raise CorruptFileError(str(path), f"PDF 无法解析（{name}）") from None
-    if any(scans):  # pages with an image and no text layer (a scan) are read by OCR
-        from .pdf_scan import read_scanned
-
-        return read_scanned(path, data, pages, scans, pdf)
-    if not any(pages):
-        raise ScannedDocumentError(str(path), "PDF 没有文字层，也没有可供 OCR 识别的图像（空白页）")
-    lines = [ln for page in pages for ln in page]
-    blocks = blocks_of(lines, pdf)
-    if _table_span(lines)[0] is None:  # no table: a report whose tables are missing (F-3 fails) or no report
-        return Document([*blocks, Block("end")], "pdf", notes=["PDF 中未找到表二、表三、表四的任何一行"])
-    return Document([*blocks, Block("end")], "pdf")
-
-
 def blocks_of(lines: list[dict], pdf=None) -> list[Block]:
     """Prose and table blocks of a run of lines: a text layer's, or OCR'd words with their boxes (the
     same word dicts, ``readers/ocr_words.py``). Ruled tables are read cell by cell when ``pdf`` is given."""
     if not lines:
         return []
     _margins(lines)
-    start, end = _table_span(lines)
+    start, end = table_span(lines)
     if start is None:
         return _prose(lines)
     ruled = ruled_items(pdf, lines, start, end) if pdf is not None else []
     return _prose(lines[:start]) + _table(lines[start:end], ruled) + _prose(lines[end:])
 
 
-def _page_lines(page) -> list[dict]:
+def text_lines(page) -> list[dict]:
     lines = page_lines(page.extract_words(x_tolerance=1.5, y_tolerance=2), page.page_number, page.height)
     for w in lines[0]["page_words"] if lines else ():  # a text layer's words: their place on the page (source view)
         w["box"] = (page.page_number, round(w["x0"], 1), round(w["top"], 1), round(w["x1"], 1), round(w["bottom"], 1))
@@ -132,7 +101,7 @@ def _sentence(text: str) -> bool:
     return "。" in text or bool(_COUNTED.search(text))
 
 
-def _table_span(lines: list[dict]) -> tuple[int | None, int]:
+def table_span(lines: list[dict]) -> tuple[int | None, int]:
     """From the first 表二 caption or table label to the heading of section 五 (or the end)."""
     start = next((i for i, ln in enumerate(lines) if _CAPTION.search(_text(ln))
                   or (any(tpl.match_row(w["text"]) for w in ln["words"]) and not _sentence(_text(ln)))), None)
