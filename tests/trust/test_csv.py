@@ -75,7 +75,9 @@ def test_cli_csv_exports_are_neutralised(tmp_path, monkeypatch, capsys):
     spec = samples.make_report("2021", 2023, seed=3, agency="=1示例县财政局")
     report = audit_kit.load(samples.write(spec, tmp_path / "r.txt"))
     report.cells.loc[0, "raw"] = "=WEBSERVICE(\"http://example.invalid\")"
-    monkeypatch.setattr(cli, "load", lambda _p: report)
+    import audit_kit.report as report_module
+
+    monkeypatch.setattr(report_module, "load", lambda _p: report)  # the command line imports load where it reads
     assert cli.main(["extract", "r.txt", "--format", "csv"]) == 0
     text = capsys.readouterr().out
     assert not text.startswith("\ufeff")  # a pipe, not a spreadsheet file
