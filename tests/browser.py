@@ -36,18 +36,20 @@ needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is 
 
 
 @contextmanager
-def jupyter_lab(work: Path, tmp_path: Path) -> Iterator[str]:
-    """JupyterLab on localhost serving ``work`` with the fixed token; yields its base URL."""
+def jupyter_lab(work: Path, tmp_path: Path, *flags: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """JupyterLab on localhost serving ``work`` with the fixed token (and ``flags``, ``env`` added); yields its
+    base URL once it answers."""
     port = _free_port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+           **(env or {})}
     lab = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
                             f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}",
                             "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-                            "jupyterlab.NeverCheckForUpdate"],
+                            "jupyterlab.NeverCheckForUpdate", *flags],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
+        for _ in range(240):
             try:
                 urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=1)
                 break
