@@ -205,6 +205,10 @@ class Ledger:
         q = "SELECT * FROM decisions" + (" WHERE fingerprint = ?" if fingerprint else "") + " ORDER BY id"
         return pd.read_sql_query(q, self.db, params=(fingerprint,) if fingerprint else None)
 
+    def version(self) -> int:
+        """The id of the last decision recorded (0 for none): changes whenever anyone records one."""
+        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()[0])
+
     def latest(self) -> pd.DataFrame:
         """The last decision per fingerprint."""
         return pd.read_sql_query(

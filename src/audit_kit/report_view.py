@@ -5,7 +5,7 @@ and trend, appendix, sign-off. Notebooks stay thin."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -36,10 +36,16 @@ class Audit:
     workspace: Path | None = None
     auditor: str = ""  # the auditor's name given, else the workspace's setting
     reviewer: str = ""  # the reviewer's name from the workspace's settings
+    _annotated: tuple[int, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     @property
     def annotated(self) -> pd.DataFrame:
-        return self.ledger.annotate(self.results)
+        """The results with the ledger's latest decisions — computed again only when a decision was recorded
+        since (the memo's sections ask for it several times)."""
+        version = self.ledger.version()
+        if self._annotated is None or self._annotated[0] != version:
+            self._annotated = (version, self.ledger.annotate(self.results))
+        return self._annotated[1]
 
 
 def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str = "",
