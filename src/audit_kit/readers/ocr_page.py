@@ -221,6 +221,21 @@ def ink_box(gray_cell: np.ndarray, pad: int = 4) -> tuple[int, int, int, int] | 
     return max(0, xs[0] - pad), max(0, ys[0] - pad), min(w, xs[-1] + 1 + pad), min(h, ys[-1] + 1 + pad)
 
 
+def _runs(on: np.ndarray) -> list[list[int]]:
+    """The [start, end) spans of the runs of True in ``on``."""
+    spans: list[list[int]] = []
+    y = 0
+    while y < len(on):
+        if not on[y]:
+            y += 1
+            continue
+        s = y
+        while y < len(on) and on[y]:
+            y += 1
+        spans.append([s, y])
+    return spans
+
+
 def cell_lines(gray_cell: np.ndarray) -> list[np.ndarray]:
     """A cell's text cut into lines (a label may wrap over two or three), each trimmed to its ink."""
     found = ink_box(gray_cell, pad=0)
@@ -234,16 +249,7 @@ def cell_lines(gray_cell: np.ndarray) -> list[np.ndarray]:
     ink[:, -3:] = 0
     gap = CHAR_GAP  # closes gaps inside a character (二, 7), not between lines
     body = cv2.dilate(ink[y0:y1, x0:x1], np.ones((gap, 1), np.uint8))
-    on = np.asarray((body > 0).any(axis=1))
-    spans, y = [], 0
-    while y < len(on):
-        if not on[y]:
-            y += 1
-            continue
-        s = y
-        while y < len(on) and on[y]:
-            y += 1
-        spans.append([s, y])
+    spans = _runs(np.asarray((body > 0).any(axis=1)))
     merged: list[list[int]] = []
     tall = max((e - s for s, e in spans), default=0)
     for s, e in spans:  # a sliver (a quote mark, the stroke of 一) goes with the line above
@@ -288,16 +294,8 @@ def words_in(ink: np.ndarray, line: Box, em: int) -> list[Box]:
     for a, b in runs:
         part = band[:, a:b]
         grown = cv2.dilate(part, np.ones((CHAR_GAP, 1), np.uint8))
-        on: np.ndarray = np.asarray((grown > 0).any(axis=1))
         spans: list[list[int]] = []
-        y = 0
-        while y < len(on):
-            if not on[y]:
-                y += 1
-                continue
-            s = y
-            while y < len(on) and on[y]:
-                y += 1
+        for s, y in _runs(np.asarray((grown > 0).any(axis=1))):
             if spans and y - s < em // 3:
                 spans[-1][1] = y  # a sliver (the stroke of 一, a quote mark) goes with the line above
             else:
