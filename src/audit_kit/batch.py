@@ -208,14 +208,15 @@ Entry = tuple[ReportMeta, dict, str]
 Read = tuple[dict, bytes, dict, bytes, Entry | None]
 
 
-def read_chunk(paths: list[str], store_path: str, part: str, file_timeout: float = FILE_TIMEOUT) -> list[Read]:
+def read_chunk(paths: list[str], store_path: str, frozen: str, part: str,
+               file_timeout: float = FILE_TIMEOUT) -> list[Read]:
     """Pass 1 for a chunk of files (in a worker). Never raises for a bad file: it becomes an error row.
 
     Writes the cells of the chunk's new reports to the store and the part files ``part``-results/-cells;
     returns, per file, a :data:`Read` (the client commits the index rows). Run again, it rewrites the
-    same files. The store is opened for the task only: a long-lived Dask worker never keeps a store (or
-    its alias table) from an earlier batch."""
-    with ReportStore(store_path, rekey=False) as store:  # the client applied the alias table at the start
+    same files. The store is opened for the task only (a long-lived Dask worker never keeps a store or its
+    alias table from an earlier batch), through the index copy ``frozen`` the client made at the start."""
+    with ReportStore(store_path, frozen=frozen) as store:
         return _read(paths, store, part, file_timeout)
 
 
@@ -280,11 +281,12 @@ Task = tuple[str, bytes, str | None, bytes | None, dict | None, tuple[str, ...],
 Stored = tuple[str, str | None, bytes, int]
 
 
-def cross_chunk(tasks: list[Task], store_path: str, part: str) -> list[tuple[dict[str, int], dict[str, float], Stored]]:
+def cross_chunk(tasks: list[Task], store_path: str, frozen: str,
+                part: str) -> list[tuple[dict[str, int], dict[str, float], Stored]]:
     """Pass 2 for a chunk (in a worker): cross-year checks and the indicators' change, per report, and all
     its results packed for the workspace (the main process stores them: no SQLite writes here).
-    A prior that is not in this run is read from the store."""
-    with ReportStore(store_path, rekey=False) as store:
+    A prior that is not in this run was stored before it: it is read through the index copy ``frozen``."""
+    with ReportStore(store_path, frozen=frozen) as store:
         from_store = store.get_many([pid for _f, _l, pid, plight, _v, _u, _o in tasks if pid and plight is None])
     out, results = [], []
     for path, now_bytes, pid, prior_bytes, prior_values, unordered, one in tasks:
@@ -370,15 +372,19 @@ def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool |
     try:
         files = [str(f) for f in find_files(root, skip=(outdir, store_path), follow_links=follow_links,
                                             outside=outside)]
-        ReportStore(store_path).close()  # create the store (and apply the alias table) before workers open it
+        with ReportStore(store_path) as db:  # creates the store and applies the alias table
+            frozen = db.freeze()  # what the workers read: the store as it was before this batch
+        store = (str(store_path), frozen)
         show = sys.stderr.isatty() if progress is None else progress
         ocr_batch.ocr_pages(engine.executor(), files, show)  # scanned pages OCR'd as tasks of their own
         reader = functools.partial(read_chunk, file_timeout=file_timeout)
-        rows, lights, values, ones, used = _first_pass(engine, reader, files, str(store_path), parts, show)
-        indicator_rows, crossed = _cross_year(engine, rows, lights, values, ones, str(store_path), parts, show)
+        rows, lights, values, ones, used = _first_pass(engine, reader, files, store, parts, show)
+        indicator_rows, crossed = _cross_year(engine, rows, lights, values, ones, store, parts, show)
     finally:
         engine.close()
         undo_ocr_cache()
+        for copy in store_path.glob(".index-frozen-*"):
+            copy.unlink(missing_ok=True)
     reports = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     indicators = pd.DataFrame(indicator_rows, columns=INDICATOR_COLUMNS)
     for name, frame in (("reports", reports), ("indicators", indicators)):
@@ -400,7 +406,7 @@ def _lost_file(path: str, reason: str) -> Read:
     return row, b"", {}, b"", None
 
 
-def _first_pass(engine: batch_engine.Engine, reader: Callable, files: list[str], store_path: str, parts: Path,
+def _first_pass(engine: batch_engine.Engine, reader: Callable, files: list[str], store: tuple[str, str], parts: Path,
                 show: bool) -> tuple[list[dict], dict[str, bytes], dict[str, dict], dict[str, bytes], list[str]]:
     """Pass 1 over ``engine``; commits the new reports' index rows chunk by chunk, in file order. Returns
     the rows, lights, indicators and one-report results of the files, and the part files written."""
@@ -412,8 +418,8 @@ def _first_pass(engine: batch_engine.Engine, reader: Callable, files: list[str],
     ones: dict[str, bytes] = {}  # one-report results, packed
     used: list[str] = []
     bar = _progress(len(files), show, "读取与检查")
-    with ReportStore(store_path) as db:
-        for written, done in batch_engine.in_order(engine, reader, chunks, names, (store_path,), _lost_file,
+    with ReportStore(store[0]) as db:
+        for written, done in batch_engine.in_order(engine, reader, chunks, names, store, _lost_file,
                                                    bar.update):
             db.index([entry for *_r, entry in done if entry is not None])
             used += written
@@ -434,27 +440,30 @@ def _lost_cross(_task: Task, reason: str) -> tuple[None, dict, None]:
 
 
 def _cross_year(engine: batch_engine.Engine, rows: list[dict], lights: dict[str, bytes], values: dict[str, dict],
-                ones: dict[str, bytes], store_path: str, parts: Path, show: bool) -> tuple[list[dict], list[str]]:
+                ones: dict[str, bytes], store: tuple[str, str], parts: Path,
+                show: bool) -> tuple[list[dict], list[str]]:
     """Pass 2: pair each report with last year's and run the cross-year checks; indicators with changes.
     Every report's results (one-report and cross-year) are stored in the workspace, chunk by chunk, by
     this process. Returns the indicator rows and the part files written."""
     ok = [row for row in rows if row["status"] == "ok"]
     sources = {row["report_id"]: row["file"] for row in ok}
     tasks: list[Task] = []
-    with ReportStore(store_path) as db:
-        for row in ok:
-            pid, row["prior_file"], row["pairing"], unordered = db.pair(row, sources)
-            tasks.append((row["file"], lights[row["report_id"]], pid, lights.get(pid or ""), values.get(pid or ""),
-                          unordered, ones[row["report_id"]]))
+    with ReportStore(store[0]) as db:
+        pairings = [db.pair(row, sources) for row in ok]
+        _add_late_priors(db, store[1], {p.report_id for p in pairings if p.report_id and p.report_id not in lights},
+                         lights, values)
+    for row, (pid, row["prior_file"], row["pairing"], unordered) in zip(ok, pairings, strict=True):
+        tasks.append((row["file"], lights[row["report_id"]], pid, lights.get(pid or ""), values.get(pid or ""),
+                      unordered, ones[row["report_id"]]))
     chunks = _chunks(tasks)
     names = [str(parts / f"2-{i:06d}") for i in range(len(chunks))]
     indicator_rows: list[dict] = []
     used: list[str] = []
     bar = _progress(len(ok), show, "跨年核对")
     done_rows = iter(ok)
-    results = ResultStore(store_path)
+    results = ResultStore(store[0])
     try:
-        for written, done in batch_engine.in_order(engine, cross_chunk, chunks, names, (store_path,), _lost_cross,
+        for written, done in batch_engine.in_order(engine, cross_chunk, chunks, names, store, _lost_cross,
                                                    bar.update):
             results.put_many([stored for _c, _b, stored in done if stored is not None])
             _collect(done, done_rows, values, indicator_rows)
@@ -463,6 +472,19 @@ def _cross_year(engine: batch_engine.Engine, rows: list[dict], lights: dict[str,
         results.close()
     bar.close()
     return indicator_rows, used
+
+
+def _add_late_priors(db: ReportStore, frozen: str, ids: set[str], lights: dict[str, bytes],
+                     values: dict[str, dict]) -> None:
+    """Priors stored after the batch froze its index copy (by another program: a notebook, a memo) are not
+    in that copy, so the workers could not read them: read them here and send them as light copies."""
+    if not ids:
+        return
+    with ReportStore(db.path, frozen=frozen) as before:
+        late = ids - before.known(ids)
+    for rid, report in db.get_many(sorted(late)).items():
+        ctx = Context(report)
+        lights[rid], values[rid] = pickle.dumps(light(ctx), protocol=5), _indicators(ctx.cells)
 
 
 def _collect(done: list, done_rows: Iterator[dict], values: dict[str, dict], indicator_rows: list[dict]) -> None:

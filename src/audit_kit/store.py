@@ -80,10 +80,15 @@ class Pairing(NamedTuple):
 class ReportStore:
     """An embedded store in a folder the auditor chooses (default ``./audit-store/``)."""
 
-    def __init__(self, path: str | Path = DEFAULT_STORE, rekey: bool = True) -> None:
+    def __init__(self, path: str | Path = DEFAULT_STORE, rekey: bool = True, frozen: str | None = None) -> None:
         """Open (or create) the store; ``rekey=False`` skips applying the alias table to the stored reports
-        (a batch's tasks: the batch applied it when it started)."""
+        (a batch's tasks: the batch applied it when it started). ``frozen`` opens, read-only, the copy of
+        the index that :meth:`freeze` made under that name instead of the live index (a batch's workers)."""
         self.path = Path(path)
+        self.aliases = Aliases(self.path / "aliases.csv")
+        if frozen:  # immutable: no locks, no WAL shared memory — readable over a network file system
+            self.db = sqlite3.connect(f"{(self.path / frozen).absolute().as_uri()}?mode=ro&immutable=1", uri=True)
+            return
         (self.path / "cells").mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path / "index.sqlite", timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -93,7 +98,6 @@ class ReportStore:
         if "cells_file" not in columns:  # a store written before cells were kept in part files
             with self.db:
                 self.db.execute("ALTER TABLE reports ADD COLUMN cells_file TEXT")
-        self.aliases = Aliases(self.path / "aliases.csv")
         if rekey:
             self._rekey()
 
@@ -108,6 +112,24 @@ class ReportStore:
     def close(self) -> None:
         self.db.close()
 
+    def freeze(self) -> str:
+        """Copy the index, as it is now, to a file of its own in the store and return its name (open it with
+        ``ReportStore(path, frozen=name)``). A batch's workers read this copy: SQLite's WAL needs memory
+        shared by every process that opens the live index, which workers on other hosts do not share. Copies
+        left by a batch that died are removed (call under the store's lock)."""
+        for old in self.path.glob(".index-frozen-*"):
+            old.unlink(missing_ok=True)
+        name = f".index-frozen-{uuid.uuid4().hex[:12]}.sqlite"
+        tmp = self.path / f"{name}.tmp"
+        copy = sqlite3.connect(tmp)
+        try:
+            self.db.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")  # one file, no WAL: what immutable=1 can read
+        finally:
+            copy.close()
+        os.replace(tmp, self.path / name)
+        return name
+
     def __enter__(self) -> ReportStore:
         return self
 
@@ -118,6 +140,19 @@ class ReportStore:
         """The report_id stored for a file with these bytes, if any."""
         row = self.db.execute("SELECT report_id FROM reports WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
+
+    def _rows(self, columns: str, report_ids: list[str]) -> list[tuple]:
+        """``columns`` of the index rows of ``report_ids`` (queried 500 ids at a time)."""
+        rows: list[tuple] = []
+        for i in range(0, len(report_ids), 500):
+            ids = report_ids[i:i + 500]
+            rows += self.db.execute(f"SELECT {columns} FROM reports WHERE report_id IN ({','.join('?' * len(ids))})",
+                                    ids).fetchall()
+        return rows
+
+    def known(self, report_ids: set[str]) -> set[str]:
+        """Those of ``report_ids`` the index holds."""
+        return {r[0] for r in self._rows("report_id", sorted(report_ids))}
 
     def find(self, ref: str) -> list[str]:
         """The ids of stored reports whose id is ``ref`` or starts with it (hex digits only; at most two)."""
@@ -184,12 +219,7 @@ class ReportStore:
 
     def get_many(self, report_ids: list[str]) -> dict[str, Report]:
         """Stored reports by id; each part file is read once for all the ids it holds."""
-        rows = []
-        for i in range(0, len(report_ids), 500):
-            ids = report_ids[i:i + 500]
-            rows += self.db.execute(
-                f"SELECT report_id, report_year, meta, sections, cells_file FROM reports WHERE report_id IN "
-                f"({','.join('?' * len(ids))})", ids).fetchall()
+        rows = self._rows("report_id, report_year, meta, sections, cells_file", report_ids)
         by_file: dict[Path, list[str]] = defaultdict(list)
         for rid, year, _m, _s, cells_file in rows:
             by_file[self.path / cells_file if cells_file else self._old_cells_path(rid, year)].append(rid)
