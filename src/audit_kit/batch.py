@@ -50,31 +50,38 @@ import signal
 import sys
 import threading
 import traceback
-import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from . import batch_engine, batchlog, locks, outputs, readers
 from .checks.registry import RESULT_COLUMNS, Context, run_context, run_rows
 from .checks.years import light
-from .csvsafe import BOM, safe_table, write_csv
+from .csvsafe import write_csv
 from .errors import AuditKitError, FileTimeoutError
 from .indicators import INDICATORS, cell_map
 from .meta import ReportMeta
+from .parts import Joiner, write_part
 from .readers import ocr_batch
 from .report import CELL_SCHEMA as REPORT_CELLS
 from .report import Report, load
-from .results_store import ResultStore, pack, unpack
+from .results_store import ResultStore, extend, pack
 from .store import ReportStore
 from .stored import CROSS_YEAR, ONE_REPORT, unordered_rows
 
 CHUNK = 40  # files per worker task
+
+
+class Joins(NamedTuple):
+    """The outputs joined from the part files while the batch runs."""
+
+    results: Joiner
+    cells: Joiner
+
 RESULT_SCHEMA = pa.schema([("file", pa.string()), *((c, pa.string()) for c in RESULT_COLUMNS)])
 CELL_SCHEMA = REPORT_CELLS.append(pa.field("file", pa.string()))
 PARTS = "parts"
@@ -205,7 +212,7 @@ def time_limit(seconds: float, path: str) -> Iterator[None]:
 Entry = tuple[ReportMeta, dict, str]
 # a file's pass-1 summary: reports.csv row, light copy (pickled), indicators, one-report results (packed),
 # and its index row when the report is new to the store
-Read = tuple[dict, bytes, dict, bytes, Entry | None]
+Read = tuple[dict, bytes, dict, tuple[bytes, int], Entry | None]
 
 
 def read_chunk(paths: list[str], store_path: str, frozen: str, part: str,
@@ -239,11 +246,11 @@ def _read(paths: list[str], store: ReportStore, part: str, file_timeout: float) 
             if path not in known:
                 new.append(report)
         except AuditKitError as exc:
-            out.append((_error_row(path, exc.reason, type(exc).__name__), b"", {}, b"", None))
+            out.append((_error_row(path, exc.reason, type(exc).__name__), b"", {}, (b"", 0), None))
             continue
         except Exception as exc:  # a bug must not stop the batch; the row says what happened
-            out.append((_error_row(path, f"内部错误：{type(exc).__name__}: {exc}", "InternalError"), b"", {}, b"",
-                        None))
+            out.append((_error_row(path, f"内部错误：{type(exc).__name__}: {exc}", "InternalError"), b"", {},
+                        (b"", 0), None))
             continue
         m = report.meta
         results += _as_text(rows, path)
@@ -252,7 +259,7 @@ def _read(paths: list[str], store: ReportStore, part: str, file_timeout: float) 
                "agency": m.get("agency"), "agency_key": store.aliases.resolve(m.get("agency"))[0],
                "report_year": m.get("report_year"), "template": m.get("template"), "reader": m.get("reader"),
                **_counts(rows), "prior_file": "", "pairing": "", "notes": len(m.get("notes") or [])}
-        out.append((row, pickle.dumps(light(ctx), protocol=5), values, pack(rows), None))
+        out.append((row, pickle.dumps(light(ctx), protocol=5), values, (pack(rows), len(rows)), None))
     if new:
         tag = hashlib.sha256("".join(sorted(r.meta["report_id"] for r in new)).encode()).hexdigest()[:8]
         files = store.write_cells(new, tag=tag)
@@ -262,21 +269,14 @@ def _read(paths: list[str], store: ReportStore, part: str, file_timeout: float) 
                 out[k] = (row, light_bytes, values, one, entries[str(row["report_id"])])
     table = pa.concat_tables([c for _p, c in cells]) if cells else REPORT_CELLS.empty_table()
     table = table.append_column("file", pa.array([p for p, c in cells for _ in range(c.num_rows)], pa.string()))
-    _write_part(table, part + "-cells.parquet")
+    write_part(table, part + "-cells.parquet")
     _write_results(part + "-results.parquet", results)
     return out
 
 
-def _write_part(table: pa.Table, path: str) -> None:
-    """Write a part file whole or not at all (a worker may die in the middle)."""
-    tmp = f"{path}.{uuid.uuid4().hex[:12]}.tmp"
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-
-
 # file, light, prior id, prior light, prior values, the files of last year's unordered versions, the
 # one-report results (packed)
-Task = tuple[str, bytes, str | None, bytes | None, dict | None, tuple[str, ...], bytes]
+Task = tuple[str, bytes, str | None, bytes | None, dict | None, tuple[str, ...], tuple[bytes, int]]
 # the results of one report for the workspace: report id, prior id, packed rows, row count
 Stored = tuple[str, str | None, bytes, int]
 
@@ -300,31 +300,14 @@ def cross_chunk(tasks: list[Task], store_path: str, frozen: str,
         if unordered:
             rows = unordered_rows(report.meta, unordered, rows)
         results += _as_text(rows, path)
-        every = unpack(one) + rows
-        stored = (report.meta["report_id"], pid if prior is not None else None, pack(every), len(every))
+        stored = (report.meta["report_id"], pid if prior is not None else None, extend(one[0], rows), one[1] + len(rows))
         out.append((_counts(rows), prior_values or {}, stored))
     _write_results(part + "-results.parquet", results)
     return out
 
 
 def _write_results(path: str, rows: list[dict]) -> None:
-    _write_part(pa.Table.from_pylist(rows, schema=RESULT_SCHEMA), path)
-
-
-def _join_parts(parts: Iterable[Path], dst: Path, schema: pa.Schema, csv: Path | None = None) -> None:
-    """Concatenate part files into one Parquet file (and a spreadsheet CSV copy: BOM, neutralised text),
-    part by part: the whole table never sits in memory."""
-    with pq.ParquetWriter(dst, schema) as writer, contextlib.ExitStack() as stack:
-        to_csv = None
-        if csv:
-            fh = stack.enter_context(csv.open("wb"))
-            fh.write(BOM.encode("utf-8"))
-            to_csv = stack.enter_context(pacsv.CSVWriter(fh, schema))
-        for part in parts:
-            table = pq.read_table(part, schema=schema)
-            writer.write_table(table)
-            if to_csv is not None:
-                to_csv.write_table(safe_table(table))
+    write_part(pa.Table.from_pylist(rows, schema=RESULT_SCHEMA), path)
 
 
 def _chunks(items: list, size: int = CHUNK) -> list[list]:
@@ -369,6 +352,8 @@ def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool |
     parts.mkdir()
     outside: list[Path] = []
     undo_ocr_cache = ocr_batch.workspace_cache(store_path)  # the workspace's OCR cache, for the workers too
+    joins = Joins(Joiner(staged / "results.parquet", RESULT_SCHEMA, csv=staged / "results.csv"),
+                  Joiner(staged / "cells.parquet", CELL_SCHEMA))
     try:
         files = [str(f) for f in find_files(root, skip=(outdir, store_path), follow_links=follow_links,
                                             outside=outside)]
@@ -378,8 +363,12 @@ def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool |
         show = sys.stderr.isatty() if progress is None else progress
         ocr_batch.ocr_pages(engine.executor(), files, show)  # scanned pages OCR'd as tasks of their own
         reader = functools.partial(read_chunk, file_timeout=file_timeout)
-        rows, lights, values, ones, used = _first_pass(engine, reader, files, store, parts, show)
-        indicator_rows, crossed = _cross_year(engine, rows, lights, values, ones, store, parts, show)
+        rows, lights, values, ones = _first_pass(engine, reader, files, store, parts, joins, show)
+        indicator_rows = _cross_year(engine, rows, lights, values, ones, store, parts, joins, show)
+    except BaseException:
+        joins.results.close()
+        joins.cells.close()
+        raise
     finally:
         engine.close()
         undo_ocr_cache()
@@ -390,9 +379,8 @@ def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool |
     for name, frame in (("reports", reports), ("indicators", indicators)):
         frame.to_parquet(staged / f"{name}.parquet", index=False)
         write_csv(frame, staged / f"{name}.csv")
-    results = [Path(f"{p}-results.parquet") for p in [*used, *crossed]]
-    _join_parts(results, staged / "results.parquet", RESULT_SCHEMA, csv=staged / "results.csv")
-    _join_parts([Path(f"{p}-cells.parquet") for p in used], staged / "cells.parquet", CELL_SCHEMA)
+    joins.results.finish()
+    joins.cells.finish()
     shutil.rmtree(parts, ignore_errors=True)
     outputs.publish(outdir, staged, OUTPUTS)
     reports.attrs["outside"] = [str(p) for p in outside]
@@ -403,26 +391,27 @@ def _lost_file(path: str, reason: str) -> Read:
     """The pass-1 summary of a file whose workers kept dying."""
     row = {"file": path, "status": "error", "reason": reason, "error_type": "WorkerLost",
            "detail": "Dask 报告工作进程多次退出：KilledWorker"}
-    return row, b"", {}, b"", None
+    return row, b"", {}, (b"", 0), None
 
 
 def _first_pass(engine: batch_engine.Engine, reader: Callable, files: list[str], store: tuple[str, str], parts: Path,
-                show: bool) -> tuple[list[dict], dict[str, bytes], dict[str, dict], dict[str, bytes], list[str]]:
-    """Pass 1 over ``engine``; commits the new reports' index rows chunk by chunk, in file order. Returns
-    the rows, lights, indicators and one-report results of the files, and the part files written."""
+                joins: Joins,
+                show: bool) -> tuple[list[dict], dict[str, bytes], dict[str, dict], dict[str, tuple[bytes, int]]]:
+    """Pass 1 over ``engine``; commits the new reports' index rows and hands the part files to ``joins``
+    chunk by chunk, in file order. Returns the rows, lights, indicators and one-report results of the files."""
     chunks = _chunks(files)
     names = [str(parts / f"1-{i:06d}") for i in range(len(chunks))]
     rows: list[dict] = []
     lights: dict[str, bytes] = {}
     values: dict[str, dict] = {}
-    ones: dict[str, bytes] = {}  # one-report results, packed
-    used: list[str] = []
+    ones: dict[str, tuple[bytes, int]] = {}  # one-report results, packed, and how many
     bar = _progress(len(files), show, "读取与检查")
     with ReportStore(store[0]) as db:
         for written, done in batch_engine.in_order(engine, reader, chunks, names, store, _lost_file,
                                                    bar.update):
             db.index([entry for *_r, entry in done if entry is not None])
-            used += written
+            joins.results.add(f"{p}-results.parquet" for p in written)
+            joins.cells.add(f"{p}-cells.parquet" for p in written)
             for row, light_bytes, ind, one, _entry in done:
                 rows.append(row)
                 if "detail" in row:
@@ -431,7 +420,7 @@ def _first_pass(engine: batch_engine.Engine, reader: Callable, files: list[str],
                     rid = row["report_id"]
                     lights[rid], values[rid], ones[rid] = light_bytes, ind, one
     bar.close()
-    return rows, lights, values, ones, used
+    return rows, lights, values, ones
 
 
 def _lost_cross(_task: Task, reason: str) -> tuple[None, dict, None]:
@@ -440,11 +429,11 @@ def _lost_cross(_task: Task, reason: str) -> tuple[None, dict, None]:
 
 
 def _cross_year(engine: batch_engine.Engine, rows: list[dict], lights: dict[str, bytes], values: dict[str, dict],
-                ones: dict[str, bytes], store: tuple[str, str], parts: Path,
-                show: bool) -> tuple[list[dict], list[str]]:
+                ones: dict[str, tuple[bytes, int]], store: tuple[str, str], parts: Path, joins: Joins,
+                show: bool) -> list[dict]:
     """Pass 2: pair each report with last year's and run the cross-year checks; indicators with changes.
     Every report's results (one-report and cross-year) are stored in the workspace, chunk by chunk, by
-    this process. Returns the indicator rows and the part files written."""
+    this process, and the part files handed to ``joins``. Returns the indicator rows."""
     ok = [row for row in rows if row["status"] == "ok"]
     sources = {row["report_id"]: row["file"] for row in ok}
     tasks: list[Task] = []
@@ -458,7 +447,6 @@ def _cross_year(engine: batch_engine.Engine, rows: list[dict], lights: dict[str,
     chunks = _chunks(tasks)
     names = [str(parts / f"2-{i:06d}") for i in range(len(chunks))]
     indicator_rows: list[dict] = []
-    used: list[str] = []
     bar = _progress(len(ok), show, "跨年核对")
     done_rows = iter(ok)
     results = ResultStore(store[0])
@@ -467,11 +455,11 @@ def _cross_year(engine: batch_engine.Engine, rows: list[dict], lights: dict[str,
                                                    bar.update):
             results.put_many([stored for _c, _b, stored in done if stored is not None])
             _collect(done, done_rows, values, indicator_rows)
-            used += written
+            joins.results.add(f"{p}-results.parquet" for p in written)
     finally:
         results.close()
     bar.close()
-    return indicator_rows, used
+    return indicator_rows
 
 
 def _add_late_priors(db: ReportStore, frozen: str, ids: set[str], lights: dict[str, bytes],

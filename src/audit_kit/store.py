@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -39,6 +40,7 @@ from .report import CELL_COLUMNS, Report
 from .versions import Version, pick, ranks, version_of
 
 DEFAULT_STORE = Path("audit-store")
+_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
     report_id TEXT PRIMARY KEY,
@@ -55,6 +57,11 @@ def _json_default(x: object) -> object:
     if isinstance(x, dt.date):
         return x.isoformat()
     raise TypeError(type(x).__name__)
+
+
+def _dumps(value: object) -> str:
+    """JSON of a report's meta or sections as the index keeps it (dates as ISO text)."""
+    return orjson.dumps(value, default=_json_default, option=_ORJSON).decode()
 
 
 def _meta_from_json(text: str) -> ReportMeta:
@@ -205,8 +212,7 @@ class ReportStore:
                     (m["report_id"], m["sha256"], m.get("agency"), agency_key, year, m.get("template"), m.get("source"),
                      m.get("reader"), published.isoformat() if (published := m.get("published")) else None, version,
                      dt.datetime.now().isoformat(timespec="seconds"),
-                     json.dumps(m, ensure_ascii=False, default=_json_default),
-                     json.dumps(sections, ensure_ascii=False), cells_file))
+                     _dumps(m), _dumps(sections), cells_file))
                 added += 1
             self.db.commit()
         except BaseException:

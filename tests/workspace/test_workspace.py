@@ -10,7 +10,7 @@ import pytest
 import audit_kit
 from audit_kit import checks as checks_pkg
 from audit_kit.errors import AuditKitError
-from audit_kit.results_store import ResultStore
+from audit_kit.results_store import ResultStore, extend, pack, unpack
 from audit_kit.workspace import ENV, Workspace, locate
 
 
@@ -79,6 +79,16 @@ def test_results_round_trip(tmp_path, seed_path):
         # results checked against another prior, or by other check code, are not these
         assert rs.get(report.report_id, "another-prior") is None
         assert rs.get(report.report_id, None, checks="0" * 16) is None
+
+
+@pytest.mark.parametrize(("first", "more"), [
+    ([{"check_id": "T3-1", "status": "pass", "n": 1.5}], [{"check_id": "Y-1", "status": "fail", "evidence": [{"a": "、"}]}]),
+    ([], [{"check_id": "Y-1", "status": "pass"}]),
+    ([{"check_id": "T3-1", "status": "pass"}], []),
+    ([], []),
+])
+def test_packed_rows_extended_without_decoding_read_back_whole(first, more):
+    assert unpack(extend(pack(first), more)) == first + more
 
 
 def test_checks_fingerprint_follows_the_check_code(tmp_path, monkeypatch):
