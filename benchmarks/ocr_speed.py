@@ -56,7 +56,7 @@ def _tesseract(report, reference) -> None:
     import numpy as np
     from PIL import Image
 
-    from audit_kit.readers import ocr, ocr_page
+    from audit_kit.readers import ocr_crops, ocr_page
 
     exe = shutil.which("tesseract")
     if exe is None:
@@ -76,11 +76,13 @@ def _tesseract(report, reference) -> None:
             p = str(cell["page"])
             if p not in pages:
                 info = ev["pages"][p]
-                rgb, _ = ocr_page.normalise(ocr.page_image(Path(report.meta["source"]), info))
+                rgb, _ = ocr_page.normalise(ocr_crops.page_image(Path(report.meta["source"]), info))
                 pages[p] = ocr_page.to_gray(ocr_page.rotate(rgb, info["angle"]))
             x0, y0, x1, y1 = cell["box"]
+            m = 6 if y1 - y0 > 45 else -6  # a ruled cell's box holds its rules; a word's box is tight on the ink
             f = Path(tmp) / "c.png"
-            Image.fromarray(pages[p][y0 + 6 : y1 - 6, x0 + 6 : x1 - 6]).save(f)
+            page = pages[p]
+            Image.fromarray(page[max(y0 + m, 0) : y1 - m, max(x0 + m, 0) : x1 - m]).save(f)
             t = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
             out = subprocess.run([exe, str(f), "-", "-l", "chi_sim", "--psm", "7"], capture_output=True, text=True,
                                  env={**os.environ, "OMP_THREAD_LIMIT": "1"}).stdout
