@@ -81,25 +81,19 @@ def test_batch_tasks_open_the_frozen_copy_and_leave_none_behind(tmp_path, monkey
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(batch, "ReportStore", Recording)
-    real_read, real_cross = batch.read_chunk, batch.cross_chunk
     in_tasks: list[str | None] = []
 
-    def read(*args, **kwargs):
-        before = len(opened)
-        try:
-            return real_read(*args, **kwargs)
-        finally:
-            in_tasks.extend(opened[before:])
+    def recorded(task):
+        def run(*args, **kwargs):
+            before = len(opened)
+            try:
+                return task(*args, **kwargs)
+            finally:
+                in_tasks.extend(opened[before:])
+        return run
 
-    def cross(*args, **kwargs):
-        before = len(opened)
-        try:
-            return real_cross(*args, **kwargs)
-        finally:
-            in_tasks.extend(opened[before:])
-
-    monkeypatch.setattr(batch, "read_chunk", read)
-    monkeypatch.setattr(batch, "cross_chunk", cross)
+    monkeypatch.setattr(batch, "read_chunk", recorded(batch.read_chunk))
+    monkeypatch.setattr(batch, "cross_chunk", recorded(batch.cross_chunk))
     reports = run_batch(tmp_path / "y2", tmp_path / "o2", store=tmp_path / "store")
     assert len(in_tasks) == 2 and all(name and name.startswith(".index-frozen-") for name in in_tasks)
     assert "2022.txt" in reports.loc[0, "pairing"]  # last year's report, stored by the first batch, was read
