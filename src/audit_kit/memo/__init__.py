@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -40,13 +41,44 @@ def _exporter() -> Iterator[HTMLExporter]:
     try:
         exporter = _idle.get_nowait()
     except queue.Empty:
-        from nbconvert import HTMLExporter
-
-        exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="memo")
+        exporter = _memo_exporter()(extra_template_basedirs=[str(TEMPLATES)], template_name="memo")
     try:
         yield exporter
     finally:
         _idle.put(exporter)
+
+
+_REFERENCE = re.compile(r"&#(\d{3,7});")
+
+
+def characters(html: str) -> str:
+    """Numeric character references of letters written as the letters (nbconvert's markdown headings come out
+    as ``&#32467;&#35770;``). Only code points past Latin-1's controls: none of them means anything to HTML."""
+    def letter(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return chr(n) if 0xA0 <= n <= 0x10FFFF and not 0xD800 <= n <= 0xDFFF else m.group(0)
+
+    return _REFERENCE.sub(letter, html)
+
+
+@cache
+def _memo_exporter() -> type[HTMLExporter]:
+    """nbconvert's HTML exporter without its last pass, which parses the whole page again with BeautifulSoup
+    only to give JupyterLab's markup tab stops and images an English alt text: the memo template has none of
+    that markup and its own Chinese alt texts, and the pass took half of each memo's export."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class MemoExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("characters", characters)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return MemoExporter
 
 
 @cache
