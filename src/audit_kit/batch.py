@@ -59,7 +59,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import batch_engine, batchlog, locks, outputs, readers
-from .checks.registry import RESULT_COLUMNS, Context, run_context, run_rows
+from .checks.registry import RESULT_COLUMNS, Context, Light, run_context, run_rows
 from .checks.years import light
 from .csvsafe import write_csv
 from .errors import AuditKitError, FileTimeoutError
@@ -70,18 +70,10 @@ from .readers import ocr_batch
 from .report import CELL_SCHEMA as REPORT_CELLS
 from .report import Report, load
 from .results_store import ResultStore, extend, pack
-from .store import ReportStore
+from .store import ReportStore, drop_frozen
 from .stored import CROSS_YEAR, ONE_REPORT, unordered_rows
 
 CHUNK = 40  # files per worker task
-
-
-class Joins(NamedTuple):
-    """The outputs joined from the part files while the batch runs."""
-
-    results: Joiner
-    cells: Joiner
-
 RESULT_SCHEMA = pa.schema([("file", pa.string()), *((c, pa.string()) for c in RESULT_COLUMNS)])
 CELL_SCHEMA = REPORT_CELLS.append(pa.field("file", pa.string()))
 PARTS = "parts"
@@ -91,6 +83,13 @@ INDICATOR_COLUMNS = ["file", "report_id", "agency", "report_year", "indicator", 
 OUTPUTS = ["reports.csv", "reports.parquet", "results.csv", "results.parquet", "cells.parquet", "indicators.csv",
            "indicators.parquet"]
 FILE_TIMEOUT = 120.0  # seconds for reading and checking one file; the largest real report takes about 2
+
+
+class Joins(NamedTuple):
+    """The outputs joined from the part files while the batch runs."""
+
+    results: Joiner
+    cells: Joiner
 
 
 def find_files(root: Path, skip: tuple[Path, ...] = (), follow_links: bool = False,
@@ -293,9 +292,7 @@ def cross_chunk(tasks: list[Task], store_path: str, frozen: str,
         report = pickle.loads(now_bytes)
         prior = pickle.loads(prior_bytes) if prior_bytes else None
         if pid and prior is None and pid in from_store:
-            full = from_store[pid]
-            ctx = Context(full)
-            prior, prior_values = light(ctx), _indicators(ctx.cells)
+            prior, prior_values = _as_prior(from_store[pid])
         rows = run_rows(report, prior, ids=CROSS_YEAR)
         if unordered:
             rows = unordered_rows(report.meta, unordered, rows)
@@ -304,6 +301,12 @@ def cross_chunk(tasks: list[Task], store_path: str, frozen: str,
         out.append((_counts(rows), prior_values or {}, stored))
     _write_results(part + "-results.parquet", results)
     return out
+
+
+def _as_prior(report: Report) -> tuple[Light, dict[str, float]]:
+    """A stored report as a prior of the cross-year checks: its light copy and its indicators."""
+    ctx = Context(report)
+    return light(ctx), _indicators(ctx.cells)
 
 
 def _write_results(path: str, rows: list[dict]) -> None:
@@ -372,8 +375,7 @@ def _run(root: Path, outdir: Path, jobs: int, store_path: Path, progress: bool |
     finally:
         engine.close()
         undo_ocr_cache()
-        for copy in store_path.glob(".index-frozen-*"):
-            copy.unlink(missing_ok=True)
+        drop_frozen(store_path)
     reports = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     indicators = pd.DataFrame(indicator_rows, columns=INDICATOR_COLUMNS)
     for name, frame in (("reports", reports), ("indicators", indicators)):
@@ -471,8 +473,8 @@ def _add_late_priors(db: ReportStore, frozen: str, ids: set[str], lights: dict[s
     with ReportStore(db.path, frozen=frozen) as before:
         late = ids - before.known(ids)
     for rid, report in db.get_many(sorted(late)).items():
-        ctx = Context(report)
-        lights[rid], values[rid] = pickle.dumps(light(ctx), protocol=5), _indicators(ctx.cells)
+        prior, values[rid] = _as_prior(report)
+        lights[rid] = pickle.dumps(prior, protocol=5)
 
 
 def _collect(done: list, done_rows: Iterator[dict], values: dict[str, dict], indicator_rows: list[dict]) -> None:

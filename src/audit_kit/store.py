@@ -40,6 +40,7 @@ from .report import CELL_COLUMNS, Report
 from .versions import Version, pick, ranks, version_of
 
 DEFAULT_STORE = Path("audit-store")
+_FROZEN = ".index-frozen-"  # the index copies a batch's workers read (ReportStore.freeze)
 _ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -72,6 +73,12 @@ def _meta_from_json(text: str) -> ReportMeta:
     if meta.get("period"):
         meta["period"] = tuple(dt.date.fromisoformat(d) for d in meta["period"])
     return cast(ReportMeta, meta)
+
+
+def drop_frozen(store: Path) -> None:
+    """Remove the index copies :meth:`ReportStore.freeze` made in ``store`` (call under the store's lock)."""
+    for copy in store.glob(f"{_FROZEN}*"):
+        copy.unlink(missing_ok=True)
 
 
 class Pairing(NamedTuple):
@@ -124,9 +131,8 @@ class ReportStore:
         ``ReportStore(path, frozen=name)``). A batch's workers read this copy: SQLite's WAL needs memory
         shared by every process that opens the live index, which workers on other hosts do not share. Copies
         left by a batch that died are removed (call under the store's lock)."""
-        for old in self.path.glob(".index-frozen-*"):
-            old.unlink(missing_ok=True)
-        name = f".index-frozen-{uuid.uuid4().hex[:12]}.sqlite"
+        drop_frozen(self.path)
+        name = f"{_FROZEN}{uuid.uuid4().hex[:12]}.sqlite"
         tmp = self.path / f"{name}.tmp"
         copy = sqlite3.connect(tmp)
         try:
