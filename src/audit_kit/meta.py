@@ -8,30 +8,9 @@ from typing import Any, TypedDict
 
 from .document import Document
 from .normalize import as_printed, key, squash
+from .report import ReportMeta
 
 
-class ReportMeta(TypedDict, total=False):
-    """``report.meta``: the keys interfaces.md fixes, then the ones the readers and checks add. A light copy
-    for the cross-year checks (``checks.years.light``) holds some of them and ``tables_read``."""
-
-    report_id: str  # stable: from the source bytes
-    source: str  # the path read
-    sha256: str
-    reader: str  # text, html, docx, pdf, …
-    agency: str | None
-    level: str | None  # government, department, township
-    report_year: int | None
-    template: str | None  # 2019, 2021, mixed
-    title: str | None
-    period: tuple[dt.date, dt.date] | None  # 统计期限
-    published: dt.date | None
-    notes: list[str]  # what the reader could not read for certain, in Chinese
-    year_source: str | None  # where the year was read: title, period, text
-    title_source: str | None
-    layout: dict[str, Any]  # the printed layout the checks read (extract.layout)
-    truncated: bool  # the input stops early
-    ocr: dict[str, Any]  # per-cell evidence of OCR'd pages (readers.ocr.ocr_meta)
-    tables_read: list[str]  # light copies only: the tables any cell was read of
 
 
 _TITLE_WORDS = ("年度报告", "年报", "工作报告")

@@ -1,25 +1,42 @@
-"""The Report: meta, tidy cells and sections of one annual report, and :func:`load`."""
+"""The Report: meta, tidy cells and sections of one annual report (``extract/build.py`` makes one)."""
 
 from __future__ import annotations
 
-import hashlib
-import math
-from pathlib import Path
+import datetime as dt
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import readers
 from .document import Document
-from .errors import NotAReportError
-from .extract import Extraction, extract, layout
-from .identify import evidence
-from .meta import ReportMeta, extract_meta
-from .sections import split_sections
 
 CELL_COLUMNS = ["report_id", "table", "row", "col", "value", "raw", "status", "unit", "source", "how"]
 CELL_SCHEMA = pa.schema([(c, pa.float64() if c == "value" else pa.string()) for c in CELL_COLUMNS])
+
+
+class ReportMeta(TypedDict, total=False):
+    """``report.meta``: the keys interfaces.md fixes, then the ones the readers and checks add. A light copy
+    for the cross-year checks (``checks.years.light``) holds some of them and ``tables_read``."""
+
+    report_id: str  # stable: from the source bytes
+    source: str  # the path read
+    sha256: str
+    reader: str  # text, html, docx, pdf, …
+    agency: str | None
+    level: str | None  # government, department, township
+    report_year: int | None
+    template: str | None  # 2019, 2021, mixed
+    title: str | None
+    period: tuple[dt.date, dt.date] | None  # 统计期限
+    published: dt.date | None
+    notes: list[str]  # what the reader could not read for certain, in Chinese
+    year_source: str | None  # where the year was read: title, period, text
+    title_source: str | None
+    layout: dict[str, Any]  # the printed layout the checks read (extract.layout)
+    truncated: bool  # the input stops early
+    ocr: dict[str, Any]  # per-cell evidence of OCR'd pages (readers.ocr.ocr_meta)
+    tables_read: list[str]  # light copies only: the tables any cell was read of
 
 
 class Report:
@@ -29,7 +46,7 @@ class Report:
     use, and a batch that only checks the report and writes Parquet never pays for it."""
 
     def __init__(self, meta: ReportMeta, cells: pd.DataFrame | dict[str, list], sections: dict[str, dict[str, str]],
-                 document: Document | None = None, extraction: Extraction | None = None) -> None:
+                 document: Document | None = None, extraction: Any = None) -> None:
         self.meta = meta
         self.sections = sections
         self.document = document
@@ -78,48 +95,3 @@ class Report:
                 f"模板 {m.get('template') or '未识别'} · 读到 {len(self.cells)} 格"
                 f"（数字 {counts.get('number', 0)}，空白 {counts.get('blank', 0)}，文字 {counts.get('text', 0)}）"
                 f" · {m.get('reader')}")
-
-
-def truncated(doc: Document, sections: dict) -> bool:
-    """Whether the input stops early: a cut mark inside it, or a dump that ends before sections 五 and 六."""
-    if any(b.kind == "cut" for b in doc.blocks[:-1]):
-        return True
-    return bool(doc.blocks) and doc.blocks[-1].kind == "cut" and not {"五", "六"} & set(sections)
-
-
-NOT_A_REPORT = ("不是政府信息公开工作年度报告：没有年报标题、没有年报的章节标题、没有表格（表二、表三、表四），"
-                "正文也没有年报用语（可能是放错的文件或其他文件）")
-
-
-def build(doc: Document, data: bytes, source: str) -> Report:
-    """Turn a document read from ``source`` (with the file's bytes) into a Report.
-
-    Raises :class:`~audit_kit.errors.NotAReportError` when the document shows nothing of a report
-    (:mod:`audit_kit.identify`); a report whose tables cannot be read loads, and F-3 fails."""
-    sha = hashlib.sha256(data).hexdigest()
-    report_id = sha[:16]
-    ex = extract(doc)
-    meta: ReportMeta = {"report_id": report_id, "source": source, "sha256": sha, "reader": doc.reader}
-    meta.update(extract_meta(doc))
-    meta["template"] = ex.template
-    meta["notes"] = [*doc.notes, *ex.notes]
-    if doc.evidence:  # OCR'd pages: per-cell evidence, and a note for each cell read with low confidence
-        from .readers.ocr import ocr_meta
-
-        meta["ocr"], unsure = ocr_meta(doc, ex.cells)
-        meta["notes"] += unsure
-    meta["layout"] = layout(ex)
-    sections = split_sections(doc)
-    if evidence(doc, meta, sections, len(ex.cells)) is None:
-        raise NotAReportError(source, "；".join([NOT_A_REPORT, *doc.notes[:2]]))
-    meta["truncated"] = truncated(doc, sections)
-    columns = {"report_id": [report_id] * len(ex.cells), **{name: [c[name] for c in ex.cells] for name in CELL_COLUMNS[1:]}}
-    columns["value"] = [math.nan if v is None else float(v) for v in columns["value"]]
-    return Report(meta, columns, sections, doc, ex)
-
-
-def load(path: str | Path) -> Report:
-    """Read any supported report file. Raises an :class:`~audit_kit.errors.AuditKitError` subclass that
-    names the file and the reason when the file cannot be read."""
-    doc, data = readers.read(path)
-    return build(doc, data, str(path))
