@@ -55,7 +55,7 @@ bench: venv
 	$(BIN)/python benchmarks/memo_speed.py 40
 
 samples: venv
-	$(BIN)/python -m audit_kit.samples data/samples
+	$(BIN)/python -m audit_kit.testing.samples data/samples
 
 ## The package's notebooks (src/audit_kit/notebooks/, the source the memo runs) copied to notebooks/ for JupyterLab.
 notebooks: venv

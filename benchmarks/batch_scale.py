@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from audit_kit import samples
+from audit_kit.testing import samples
 
 FORMATS = (".txt", ".html", ".docx")
 

@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from audit_kit import hostile
+from audit_kit.testing import hostile
 
 
 def measure(path: Path, timeout: float, env: dict[str, str]) -> dict:

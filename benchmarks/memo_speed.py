@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from audit_kit import samples
+from audit_kit.testing import samples
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "samples" / "yanchi-2020.txt"

@@ -35,8 +35,8 @@ def _make_scans(tmp: Path) -> list[tuple[Path, Path]]:
 
     sources = [HUAIAN] if HUAIAN.exists() else []
     if shutil.which("soffice"):
-        from audit_kit import samples
         from audit_kit.readers.legacy import convert
+        from audit_kit.testing import samples
 
         docx = tmp / "sample.docx"
         docx.write_bytes(samples.to_docx(samples.make_report("2021", seed=3)))
@@ -56,7 +56,8 @@ def _tesseract(report, reference) -> None:
     import numpy as np
     from PIL import Image
 
-    from audit_kit.readers import ocr_crops, ocr_page
+    from audit_kit.readers.ocr import crops as ocr_crops
+    from audit_kit.readers.ocr import layout as ocr_page
 
     exe = shutil.which("tesseract")
     if exe is None:

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import audit_kit
-from audit_kit import samples
+from audit_kit.testing import samples
 
 
 def _generate(out: Path, suffix: str, n: int) -> list[Path]:

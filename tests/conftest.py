@@ -38,8 +38,18 @@ def seed_path() -> Path:
 def workspace_dir(tmp_path_factory, monkeypatch) -> Path:
     """Each test gets a workspace of its own (AUDIT_KIT_WORKSPACE, inherited by the CLI and the kernels it
     starts): nothing is written into the repository's audit-store/. Tests of the discovery rule unset it."""
-    from audit_kit.workspace import ENV
+    from audit_kit.workspace.folder import ENV
 
     folder = tmp_path_factory.mktemp("ws") / "audit-store"
     monkeypatch.setenv(ENV, str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test gets a user cache folder of its own (the OCR cache of reads outside any workspace): no
+    test reads another's cached pages, and nothing is written into the real user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    monkeypatch.delenv("AUDIT_KIT_OCR_CACHE", raising=False)
     return folder

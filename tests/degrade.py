@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from html import escape
 
-from audit_kit import templates as tpl
+from audit_kit.model import forms as tpl
 
 GROUPS = {"deny": "（三）不予公开", "unable": "（四）无法提供", "noproc": "（五）不予处理", "other": "（六）其他处理"}
 T2_CAPTIONS = {"一": ("rules", "normative"), "五": ("licensing", "other_services"),

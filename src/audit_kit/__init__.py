@@ -1,10 +1,20 @@
 """audit-kit: read and audit 政府信息公开工作年度报告 (China's government information disclosure reports).
 
-``load`` and ``Report`` are imported on first use (PEP 562): the command line starts without pandas, so
-``audit-kit memo`` can start its kernel while the rest is imported."""
+The entry points a notebook user needs::
+
+    report = audit_kit.load("年报.pdf")          # read any supported file (extract/loader.py)
+    results = audit_kit.check(report, prior)      # every check (checks/)
+    with audit_kit.Workspace("audit-store") as ws:  # stored reports, results, ledger, settings (workspace/)
+        audit = ws.open("年报.pdf")
+    audit_kit.run_batch("年报/", "输出/")          # a whole folder (batch/)
+    audit_kit.write_memo("年报.pdf", "意见书.html")  # the 审核意见书 (memo/)
+
+Everything is imported on first use (PEP 562): the command line starts without pandas, so ``audit-kit memo``
+can start its kernel while the rest is imported."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .errors import AuditKitError
@@ -12,14 +22,22 @@ from .errors import AuditKitError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .report import Report, load
+    from .batch.client import run_batch
+    from .config import Config
+    from .extract.loader import load
+    from .memo.write import write_memo, write_memos
+    from .model.report import Report
+    from .workspace.folder import Workspace
+
+__version__ = "0.1.0"
+
+_LAZY = {"load": "extract.loader", "Report": "model.report", "Workspace": "workspace.folder", "Config": "config",
+         "run_batch": "batch.client", "write_memo": "memo.write", "write_memos": "memo.write"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("Report", "load"):
-        from . import report
-
-        return getattr(report, name)
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'audit_kit' has no attribute {name!r}")
 
 
@@ -29,5 +47,6 @@ def check(report: Report, prior: Report | None = None) -> pd.DataFrame:
 
     return _check(report, prior)
 
-__version__ = "0.1.0"
-__all__ = ["AuditKitError", "Report", "__version__", "check", "load"]
+
+__all__ = ["AuditKitError", "Config", "Report", "Workspace", "__version__", "check", "load", "run_batch", "write_memo",
+           "write_memos"]

@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 
 import audit_kit
-from audit_kit import batch_engine, samples
+from audit_kit.batch import engine as batch_engine
+from audit_kit.testing import samples
 from tests import ocr_scans
 
 pytest.importorskip("distributed")
@@ -228,14 +229,14 @@ class FakeCluster:
         pass
 
 
-def _upper(chunk: list[str], part: str) -> list[str]:
+def _upper(chunk: list[str], _shared: object, part: str) -> list[str]:
     return [f"{s.upper()}@{part}" for s in chunk]
 
 
 def test_results_in_chunk_order_and_deadly_file_becomes_one_lost_row() -> None:
     engine = FakeCluster(deadly={"c"})
     ticks: list[int] = []
-    got = list(batch_engine.in_order(engine, _upper, [["a", "b"], ["c", "d"], ["e"]], ["p0", "p1", "p2"], (),
+    got = list(batch_engine.in_order(engine, _upper, [["a", "b"], ["c", "d"], ["e"]], ["p0", "p1", "p2"], None,
                                      lambda item, reason: f"lost {item}: {reason}", ticks.append))
     assert got == [(["p0"], ["A@p0", "B@p0"]),
                    (["p1-s001"], [f"lost c: {batch_engine.LOST}", "D@p1-s001"]),

@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 
 import audit_kit
-from audit_kit import batch, samples
-from audit_kit.batch import run_batch
-from audit_kit.store import ReportStore
+from audit_kit.batch import client as batch
+from audit_kit.batch import tasks
+from audit_kit.batch.client import run_batch
+from audit_kit.testing import samples
+from audit_kit.workspace.reports import ReportStore
 
 
 def _stored(tmp_path, n: int = 2) -> tuple[ReportStore, list]:
@@ -80,7 +82,7 @@ def test_batch_tasks_open_the_frozen_copy_and_leave_none_behind(tmp_path, monkey
             opened.append(kwargs.get("frozen"))
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "ReportStore", Recording)
+    monkeypatch.setattr(tasks, "ReportStore", Recording)
     in_tasks: list[str | None] = []
 
     def recorded(task):

@@ -10,8 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from audit_kit import batch, cli
-from audit_kit.memo import runner
+from audit_kit import cli
+from audit_kit.batch import client as batch
+from audit_kit.memo import kernels as runner
 from audit_kit.readers import text as text_reader
 from tests.conftest import ROOT
 
@@ -96,7 +97,7 @@ def test_memo_failure_traceback_in_log(folder: Path, tmp_path: Path, monkeypatch
         return [runner.Outcome(job, "笔记本运行出错：ValueError: 模拟", "Traceback (most recent call last):\n"
                                "  File \"x\", line 1, in cell\nValueError: 模拟的备忘录故障\n")]
 
-    monkeypatch.setattr("audit_kit.memo.write_memos", write_memos)
+    monkeypatch.setattr("audit_kit.memo.write.write_memos", write_memos)
     code, out = _batch(folder, tmp_path, "--memos", "--ledger", str(tmp_path / "l.sqlite"))
     err = capsys.readouterr().err
     assert code == 2

@@ -2,7 +2,7 @@
 results from the workspace — and every memo agrees with results.csv.
 
 Reads and checks are counted in every process the batch starts (its workers and the memo kernels) by a
-``sitecustomize`` module put first on PYTHONPATH: it wraps ``audit_kit.report.load`` and the registry's
+``sitecustomize`` module put first on PYTHONPATH: it wraps ``audit_kit.extract.loader.load`` and the registry's
 ``run_context`` before anything imports them, and appends one line per call to a log file."""
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from audit_kit import samples
+from audit_kit.testing import samples
 
 HOOK = textwrap.dedent('''
     import os
 
     import audit_kit
     import audit_kit.checks.registry as _registry
-    import audit_kit.report as _report
+    import audit_kit.extract.loader as _report
 
     def _log(*fields):
         with open(os.environ["AK_TEST_COUNT_LOG"], "a", encoding="utf-8") as f:

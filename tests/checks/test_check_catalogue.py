@@ -12,9 +12,9 @@ import sys
 import pytest
 
 import audit_kit
-from audit_kit import samples
 from audit_kit.checks import REGISTRY, catalogue
-from audit_kit.report import Report
+from audit_kit.model.report import Report
+from audit_kit.testing import samples
 from tests.conftest import ROOT, SHARED
 
 DOCS = ROOT / "docs" / "checks.md"

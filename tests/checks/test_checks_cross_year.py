@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import audit_kit
-from audit_kit import samples
+from audit_kit.testing import samples
 
 
 def _pair(tmp_path, break_carry: bool):

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import audit_kit
-from audit_kit import samples
-from audit_kit.document import Document
-from audit_kit.report import build
+from audit_kit.extract.loader import build
+from audit_kit.model.document import Document
+from audit_kit.testing import samples
 
 COLS = ("natural", "business", "research", "ngo", "legal", "other_org", "total")
 

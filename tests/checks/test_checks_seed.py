@@ -62,7 +62,7 @@ def test_no_error_fails_and_columns(results):
 
 
 def test_fingerprint_stable_across_formats(tmp_path):
-    from audit_kit import samples
+    from audit_kit.testing import samples
 
     spec = samples.make_report("2021", seed=11)
     prints = []

@@ -8,8 +8,9 @@ import re
 import pytest
 
 import audit_kit
-from audit_kit import places, render
-from audit_kit.samples import make_report, write
+from audit_kit.render import html as render
+from audit_kit.render import places
+from audit_kit.testing.samples import make_report, write
 
 ENGLISH = re.compile(r"\b(page|line|table|row|cell|paragraph|number|blank|text|missing)\b")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import audit_kit
-from audit_kit.agencies import agency_key
-from audit_kit.store import ReportStore
+from audit_kit.model.agencies import agency_key
+from audit_kit.workspace.reports import ReportStore
 from tests.conftest import ROOT
 
 SERIES = ROOT / "data" / "samples" / "series"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 import audit_kit
-from audit_kit.ledger import Ledger
+from audit_kit.workspace.ledger import Ledger
 from tests.conftest import BUNDLED_SEED
 
 

@@ -10,7 +10,8 @@ import sys
 import pytest
 
 import audit_kit
-from audit_kit.cli import build_parser, main
+from audit_kit.cli.app import main
+from audit_kit.cli.parser import build_parser
 
 ENGLISH = ("usage:", "options:", "optional arguments", "positional arguments", "show this help message and exit",
            "error:", "the following arguments are required", "invalid choice", "unrecognized arguments",

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import audit_kit
-from audit_kit import render
 from audit_kit.checks import registry
-from audit_kit.ledger import Ledger
+from audit_kit.render import html as render
 from audit_kit.vocabulary import STALE, UNDECIDED, CellStatus, Decision, Severity, Status
+from audit_kit.workspace.ledger import Ledger
 
 SRC = Path(audit_kit.__file__).parent
 SEED = Path(__file__).resolve().parents[2] / "data" / "samples" / "yanchi-2020.txt"

@@ -15,9 +15,9 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 
-from audit_kit.batch_view import BatchView, memo_href
-from audit_kit.ledger import Ledger
-from audit_kit.outputs import memo_name
+from audit_kit.batch.outputs import memo_name
+from audit_kit.review.batch_view import BatchView, memo_href
+from audit_kit.workspace.ledger import Ledger
 from tests.conftest import BUNDLED_SEED, ROOT
 
 
@@ -77,7 +77,7 @@ def _batch(src: Path, out: Path, store: Path, *extra: str) -> subprocess.Complet
 def test_corpus_index_has_no_nan_and_no_float_years_and_lists_every_report(corpus, tmp_path):
     """The development corpus batched, its index written by the batch notebook: the visible text has no
     nan/NaN and no year or count printed as 2019.0; every report is a row with its review progress."""
-    from audit_kit.memo import write_index
+    from audit_kit.memo.write import write_index
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -155,7 +155,7 @@ def test_memo_href_is_relative_to_where_the_notebook_runs(tmp_path):
 
 
 def test_memo_link_outside_the_lab_root_is_no_link_but_says_where(tmp_path, monkeypatch):
-    import audit_kit.batch_view as bv
+    import audit_kit.review.batch_view as bv
 
     monkeypatch.setattr(bv, "lab_root", lambda: tmp_path / "lab")
     view = _view(tmp_path, ["/d/a.txt"], [1], {})
@@ -213,7 +213,7 @@ def test_index_in_the_browser_opens_the_memos_and_shows_progress(tmp_path):
     first memo link opens that memo."""
     from playwright.sync_api import sync_playwright
 
-    from audit_kit.memo import write_index
+    from audit_kit.memo.write import write_index
     from tests.browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM
 
     store, out = tmp_path / "store", tmp_path / "out"
@@ -250,8 +250,8 @@ if __name__ == "__main__":  # pragma: no cover
 def test_the_batch_walker_shows_the_source_and_keeps_the_auditor(tmp_path):
     """The report picker of audit_batch.ipynb opens the walker with the report as the batch stored it (so the
     source is shown beside each finding) and with the workspace (so the auditor's name is remembered)."""
-    from audit_kit.batch import run_batch
-    from audit_kit.batch_view import open_batch
+    from audit_kit.batch.client import run_batch
+    from audit_kit.review.batch_view import open_batch
 
     src = tmp_path / "in"
     src.mkdir()

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import audit_kit
-from audit_kit import samples
-from audit_kit.ledger import Ledger
-from audit_kit.memo import write_memo
+from audit_kit.memo.write import write_memo
+from audit_kit.testing import samples
+from audit_kit.workspace.ledger import Ledger
 from tests.conftest import BUNDLED_SEED, ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"

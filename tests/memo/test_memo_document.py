@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from audit_kit import report_view
-from audit_kit.memo import write_memo
-from audit_kit.workspace import Workspace
+from audit_kit.memo.write import write_memo
+from audit_kit.review import report_view
+from audit_kit.workspace.folder import Workspace
 from tests.conftest import BUNDLED_SEED
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -46,7 +46,7 @@ def test_the_conclusion_follows_the_decisions(workspace_dir):
 @pytest.fixture(scope="module")
 def seed_memo(tmp_path_factory) -> tuple[Path, str, str]:
     tmp = tmp_path_factory.mktemp("memo-doc")
-    ws = Workspace.open(tmp / "audit-store")
+    ws = Workspace.find(tmp / "audit-store")
     ws.save_settings(auditor="张审核", reviewer="李复核")
     audit = report_view.open_audit(str(BUNDLED_SEED), store=str(ws.root))
     fails = audit.results[audit.results["status"] == "fail"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 import audit_kit
-from audit_kit import samples
-from audit_kit.memo import write_memo
+from audit_kit.memo.write import write_memo
+from audit_kit.testing import samples
 
 
 def _tableless(folder: Path) -> Path:
@@ -90,9 +90,9 @@ def test_batch_over_the_corpus_writes_a_memo_for_every_report_and_lists_every_fi
 
 
 def test_index_says_which_memo_failed_and_why(tmp_path):
-    from audit_kit.batch_view import BatchView
-    from audit_kit.ledger import Ledger
-    from audit_kit.outputs import memo_name
+    from audit_kit.batch.outputs import memo_name
+    from audit_kit.review.batch_view import BatchView
+    from audit_kit.workspace.ledger import Ledger
 
     reports = pd.DataFrame({"file": ["/d/a.txt", "/d/b.txt", "/d/c.pdf"], "status": ["ok", "ok", "error"],
                             "reason": ["", "", "需要 OCR"], "agency": ["甲局", "乙局", None], "report_year": [2023, 2023, None],

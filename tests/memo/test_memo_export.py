@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit_kit.memo import characters
+from audit_kit.memo.exporter import characters
 
 
 @pytest.mark.parametrize(("html", "want"), [

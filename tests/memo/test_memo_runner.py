@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import nbformat
 
-from audit_kit.memo.runner import Job, run_notebooks
+from audit_kit.memo.kernels import Job, run_notebooks
 
 
 def _notebook(tmp_path):
@@ -63,7 +63,7 @@ def _pid_notebook(tmp_path, name: str):
 
 def test_one_kernel_runs_the_memos_and_then_another_notebook(tmp_path):
     """The batch's index runs on a kernel the memos already started: one kernel process for both notebooks."""
-    from audit_kit.memo.runner import Lanes
+    from audit_kit.memo.kernels import Lanes
 
     with Lanes(1, cwd=str(tmp_path), export=_export, warm="import os") as lanes:
         first = lanes.run(_pid_notebook(tmp_path, "a.ipynb"), [Job({"x": "memo"}, tmp_path / "a.html")])

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import audit_kit
-from audit_kit import tables
-from audit_kit.report import CELL_COLUMNS, Report
+from audit_kit.model.report import CELL_COLUMNS, Report
+from audit_kit.review import tables
 from tests.conftest import BUNDLED_SEED, CORPUS, ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -156,7 +156,7 @@ def test_report_text_in_a_cell_is_escaped():
 def test_the_seed_memo_has_the_grids(tmp_path):
     """The memo written for the seed report: 表二 as a grid with its block headers, 表三's columns in template
     order, no pandas index column."""
-    from audit_kit.memo import write_memo
+    from audit_kit.memo.write import write_memo
 
     html = write_memo(str(BUNDLED_SEED), tmp_path / "m.html", ledger=str(tmp_path / "l.sqlite")).read_text(encoding="utf-8")
     start = html.index("ak-grid-t2")
@@ -187,7 +187,7 @@ def test_printed_memo_keeps_each_grid_on_the_page(tmp_path):
     import pypdfium2 as pdfium
     from playwright.sync_api import sync_playwright
 
-    from audit_kit.memo import write_memo
+    from audit_kit.memo.write import write_memo
 
     source = CORPUS / "023.html" if (CORPUS / "023.html").exists() else BUNDLED_SEED  # 023: a 2019 report with flags
     memo = write_memo(str(source), tmp_path / "m.html", ledger=str(tmp_path / "l.sqlite"))

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import audit_kit
-from audit_kit import charts, samples, trend
-from audit_kit.store import ReportStore
+from audit_kit.review import charts, trend
+from audit_kit.testing import samples
+from audit_kit.workspace.reports import ReportStore
 
 AGENCY = "示例县教育局"
 
@@ -53,7 +54,8 @@ def series(tmp_path) -> tuple[Path, list[samples.SampleReport], list[Path]]:
 
 def test_trend_lists_every_year_held_for_the_agency(series):
     ws, years, paths = series
-    t = trend.trend(ws, audit_kit.load(paths[2]))  # the trend of 2021 also shows 2022, not only 2020
+    with ReportStore(ws) as db:
+        t = trend.trend(db, audit_kit.load(paths[2]))  # the trend of 2021 also shows 2022, not only 2020
     assert t.years == [2019, 2020, 2021, 2022]
     apps = t.table[t.table["indicator"] == "applications"].set_index("year")["value"]
     assert [apps[r.year] for r in years] == [_applications(r) for r in years]
@@ -61,7 +63,8 @@ def test_trend_lists_every_year_held_for_the_agency(series):
 
 def test_the_jump_is_flagged_and_nothing_else(series):
     ws, years, paths = series
-    t = trend.trend(ws, audit_kit.load(paths[3]))
+    with ReportStore(ws) as db:
+        t = trend.trend(db, audit_kit.load(paths[3]))
     flagged = {(j.indicator, j.from_year, j.to_year) for j in t.jumps}
     assert ("applications", 2021, 2022) in flagged and ("new", 2021, 2022) in flagged
     assert all(to == 2022 for _i, _f, to in flagged)  # the years before are steady
@@ -85,11 +88,11 @@ def test_the_jump_rule(before, after, flagged):
 
 
 def test_the_trend_section_and_chart(series):
-    from audit_kit.report_view import open_audit, trend_section
+    from audit_kit.review.report_view import open_audit, trend_section
 
     ws, _years, paths = series
     audit = open_audit(str(paths[3]), store=str(ws), ledger=str(ws / "l.sqlite"))
-    t = trend.trend(ws, audit.report)
+    t = trend.trend(audit.workspace.reports, audit.report)
     html = str(trend_section(audit, t))
     words = text_of(html)
     assert "2019 年" in words and "2022 年" in words and "请核对的跳变" in words
@@ -101,7 +104,7 @@ def test_the_trend_section_and_chart(series):
 
 
 def test_a_single_year_says_there_is_no_trend(tmp_path):
-    from audit_kit.report_view import open_audit, trend_section
+    from audit_kit.review.report_view import open_audit, trend_section
 
     r = samples.make_report("2021", 2023, seed=1, agency="示例县水利局")
     path = samples.write(r, tmp_path / "水利局-2023.txt")
@@ -110,7 +113,7 @@ def test_a_single_year_says_there_is_no_trend(tmp_path):
 
 
 def test_the_memo_shows_the_trend_over_all_years(series, tmp_path):
-    from audit_kit.memo import write_memo
+    from audit_kit.memo.write import write_memo
 
     ws, years, paths = series
     html = write_memo(str(paths[3]), tmp_path / "m.html", store=str(ws), ledger=str(ws / "l.sqlite")).read_text(encoding="utf-8")

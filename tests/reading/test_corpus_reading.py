@@ -90,7 +90,7 @@ def test_023_blank_total_column_is_blank_status(corpus):
 
 def _template_specific(label: dict) -> bool:
     """Whether a labelled cell exists in one template only (else the printed part cannot tell them apart)."""
-    from audit_kit import templates as tpl
+    from audit_kit.model import forms as tpl
 
     return any(sum(bool(tpl.spec(t, table, row, col)) for t in tpl.TEMPLATES) == 1
                for table, row, col, _ in label["cells"])

@@ -8,7 +8,7 @@ import docx
 import pytest
 
 import audit_kit
-from audit_kit import samples
+from audit_kit.testing import samples
 
 
 def _values(report: audit_kit.Report) -> dict:

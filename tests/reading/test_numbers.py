@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from audit_kit.numbers import parse_cell
+from audit_kit.model.numbers import parse_cell
 
 
 @pytest.mark.parametrize(("raw", "value", "status", "unit"), [
@@ -27,7 +27,7 @@ def test_whole_paragraphs_do_not_fill_the_label_caches():
     """A batch worker keys every report's whole text once; cached, 10,000 texts of 20 KB would stay in memory."""
     import uuid
 
-    from audit_kit.normalize import key
+    from audit_kit.model.text import key
 
     before = key.cache_info().currsize
     paragraph = "本机关全年共收到政府信息公开申请" * 20 + uuid.uuid4().hex

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import audit_kit
-from audit_kit import samples
-from audit_kit.readers import ocr_engine
+from audit_kit.readers.ocr import engine as ocr_engine
+from audit_kit.testing import samples
 from tests import ocr_scans
 from tests.conftest import CORPUS
 
@@ -186,7 +186,7 @@ def test_every_cell_has_evidence_and_a_crop(sample_scan):
 
     from PIL import Image
 
-    from audit_kit.readers.ocr_crops import crop_png
+    from audit_kit.readers.ocr.crops import crop_png
 
     src = report.cells["source"].iloc[0]
     e = ev[src]
@@ -267,8 +267,8 @@ def test_broken_image_file_is_a_clear_error(tmp_path):
 
 
 def test_label_slips_and_digit_confusions_are_undone():
-    from audit_kit.readers.ocr import _read_cell
-    from audit_kit.readers.ocr_text import UNREADABLE, fuzzy_label
+    from audit_kit.readers.ocr.pages import _read_cell
+    from audit_kit.readers.ocr.strings import UNREADABLE, fuzzy_label
 
     assert fuzzy_label("、本年新收政府信息公开申请数量") == "一、本年新收政府信息公开申请数量"
     assert fuzzy_label("1.本机关不掌握相关政府言息") == "1.本机关不掌握相关政府信息"
@@ -284,8 +284,8 @@ def test_no_http_client_in_the_ocr_code():
     import importlib.util
 
     files = [Path(importlib.util.find_spec(m).origin) for m in (
-        "audit_kit.readers.ocr", "audit_kit.readers.ocr_engine", "audit_kit.readers.ocr_page",
-        "audit_kit.readers.image", "audit_kit.readers.pdf_scan", "audit_kit.ocr_cache")]
+        "audit_kit.readers.ocr.pages", "audit_kit.readers.ocr.engine", "audit_kit.readers.ocr.layout",
+        "audit_kit.readers.image", "audit_kit.readers.pdf.scan", "audit_kit.readers.ocr.cache")]
     engine = Path(importlib.util.find_spec("rapidocr_onnxruntime").origin).parent
     files += list(engine.rglob("*.py"))
     for f in files:

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 import audit_kit
-from audit_kit import render, samples
-from audit_kit.readers import ocr_engine
+from audit_kit.readers.ocr import engine as ocr_engine
+from audit_kit.render import html as render
+from audit_kit.testing import samples
 from tests import ocr_scans
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
@@ -92,7 +93,7 @@ def test_word_boxes_are_the_cells_on_the_page(unruled, cache):
     """A cell read from an unruled table keeps the box of its own digits: its crop holds one number."""
     from PIL import Image
 
-    from audit_kit.readers.ocr_crops import crop_png
+    from audit_kit.readers.ocr.crops import crop_png
 
     _spec, _pdf, scans, _folder = unruled
     report = audit_kit.load(scans[200])
@@ -106,27 +107,30 @@ def test_word_boxes_are_the_cells_on_the_page(unruled, cache):
     assert img.size == (x1 - x0, y1 - y0) and img.size[0] < 3 * img.size[1]  # a number, not a line of them
 
 
-def test_cache_is_in_the_workspace_and_a_rerun_never_ocrs(unruled, tmp_path, monkeypatch):
+def test_cache_is_in_the_workspace_and_a_rerun_never_ocrs(unruled, tmp_path, monkeypatch, user_cache):
     _spec, _pdf, scans, _folder = unruled
-    monkeypatch.delenv("AUDIT_KIT_OCR_CACHE", raising=False)
     workspace = tmp_path / "ws"
-    monkeypatch.setenv("AUDIT_KIT_WORKSPACE", str(workspace))
     before = ocr_engine.Recognizer.calls
-    first = audit_kit.load(scans["page1"])
+    with audit_kit.Workspace(workspace) as ws:
+        first = ws.report(scans["page1"])
     assert ocr_engine.Recognizer.calls - before == 1  # the page was OCR'd (one batched call)
     assert list((workspace / "ocr-cache").rglob("*.json"))  # into the workspace's cache
-    assert (workspace / "workspace.json").is_file()  # a workspace the next run finds again
-    again = audit_kit.load(scans["page1"])
+    assert not list(user_cache.rglob("*.json"))
+    again = audit_kit.load(scans["page1"], audit_kit.Workspace(workspace).config)
     assert ocr_engine.Recognizer.calls - before == 1  # no engine call the second time
     assert _values(again) == _values(first) and len(_values(first)) > 0
-    monkeypatch.setenv("AUDIT_KIT_OCR_CACHE", str(tmp_path / "override"))  # the override still wins
-    audit_kit.load(scans["page1"])
+    outside = audit_kit.load(scans["page1"])  # outside any workspace: the user's cache folder, no workspace made
     assert ocr_engine.Recognizer.calls - before == 2
-    assert list((tmp_path / "override").rglob("*.json"))
+    assert list((user_cache / "audit-kit" / "ocr").rglob("*.json"))
+    assert _values(outside) == _values(first)
+    monkeypatch.setenv("AUDIT_KIT_OCR_CACHE", str(tmp_path / "override"))  # the variable wins, in a workspace too
+    audit_kit.Workspace(tmp_path / "other").report(scans["page1"])
+    assert ocr_engine.Recognizer.calls - before == 3
+    assert list((tmp_path / "override").rglob("*.json")) and not (tmp_path / "other" / "ocr-cache").exists()
 
 
 def test_batch_spreads_scanned_pages_over_its_workers(unruled, tmp_path, monkeypatch):
-    from audit_kit.batch import run_batch
+    from audit_kit.batch.client import run_batch
 
     _spec, _pdf, scans, _folder = unruled
     monkeypatch.delenv("AUDIT_KIT_OCR_CACHE", raising=False)
@@ -207,12 +211,14 @@ def test_text_reports_get_no_crops(seed_path):
 
 
 def test_scan_jobs_list_only_scanned_pages_not_cached(unruled, tmp_path):
-    from audit_kit.readers import ocr_batch
+    from audit_kit.config import Config
+    from audit_kit.readers.ocr import prepass as ocr_batch
 
     _spec, pdf, scans, _folder = unruled
-    jobs = ocr_batch.scan_jobs([pdf, scans[150], scans["page1"], Path(__file__)], cache=tmp_path / "c")
+    config = Config(ocr_cache=tmp_path / "c")
+    jobs = ocr_batch.scan_jobs([pdf, scans[150], scans["page1"], Path(__file__)], config)
     assert Counter(Path(j.path).name for j in jobs) == {"scan150.pdf": 6, "page1.png": 1}
     assert [j.frame for j in jobs if j.kind == "pdf"] == list(range(6))
     path, page, _pid, error = ocr_batch.run_page(jobs[-1])
     assert (path, page, error) == (str(scans["page1"]), 1, "")
-    assert len(ocr_batch.scan_jobs([scans["page1"]], cache=tmp_path / "c")) == 0  # cached now
+    assert len(ocr_batch.scan_jobs([scans["page1"]], config)) == 0  # cached now

@@ -9,8 +9,9 @@ import shutil
 import pytest
 
 import audit_kit
-from audit_kit import errors, samples
+from audit_kit import errors
 from audit_kit.readers.legacy import convert
+from audit_kit.testing import samples
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="LibreOffice is not installed (make test installs it as root)")

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 import audit_kit
-from audit_kit import samples
-from audit_kit.readers import pdf as pdf_reader
-from audit_kit.readers import pdf_ruled
+from audit_kit.readers.pdf import ruled as pdf_ruled
+from audit_kit.readers.pdf import words as pdf_reader
+from audit_kit.testing import samples
 from tests import degrade as dg
 from tests.conftest import BUNDLED_SEED
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import audit_kit
-from audit_kit import templates as tpl
+from audit_kit.model import forms as tpl
 
 
 def test_seed_reads_all_200_cells_as_zero(seed_path):

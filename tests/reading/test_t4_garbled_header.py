@@ -4,7 +4,7 @@ placed (by order, said in the notes); prose such as "无。" under the heading i
 from __future__ import annotations
 
 import audit_kit
-from audit_kit import samples
+from audit_kit.testing import samples
 
 
 def _report(tmp_path, t4_text: str):

@@ -11,9 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 import audit_kit
-from audit_kit import charts, indicators, narrative, samples
-from audit_kit import templates as tpl
-from audit_kit.checks import arithmetic
+from audit_kit.checks import arithmetic, indicators
+from audit_kit.extract import claims as narrative
+from audit_kit.model import forms as tpl
+from audit_kit.review import charts
+from audit_kit.testing import samples
 
 SRC = Path(audit_kit.__file__).parent
 

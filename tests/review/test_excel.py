@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from audit_kit.batch import run_batch
-from audit_kit.cli import main
-from audit_kit.ledger import Ledger
-from audit_kit.results_store import ResultStore
+from audit_kit.batch.client import run_batch
+from audit_kit.cli.app import main
+from audit_kit.workspace.ledger import Ledger
+from audit_kit.workspace.results import ResultStore
 from tests.conftest import ROOT
 
 
@@ -121,7 +121,7 @@ def test_import_needs_an_auditor_and_a_workbook(workspace, tmp_path, capsys):
 
 def test_stored_results_are_used_when_present(workspace, tmp_path):
     ws = _fresh(workspace, tmp_path)
-    from audit_kit.store import ReportStore
+    from audit_kit.workspace.reports import ReportStore
 
     with ReportStore(ws) as store:
         rid = store.reports()["report_id"].iloc[0]

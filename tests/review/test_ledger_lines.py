@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 import audit_kit
-from audit_kit import render
-from audit_kit.decision_text import decision_line
-from audit_kit.ledger import Ledger
-from audit_kit.widgets import FindingWalker
+from audit_kit.render import html as render
+from audit_kit.render.decisions import decision_line
+from audit_kit.review.walker import FindingWalker
+from audit_kit.workspace.ledger import Ledger
 from tests.conftest import BUNDLED_SEED
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import audit_kit
-from audit_kit import samples
-from audit_kit.ledger import Ledger
-from audit_kit.widgets import FindingWalker
+from audit_kit.review.walker import FindingWalker
+from audit_kit.testing import samples
+from audit_kit.workspace.ledger import Ledger
 from tests.conftest import BUNDLED_SEED, CORPUS, ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -92,8 +92,8 @@ def test_ledger_is_append_only(tmp_path):
 
 KILL_SCRIPT = """
 import os, sys, audit_kit
-from audit_kit.ledger import Ledger
-from audit_kit.widgets import FindingWalker
+from audit_kit.workspace.ledger import Ledger
+from audit_kit.review.walker import FindingWalker
 report = audit_kit.load(sys.argv[1])
 w = FindingWalker(audit_kit.check(report), Ledger(sys.argv[2]), report, "丙")
 w.status.value = "全部"
@@ -113,8 +113,8 @@ def test_a_killed_kernel_loses_no_decision(tmp_path):
 
 
 def test_charts_have_no_missing_glyphs(shanghai):
-    from audit_kit import charts
-    from audit_kit.indicators import indicators
+    from audit_kit.checks.indicators import indicators
+    from audit_kit.review import charts
 
     report, results = shanghai
     with warnings.catch_warnings():
@@ -170,7 +170,7 @@ def test_report_notebook_on_a_corpus_report_highlights_failing_cells(tmp_path):
 def test_report_notebook_on_a_multi_year_sample_shows_the_cross_year_comparison(tmp_path):
     store = tmp_path / "store"
     series = ROOT / "data" / "samples" / "series"
-    from audit_kit.batch import run_batch
+    from audit_kit.batch.client import run_batch
 
     run_batch(series, tmp_path / "b", store=store, progress=False)
     out = _outputs(_run(tmp_path, "audit_report.ipynb", report=str(series / "教育局-2023.docx"),
@@ -181,7 +181,7 @@ def test_report_notebook_on_a_multi_year_sample_shows_the_cross_year_comparison(
 
 
 def test_batch_notebook(tmp_path):
-    from audit_kit.batch import run_batch
+    from audit_kit.batch.client import run_batch
 
     run_batch(ROOT / "data" / "samples", tmp_path / "b", store=tmp_path / "store", progress=False)
     out = _outputs(_run(tmp_path, "audit_batch.ipynb", outdir=str(tmp_path / "b"), ledger=str(tmp_path / "l.sqlite")))
@@ -194,7 +194,7 @@ def test_batch_ranking_shows_paths_relative_to_the_batch_folder(tmp_path):
     """Full paths are cut by pandas' 50-character column width; the ranking shows the part after the shared folder."""
     import pandas as pd
 
-    from audit_kit.batch_view import BatchView
+    from audit_kit.review.batch_view import BatchView
 
     deep = "/a-very-long-folder-name-that-an-auditor-might-use/another-long-sub-folder/2023"
     reports = pd.DataFrame({"file": [f"{deep}/县/教育局-2023.docx", f"{deep}/环境局-2023.html"], "status": ["ok", "ok"],
@@ -207,7 +207,7 @@ def test_batch_ranking_shows_paths_relative_to_the_batch_folder(tmp_path):
 
 
 def test_an_all_zero_year_is_said_in_the_outcomes_chart_not_drawn_around_zero():
-    from audit_kit import charts
+    from audit_kit.review import charts
 
     seed = audit_kit.load(BUNDLED_SEED)  # every 表三 cell is 0
     fig = charts.outcomes(seed.cells)

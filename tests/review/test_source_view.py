@@ -11,10 +11,11 @@ import shutil
 import pytest
 
 import audit_kit
-from audit_kit import report_view, samples
 from audit_kit.readers.legacy import convert
-from audit_kit.source_view import load_source, source_view
-from audit_kit.widgets import FindingWalker
+from audit_kit.review import report_view
+from audit_kit.review.source_view import load_source, source_view
+from audit_kit.review.walker import FindingWalker
+from audit_kit.testing import samples
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="LibreOffice is not installed (make test installs it as root)")
@@ -201,7 +202,7 @@ def test_ruled_pdf_cells_keep_the_box_of_their_ruled_cell(tmp_path):
 
 
 def test_a_row_joined_across_pages_has_no_box():
-    from audit_kit.readers import pdf_ruled
+    from audit_kit.readers.pdf import ruled as pdf_ruled
 
     def row(page: int, cut: str, texts: list[str]) -> pdf_ruled._Row:
         xs = [0.0, 20.0, 40.0]

@@ -10,10 +10,10 @@ import json
 import pytest
 
 import audit_kit
-from audit_kit import samples
-from audit_kit.ledger import Ledger
-from audit_kit.widgets import FindingWalker
-from audit_kit.workspace import Workspace
+from audit_kit.review.walker import FindingWalker
+from audit_kit.testing import samples
+from audit_kit.workspace.folder import Workspace
+from audit_kit.workspace.ledger import Ledger
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_the_auditor_name_is_saved_in_the_workspace_and_comes_back(tmp_path, fau
 
 
 def test_the_notebook_walker_takes_the_auditor_from_the_workspace(workspace_dir, faulty, tmp_path):
-    from audit_kit import report_view
+    from audit_kit.review import report_view
 
     path = samples.write(samples.make_report("2021", seed=5), tmp_path / "r.txt")
     walker = FindingWalker.for_audit(report_view.open_audit(str(path)))

@@ -11,8 +11,8 @@ import sqlite3
 
 import pytest
 
-from audit_kit import samples
 from audit_kit.readers.legacy import convert
+from audit_kit.testing import samples
 from tests.browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM, jupyter_lab, needs_browser, run_all_cells
 from tests.conftest import ROOT
 

@@ -12,9 +12,11 @@ import pyarrow as pa
 import pytest
 
 import audit_kit
-from audit_kit import cli, outputs, samples
-from audit_kit.batch import run_batch
-from audit_kit.csvsafe import neutralise, safe_table, write_csv
+from audit_kit import cli
+from audit_kit.batch import outputs
+from audit_kit.batch.client import run_batch
+from audit_kit.render.spreadsheet import neutralise, safe_table, write_csv
+from audit_kit.testing import samples
 
 HOSTILE = ["=HYPERLINK(A1)示例县财政局", "@SUM(1+1)*cmd|' /C calc'!A0示例县教育局",
            "+cmd示例县民政局", "=1示例县司法局"]
@@ -65,7 +67,7 @@ def test_batch_csvs_are_safe_and_the_package_reads_the_text_as_printed(tmp_path)
     assert agencies == {"'" + a for a in printed}  # the spreadsheet shows the text, prefixed
     assert set(outputs.read(out, "reports")["agency"].dropna()) == printed  # the package: as printed
     assert set(outputs.read(out, "indicators")["agency"]) == printed
-    from audit_kit.batch_view import open_batch
+    from audit_kit.review.batch_view import open_batch
 
     view = open_batch(str(out), ledger=str(tmp_path / "ledger.sqlite"))
     assert set(view.reports["agency"].dropna()) == printed
@@ -75,9 +77,9 @@ def test_cli_csv_exports_are_neutralised(tmp_path, monkeypatch, capsys):
     spec = samples.make_report("2021", 2023, seed=3, agency="=1示例县财政局")
     report = audit_kit.load(samples.write(spec, tmp_path / "r.txt"))
     report.cells.loc[0, "raw"] = "=WEBSERVICE(\"http://example.invalid\")"
-    import audit_kit.report as report_module
+    import audit_kit.extract.loader as loader
 
-    monkeypatch.setattr(report_module, "load", lambda _p: report)  # the command line imports load where it reads
+    monkeypatch.setattr(loader, "load", lambda _p, _config=None: report)  # the command line imports load where it reads
     assert cli.main(["extract", "r.txt", "--format", "csv"]) == 0
     text = capsys.readouterr().out
     assert not text.startswith("\ufeff")  # a pipe, not a spreadsheet file

@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit_kit import batch, samples
-from audit_kit.store import ReportStore
-from audit_kit.versions import CORRECTED, DRAFT, ORDINARY, Version, latest_date, mark_of, pick
+from audit_kit.batch import client as batch
+from audit_kit.testing import samples
+from audit_kit.workspace.reports import ReportStore
+from audit_kit.workspace.versions import CORRECTED, DRAFT, ORDINARY, Version, latest_date, mark_of, pick
 
 CLEAR, UNCLEAR = "示例县财政局", "示例县教育局"
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import audit_kit
-from audit_kit import samples
-from audit_kit.ledger import Ledger
+from audit_kit.testing import samples
+from audit_kit.workspace.ledger import Ledger
 from tests.browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM, jupyter_lab, needs_browser, run_all_cells
 from tests.conftest import ROOT
 
@@ -153,7 +153,7 @@ def test_memo_with_store_is_inert(corpus, tmp_path):
 def test_memo_title_is_not_taken_from_report_markup():
     import nbformat
 
-    from audit_kit.memo.runner import title_of
+    from audit_kit.memo.kernels import title_of
 
     forged = {"output_type": "display_data", "data": {"text/html": "<h1>伪造的标题</h1>"}, "metadata": {}}
     header = {"output_type": "display_data", "data": {"text/html": "<h1>x</h1>"},
@@ -177,7 +177,7 @@ def batch(corpus, tmp_path_factory) -> Path:
 
 
 def test_batch_memos_and_index_are_inert(corpus, batch):
-    from audit_kit.outputs import memo_name
+    from audit_kit.batch.outputs import memo_name
 
     memo = batch / "memos" / memo_name(str(corpus[2023]))
     assert_memo_shows(memo.read_text(encoding="utf-8"), failing_ids(corpus[2023], corpus[2022]))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from audit_kit.errors import LedgerError
-from audit_kit.ledger import Ledger
+from audit_kit.workspace.ledger import Ledger
 
 FIELDS = ("id", "fingerprint", "decision", "comment", "auditor", "decided_at", "values_hash", "report_id",
           "check_id", "message")
@@ -138,7 +138,7 @@ def test_upgrading_an_old_ledger_keeps_every_decision_and_says_so(tmp_path):
 
 WRITER = """
 import sys
-from audit_kit.ledger import Ledger
+from audit_kit.workspace.ledger import Ledger
 ledger = Ledger(sys.argv[1])
 for i in range(int(sys.argv[3])):
     ledger.record({"fingerprint": f"{sys.argv[2]}-{i}", "check_id": "T3-1", "status": "fail", "evidence": []},

@@ -1,4 +1,4 @@
-"""Issue 10 item 8: one file may only be and inflate to so much (audit_kit.limits), with a clear error naming
+"""Issue 10 item 8: one file may only be and inflate to so much (audit_kit.readers.limits), with a clear error naming
 the limit and how to raise it. Hostile files are generated here; memory is checked in a child process whose
 address space is capped (RLIMIT_AS) a fixed budget above what it had after importing and reading a report."""
 
@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 import audit_kit
-from audit_kit import errors, hostile, limits
+from audit_kit import config as limits
+from audit_kit import errors
+from audit_kit.testing import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DOCX = ROOT / "data" / "samples" / "sample-2021-示例县财政局.docx"
@@ -49,7 +51,7 @@ print(json.dumps(out, ensure_ascii=False))
 
 def _run_capped(path: Path, budget_mb: int, max_mb: str = "") -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-           limits.ENV: max_mb}
+           limits.MAX_MB_ENV: max_mb}
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(budget_mb), str(SAMPLE_DOCX)],
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -58,7 +60,7 @@ def _run_capped(path: Path, budget_mb: int, max_mb: str = "") -> dict:
 
 def _names_limit_and_fix(reason: str, limit_mb: int | str) -> None:
     assert f"上限 {limit_mb} MB" in reason
-    assert limits.ENV in reason and "--max-mb" in reason
+    assert limits.MAX_MB_ENV in reason and "--max-mb" in reason
 
 
 def test_docx_bomb_stops_at_its_declared_size_in_bounded_memory(tmp_path):
@@ -84,12 +86,12 @@ def test_inflation_limit_follows_the_option(tmp_path, monkeypatch):
     """A small file whose XML inflates to 1 MB: refused under a 0.5 MB limit, read under a 2 MB one."""
     small = hostile.docx_bomb(tmp_path / "small.docx", inflated_mb=1)
     assert small.stat().st_size < 0.5 * limits.MB
-    monkeypatch.setenv(limits.ENV, "0.5")
+    monkeypatch.setenv(limits.MAX_MB_ENV, "0.5")
     with pytest.raises(errors.FileTooLargeError) as info:
         audit_kit.load(small)
     assert "word/document.xml" in info.value.reason
     _names_limit_and_fix(info.value.reason, "0.5")
-    monkeypatch.setenv(limits.ENV, "2")
+    monkeypatch.setenv(limits.MAX_MB_ENV, "2")
     assert "信息公开" in audit_kit.load(small).meta["title"]
 
 
@@ -143,7 +145,7 @@ def test_cli_max_mb_raises_the_limit(seed_path, tmp_path):
     pad = "\n".join(" " * 100_000 for _ in range(90))  # 9 MB of blank lines: over the 8 MB text limit
     padded.write_text(seed_path.read_text(encoding="utf-8") + "\n" + pad, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    env.pop(limits.ENV, None)
+    env.pop(limits.MAX_MB_ENV, None)
     cmd = [sys.executable, "-m", "audit_kit.cli", "extract", str(padded)]
     refused = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
     assert refused.returncode == 2
@@ -152,7 +154,7 @@ def test_cli_max_mb_raises_the_limit(seed_path, tmp_path):
     read = subprocess.run([*cmd, "--max-mb", "16"], capture_output=True, text=True, env=env, timeout=120)
     assert read.returncode == 0, read.stderr
     assert len(read.stdout.strip().splitlines()) == 201  # the header and the seed's 200 cells
-    by_env = subprocess.run(cmd, capture_output=True, text=True, env={**env, limits.ENV: "16"}, timeout=120)
+    by_env = subprocess.run(cmd, capture_output=True, text=True, env={**env, limits.MAX_MB_ENV: "16"}, timeout=120)
     assert by_env.returncode == 0, by_env.stderr
 
 
@@ -172,12 +174,12 @@ def test_a_huge_file_in_a_batch_is_an_error_row_and_never_read_whole(tmp_path, s
         resource.setrlimit(resource.RLIMIT_AS, (6 * 1024 * limits.MB, 6 * 1024 * limits.MB))
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    env.pop(limits.ENV, None)
+    env.pop(limits.MAX_MB_ENV, None)
     proc = subprocess.run([sys.executable, "-m", "audit_kit.cli", "batch", str(folder), "-o", str(tmp_path / "out"),
                            "--store", str(tmp_path / "store")], capture_output=True, text=True, env=env,
                           timeout=300, preexec_fn=cap)
     assert proc.returncode == 2, proc.stderr
     with (tmp_path / "out" / "reports.csv").open(encoding="utf-8-sig") as fh:
         rows = {Path(r["file"]).name: r for r in csv.DictReader(fh)}
-    assert rows["huge.txt"]["error_type"] == "FileTooLargeError" and "上限 8 MB" in rows["huge.txt"]["reason"]
+    assert rows["huge.txt"]["error_type"] == "too_large" and "上限 8 MB" in rows["huge.txt"]["reason"]
     assert rows["yanchi.txt"]["status"] == "ok"

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from audit_kit import samples
-from audit_kit.batch import find_files, run_batch
+from audit_kit.batch.client import run_batch
+from audit_kit.batch.files import find_files
+from audit_kit.testing import samples
 from tests.conftest import ROOT
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 import audit_kit
-from audit_kit import errors, samples
+from audit_kit import errors
 from audit_kit.readers.legacy import convert, soffice
+from audit_kit.testing import samples
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
@@ -104,7 +105,7 @@ def test_a_file_that_is_no_report_is_an_error_row_in_a_batch(tmp_path, seed_path
     rows = {Path(r["file"]).name: r for r in csv.DictReader(io.StringIO(
         (tmp_path / "out" / "reports.csv").read_text(encoding="utf-8-sig")))}
     assert rows["notice.html"]["status"] == "error"
-    assert rows["notice.html"]["error_type"] == "NotAReportError"
+    assert rows["notice.html"]["error_type"] == "not_a_report"
     assert "不是政府信息公开工作年度报告" in rows["notice.html"]["reason"]
     assert rows["yanchi.txt"]["status"] == "ok"
 

@@ -1,10 +1,9 @@
-"""Issue 10 item 6: a batch's outputs are one set — a kill at any point leaves the complete old set or the
+"""A batch's outputs are one set — a kill at any point leaves the complete old set or the
 complete new one — and one batch at a time uses an output folder or a store."""
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,12 +12,36 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit_kit import locks, outputs, samples
-from audit_kit.batch import OUTPUTS, run_batch
+from audit_kit.batch import outputs
+from audit_kit.batch.client import run_batch
+from audit_kit.testing import samples
+from audit_kit.workspace import locks
+
+# A batch in a child process that dies as `kill -9` would at a named point of publishing: just before the
+# staging folder is renamed to its commit folder ("staged"), just after ("committed"), or after one file
+# was moved from the commit folder into place ("renamed:NAME"). The test wraps os.replace in that child only.
+CRASHING_BATCH = """
+import os, signal, sys
+point, real = sys.argv[1], os.replace
+
+def replace(src, dst, *args, **kwargs):
+    src_name = os.path.basename(os.fspath(src))
+    parent = os.path.basename(os.path.dirname(os.fspath(src)))
+    if point == "staged" and src_name.startswith(".staging-"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(src, dst, *args, **kwargs)
+    if (point == "committed" and src_name.startswith(".staging-")) or (
+            parent.startswith(".commit-") and point == "renamed:" + src_name):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+os.replace = replace
+from audit_kit.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
 
 LOCK_HOLDER = """
 import sys, time
-from audit_kit.locks import exclusive
+from audit_kit.workspace.locks import exclusive
 with exclusive(sys.argv[1], "输出文件夹"):
     print("held", flush=True)
     time.sleep(600)
@@ -32,13 +55,14 @@ def _inputs(folder: Path, n: int, seed: int) -> Path:
     return folder
 
 
-def _batch(src: Path, out: Path, store: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "audit_kit.cli", "batch", str(src), "-o", str(out), "--store", str(store)],
-                          capture_output=True, text=True, timeout=300, env={**os.environ, **env})
+def _batch(src: Path, out: Path, store: Path, crash_at: str = "") -> subprocess.CompletedProcess:
+    args = ["batch", str(src), "-o", str(out), "--store", str(store)]
+    start = ["-c", CRASHING_BATCH, crash_at] if crash_at else ["-m", "audit_kit.cli"]
+    return subprocess.run([sys.executable, *start, *args], capture_output=True, text=True, timeout=300)
 
 
 def _snapshot(out: Path) -> dict[str, bytes]:
-    return {name: (out / name).read_bytes() for name in [*OUTPUTS, outputs.MANIFEST]}
+    return {name: (out / name).read_bytes() for name in [*outputs.FILES, outputs.MANIFEST]}
 
 
 def _assert_one_set(out: Path, n_reports: int) -> None:
@@ -63,7 +87,7 @@ def test_a_kill_leaves_the_old_set_or_the_new_one(tmp_path, point):
     out, store = tmp_path / "out", tmp_path / "store"
     assert _batch(old_in, out, store).returncode == 0
     before = _snapshot(out)
-    killed = _batch(new_in, out, store, AUDIT_KIT_TEST_CRASH_AT=point)
+    killed = _batch(new_in, out, store, crash_at=point)
     assert killed.returncode == -signal.SIGKILL
     if point == "staged":  # killed before the commit: the old set, byte for byte
         assert _snapshot(out) == before
@@ -81,7 +105,7 @@ def test_a_kill_leaves_the_old_set_or_the_new_one(tmp_path, point):
 def test_a_killed_publication_is_finished_by_the_next_batch(tmp_path):
     out, store = tmp_path / "out", tmp_path / "store"
     _batch(_inputs(tmp_path / "a", 2, 0), out, store)
-    assert _batch(_inputs(tmp_path / "b", 3, 10), out, store, AUDIT_KIT_TEST_CRASH_AT="renamed:reports.csv").returncode < 0
+    assert _batch(_inputs(tmp_path / "b", 3, 10), out, store, crash_at="renamed:reports.csv").returncode < 0
     assert run_batch(_inputs(tmp_path / "c", 1, 20), out, store=store, progress=False).shape[0] == 1
     _assert_one_set(out, 1)
 

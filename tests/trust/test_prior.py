@@ -9,8 +9,9 @@ import sys
 import pytest
 
 import audit_kit
-from audit_kit import priors, report_view
 from audit_kit.errors import PriorMismatchError
+from audit_kit.review import report_view
+from audit_kit.workspace import priors
 from tests.conftest import ROOT
 
 SERIES = ROOT / "data" / "samples" / "series"

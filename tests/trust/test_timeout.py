@@ -13,9 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit_kit import readers, samples
-from audit_kit.batch import run_batch, time_limit
+from audit_kit import readers
+from audit_kit.batch.client import run_batch
+from audit_kit.batch.tasks import time_limit
 from audit_kit.errors import FileTimeoutError
+from audit_kit.testing import samples
 
 # A reader that never returns for files named hang*: it burns CPU in Python and swallows every Exception
 # (as a careless reader might), so only a limit the reader cannot catch stops it.
@@ -25,9 +27,9 @@ import audit_kit.readers as readers
 _real = readers.READERS[".txt"]
 
 
-def _hang(path, data):
+def _hang(path, data, config):
     if not path.name.startswith("hang"):
-        return _real(path, data)
+        return _real(path, data, config)
     n = 0
     while True:
         try:
@@ -65,7 +67,7 @@ def test_a_hanging_file_is_an_error_row_in_process(tmp_path, monkeypatch):
     reports = run_batch(_inputs(tmp_path), tmp_path / "out", store=tmp_path / "store", file_timeout=0.5,
                         progress=False)
     by_name = {Path(r.file).name: r for r in reports.itertuples()}
-    assert by_name["hang.txt"].status == "error" and by_name["hang.txt"].error_type == "FileTimeoutError"
+    assert by_name["hang.txt"].status == "error" and by_name["hang.txt"].error_type == "timeout"
     assert "时间限制" in by_name["hang.txt"].reason
     assert [by_name[f"r{i}.txt"].status for i in range(3)] == ["ok"] * 3
 
@@ -83,5 +85,5 @@ def test_cli_batch_goes_on_past_a_hanging_file(tmp_path, jobs):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "hang.txt" in done.stderr and "时间限制 1 秒" in done.stderr
     reports = pd.read_parquet(tmp_path / "out" / "reports.parquet").set_index("file")
-    assert reports.loc[str(src / "hang.txt"), "error_type"] == "FileTimeoutError"
+    assert reports.loc[str(src / "hang.txt"), "error_type"] == "timeout"
     assert list(reports.drop(index=str(src / "hang.txt"))["status"]) == ["ok"] * 3

@@ -16,11 +16,12 @@ import pandas as pd
 import pytest
 
 import audit_kit
-from audit_kit import samples
-from audit_kit.agencies import Aliases, agency_key
-from audit_kit.batch import run_batch
-from audit_kit.indicators import indicators
-from audit_kit.store import ReportStore
+from audit_kit.batch.client import run_batch
+from audit_kit.checks.indicators import indicators
+from audit_kit.model.agencies import agency_key
+from audit_kit.testing import samples
+from audit_kit.workspace.aliases import Aliases
+from audit_kit.workspace.reports import ReportStore
 from tests.conftest import CORPUS, ROOT
 
 

@@ -8,10 +8,10 @@ import shutil
 import pytest
 
 import audit_kit
-from audit_kit import checks as checks_pkg
+from audit_kit.checks import code
 from audit_kit.errors import AuditKitError
-from audit_kit.results_store import ResultStore, extend, pack, unpack
-from audit_kit.workspace import ENV, Workspace, locate
+from audit_kit.workspace.folder import ENV, Workspace, locate
+from audit_kit.workspace.results import ResultStore, extend, pack, unpack
 
 
 @pytest.fixture(autouse=True)
@@ -91,13 +91,21 @@ def test_packed_rows_extended_without_decoding_read_back_whole(first, more):
     assert unpack(extend(pack(first), more)) == first + more
 
 
-def test_checks_fingerprint_follows_the_check_code(tmp_path, monkeypatch):
+def test_checks_fingerprint_hashes_files_that_exist_and_follows_the_check_code(tmp_path, monkeypatch):
+    for pattern in code.SOURCES:  # every pattern names files of the package as it is laid out now
+        assert list(code.PACKAGE.glob(pattern)), pattern
+    assert {p.name for p in code.sources()} >= {"arithmetic.py", "claims.py", "forms.py", "cells.csv"}
     package = tmp_path / "audit_kit"
-    shutil.copytree(checks_pkg._PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    compute = checks_pkg.checks_fingerprint.__wrapped__
-    monkeypatch.setattr(checks_pkg, "_PACKAGE", package)
+    shutil.copytree(code.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    compute = code.checks_fingerprint.__wrapped__
+    monkeypatch.setattr(code, "PACKAGE", package)
     before = compute()
     assert before == compute()
-    with (package / "checks" / "tables.py").open("a", encoding="utf-8") as f:
-        f.write("\n# a changed check\n")
-    assert compute() != before
+    for edited in ("checks/arithmetic.py", "extract/claims.py", "data/labels.csv"):
+        with (package / edited).open("a", encoding="utf-8") as f:
+            f.write("\n# a changed check\n")
+        after = compute()
+        assert after != before, edited
+        before = after
+    (package / "review" / "charts.py").write_text("# not what the checks depend on\n", encoding="utf-8")
+    assert compute() == before

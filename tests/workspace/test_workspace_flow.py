@@ -14,7 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from audit_kit import bundled
-from audit_kit.workspace import ENV
+from audit_kit.workspace.folder import ENV
 from tests.conftest import BUNDLED_SEED
 
 COMMENT = "在笔记本中确认：格式版本用错"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import templates as tpl
+from ..model import forms as tpl
 from .registry import Context, Result, check
 
 # Table shapes, from the template data (data/cells.csv); 表三 and 表四 are the same in both templates.

@@ -14,7 +14,7 @@ and the message and a note in the evidence say what was folded).
 
 from __future__ import annotations
 
-from .. import templates as tpl
+from ..model import forms as tpl
 from ..vocabulary import CellStatus
 from .result import Result
 

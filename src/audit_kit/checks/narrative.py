@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .. import templates as tpl
-from ..narrative import GROUP_QUANTITIES, QUANTITIES, percentages, upheld_claims
+from ..extract.claims import GROUP_QUANTITIES, QUANTITIES, percentages, upheld_claims
+from ..model import forms as tpl
 from .arithmetic import T3_PARTS, T4_PARTS, _fmt
 from .registry import Context, Result, check
 

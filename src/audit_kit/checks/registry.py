@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import templates as tpl
-from ..meta import ReportMeta
-from ..normalize import key
-from ..report import Report
+from ..model import forms as tpl
+from ..model.report import Report, ReportMeta
+from ..model.text import key
 from ..vocabulary import Severity, Status
 from .grouping import fold, group
 from .result import Result
@@ -67,7 +66,7 @@ class Context:
     def claims(self) -> list:
         """(section, Claim) for every figure the narrative states — parsed once per report."""
         if self._claims is None:
-            from ..narrative import claims
+            from ..extract.claims import claims
 
             self._claims = [(num, c) for num, sec in self.report.sections.items() for c in claims(sec["text"])]
         return self._claims

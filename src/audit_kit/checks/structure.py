@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from .. import templates as tpl
-from ..normalize import key
-from ..sections import HEADING_VARIANTS, OFFICIAL_HEADINGS, SECTION_NUMBERS
+from ..model import forms as tpl
+from ..model.headings import HEADING_VARIANTS, OFFICIAL_HEADINGS, SECTION_NUMBERS
+from ..model.text import key
 from .registry import Context, Result, check
 
 TABLE_SECTION = {"t2": "二", "t3": "三", "t4": "四"}

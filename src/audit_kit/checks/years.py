@@ -8,8 +8,8 @@ from typing import Any, cast
 
 from rapidfuzz.distance import Indel
 
-from .. import templates as tpl
-from ..meta import ReportMeta
+from ..model import forms as tpl
+from ..model.report import ReportMeta
 from .arithmetic import T3_COLS, _fmt
 from .registry import Context, Light, Result, check
 

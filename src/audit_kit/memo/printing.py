@@ -9,7 +9,7 @@ Playwright's ``page.pdf``) with ``display_header_footer`` replaces the margin bo
 
 from __future__ import annotations
 
-from ..render import render
+from ..render.html import render
 
 FOOTER_TEMPLATE = str(render("print_footer"))  # the words of the CSS margin box, as Chromium's footer
 HEADER_TEMPLATE = str(render("print_header"))  # no header: the memo's title is on its first page

@@ -5,7 +5,7 @@ Only the main document part (and the core properties, for the title) is parsed: 
 parses styles, numbering, theme and fonts, which in a Word-made file are ten times the size of the text
 and took 60 % of the reading time without adding anything an audit reads.
 
-The parts read may inflate to :func:`~audit_kit.limits.max_inflated_bytes` together: their declared sizes
+The parts read may inflate to :meth:`~audit_kit.config.Config.max_inflated_bytes` together: their declared sizes
 are checked first, and the bytes actually inflated are counted while reading (a declared size can lie)."""
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
 
-from .. import limits
-from ..document import Block, Cell, Document
+from ..config import Config
 from ..errors import CorruptFileError, FileTooLargeError
+from ..model.document import Block, Cell, Document
+from . import limits
 
 _P, _T, _TBL, _TR, _TC = qn("w:p"), qn("w:t"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _VMERGE, _VAL = f"{qn('w:tcPr')}/{qn('w:vMerge')}", qn("w:val")
@@ -30,10 +31,10 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)  # the file i
 _CHUNK = 1024 * 1024
 
 
-def read_docx(path: Path, data: bytes) -> Document:
+def read_docx(path: Path, data: bytes, config: Config) -> Document:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            budget = _Budget(str(path), limits.max_inflated_bytes())
+            budget = _Budget(str(path), config.max_inflated_bytes())
             parts = _package_parts(z, budget)
             if "officeDocument" not in parts:
                 raise CorruptFileError(str(path), "不是 Word 文档：压缩包里没有正文部分（word/document.xml）")
@@ -41,10 +42,10 @@ def read_docx(path: Path, data: bytes) -> Document:
             hints = _core(z, parts.get("core-properties"), budget)
     except (CorruptFileError, FileTooLargeError):
         raise
-    except zipfile.BadZipFile:
-        raise CorruptFileError(str(path), "不是有效的 .docx（zip 结构损坏或不是 Word 文件）") from None
+    except zipfile.BadZipFile as exc:
+        raise CorruptFileError(str(path), "不是有效的 .docx（zip 结构损坏或不是 Word 文件）") from exc
     except Exception as exc:
-        raise CorruptFileError(str(path), f"无法打开 .docx：{type(exc).__name__}") from None
+        raise CorruptFileError(str(path), f"无法打开 .docx：{type(exc).__name__}") from exc
     blocks: list[Block] = []
     n_par = n_tab = 0
     for child in body.iterchildren() if body is not None else ():
@@ -56,9 +57,9 @@ def read_docx(path: Path, data: bytes) -> Document:
         elif child.tag == _TBL:
             n_tab += 1
             _table(child, n_tab, blocks)
-    from .docx_pictures import read_pictures  # tables pasted as pictures are read by OCR
+    from .docx_pictures import read_pictures
 
-    return read_pictures(path, data, body, blocks) or Document(blocks, "docx", hints=hints)
+    return read_pictures(path, data, body, blocks, config) or Document(blocks, "docx", hints=hints)
 
 
 class _Budget:

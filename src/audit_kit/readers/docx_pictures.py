@@ -11,10 +11,11 @@ from pathlib import Path, PurePosixPath
 from docx.oxml.ns import qn
 from lxml import etree
 
-from .. import templates as tpl
-from ..document import Block, Document
-from . import ocr
+from ..config import Config
+from ..model import forms as tpl
+from ..model.document import Block, Document
 from .image import load_frame
+from .ocr import pages as ocr
 
 _BLIP = qn("a:blip")
 _EMBED = qn("r:embed")
@@ -22,7 +23,7 @@ _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relations
 _PICTURE_TYPES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif")
 
 
-def read_pictures(path: Path, data: bytes, body, blocks: list[Block]) -> Document | None:
+def read_pictures(path: Path, data: bytes, body, blocks: list[Block], config: Config) -> Document | None:
     """The document with its pictures OCR'd, or None when it needs no OCR (its text has table rows, or
     it has no pictures)."""
     if body is None or any(tpl.match_row(c.text) for b in blocks for c in b.cells):
@@ -34,7 +35,7 @@ def read_pictures(path: Path, data: bytes, body, blocks: list[Block]) -> Documen
         images = {name: z.read(name) for name in parts}
     sha = hashlib.sha256(data).hexdigest()
     pages = [(i + 1, lambda name=name: load_frame(path, images[name])) for i, name in enumerate(parts)]
-    results = ocr.read_pages(path, sha, pages, "docx", {i + 1: {"part": name} for i, name in enumerate(parts)})
+    results = ocr.read_pages(path, sha, pages, "docx", {i + 1: {"part": name} for i, name in enumerate(parts)}, config)
     ocr_blocks, evidence = ocr.to_blocks(results)
     return ocr.document(path, results, "docx-ocr", [*blocks, *ocr_blocks], evidence)
 

@@ -17,7 +17,7 @@ def decode(path: Path, data: bytes) -> str:
                 return data.decode("utf-16")
             except UnicodeDecodeError as exc:  # an odd byte count (a cut copy) or a broken surrogate pair
                 raise CorruptFileError(str(path), f"UTF-16 文本已损坏（第 {exc.start} 字节起无法解码"
-                                                  f"{'，字节数为奇数，文件可能不完整' if len(data) % 2 else ''}）") from None
+                                                  f"{'，字节数为奇数，文件可能不完整' if len(data) % 2 else ''}）") from exc
         raise CorruptFileError(str(path), "文件是二进制数据，不是文本或网页")
     for enc in ("utf-8-sig", "gb18030"):
         try:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..document import Block, Cell, Document
+from ..config import Config
 from ..errors import CorruptFileError
+from ..model.document import Block, Cell, Document
 from .encoding import decode
 
 _BLOCK_TAGS = {
@@ -26,7 +27,7 @@ _SPACES = re.compile(r"[ \t\r\n\xa0\u3000]+")
 _PUB_META = ("pubdate", "publishdate", "firstpublishedtime", "publish_time", "dc.date", "pub_date")
 
 
-def read_html(path: Path, data: bytes) -> Document:
+def read_html(path: Path, data: bytes, config: Config) -> Document:
     text = decode(path, data)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if "\\\"" in text and "<table" in text:  # markup embedded in a JavaScript string
@@ -34,7 +35,7 @@ def read_html(path: Path, data: bytes) -> Document:
     try:
         root = etree.fromstring(text, _PARSER) if text.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise CorruptFileError(str(path), f"网页无法解析：{exc}") from None
+        raise CorruptFileError(str(path), f"网页无法解析：{exc}") from exc
     if root is None:
         raise CorruptFileError(str(path), "网页无法解析：没有任何 HTML 元素")
     return Document(_blocks(root), "html", hints=_hints(root))  # a page that is no report: report.build says so

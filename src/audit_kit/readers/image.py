@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..document import Document
+from ..config import Config
 from ..errors import CorruptFileError, UnreadableImageError
-from . import ocr
+from ..model.document import Document
+from .ocr import pages as ocr
 
 MAX_SIDE = 3600  # pixels: about 300 dpi on A4; larger scans are scaled down (reading does not improve)
 MAX_FRAMES = 50
@@ -28,9 +29,9 @@ def _open(path: Path, data: bytes):
             img.load()
         return img
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise CorruptFileError(str(path), f"不是可读取的图像（{type(exc).__name__}）") from None
+        raise CorruptFileError(str(path), f"不是可读取的图像（{type(exc).__name__}）") from exc
     except Exception as exc:
-        raise CorruptFileError(str(path), f"图像已损坏，无法解码（{type(exc).__name__}）") from None
+        raise CorruptFileError(str(path), f"图像已损坏，无法解码（{type(exc).__name__}）") from exc
 
 
 def frame_count(path: Path, data: bytes) -> int:
@@ -51,7 +52,7 @@ def load_frame(path: Path, data: bytes, frame: int = 0) -> np.ndarray:
             img = back
         img = img.convert("RGB")
     except (OSError, ValueError, EOFError) as exc:
-        raise CorruptFileError(str(path), f"图像第 {frame + 1} 帧无法解码（{type(exc).__name__}）") from None
+        raise CorruptFileError(str(path), f"图像第 {frame + 1} 帧无法解码（{type(exc).__name__}）") from exc
     w, h = img.size
     if min(w, h) < ocr.op.MIN_SIDE:
         raise UnreadableImageError(str(path), f"图像太小（{w}×{h} 像素），不是可识别的扫描页")
@@ -61,9 +62,9 @@ def load_frame(path: Path, data: bytes, frame: int = 0) -> np.ndarray:
     return np.asarray(img)
 
 
-def read_image(path: Path, data: bytes) -> Document:
+def read_image(path: Path, data: bytes, config: Config) -> Document:
     sha = hashlib.sha256(data).hexdigest()
     n = frame_count(path, data)
     pages = [(i + 1, lambda i=i: load_frame(path, data, i)) for i in range(n)]
-    results = ocr.read_pages(path, sha, pages, "image", {i + 1: {"frame": i} for i in range(n)})
+    results = ocr.read_pages(path, sha, pages, "image", {i + 1: {"frame": i} for i in range(n)}, config)
     return ocr.document(path, results, "image-ocr")

@@ -3,8 +3,8 @@ spaces, or text. Shared by the plain-text and the markdown readers."""
 
 from __future__ import annotations
 
-from ..document import Block, Cell
-from ..numbers import is_number
+from ..model.document import Block, Cell
+from ..model.numbers import is_number
 
 
 def line_block(line: str, src: str) -> Block:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..document import Block, Cell, Document
+from ..config import Config
+from ..model.document import Block, Cell, Document
 from .encoding import decode
 from .lines import line_block
 
@@ -20,7 +21,7 @@ _EMPHASIS = re.compile(r"\*\*|__|<br\s*/?>")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 
 
-def read_markdown(path: Path, data: bytes) -> Document:
+def read_markdown(path: Path, data: bytes, config: Config) -> Document:
     return parse_markdown(decode(path, data))
 
 

@@ -1,7 +1,7 @@
 """Text dumps: one cell per line (tab-indented, blank-line separated, with " |" or lone "|" markers),
 pipe rows ("| 规章 | 0 | 0 |"), flipbook rows with space-separated numbers, and cells run together.
 
-A line longer than :data:`~audit_kit.limits.MAX_LINE_CHARS` is not read (a note says so): no report prints
+A line longer than :data:`~audit_kit.config.MAX_LINE_CHARS` is not read (a note says so): no report prints
 one, and a line of millions of numbers would cost a second and some 80 MB per MB of text."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import re
 from itertools import pairwise
 from pathlib import Path
 
-from .. import templates as tpl
-from ..document import Block, Cell, Document
-from ..limits import MAX_LINE_CHARS
+from ..config import MAX_LINE_CHARS, Config
+from ..model import forms as tpl
+from ..model.document import Block, Cell, Document
 from .encoding import decode
 from .lines import line_block
 
@@ -22,7 +22,7 @@ _ONLY_PIPES = re.compile(r"^\s*\|[\s|]*$")
 _CAPTION = re.compile(r"第二十条\s*第[(（][一二三四五六七八九十][)）]项")
 
 
-def read_text(path: Path, data: bytes) -> Document:
+def read_text(path: Path, data: bytes, config: Config) -> Document:
     from .markdown import is_markdown, parse_markdown
 
     text = decode(path, data)

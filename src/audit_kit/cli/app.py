@@ -1,0 +1,54 @@
+"""The ``audit-kit`` command's entry point: parse, run the command, turn errors into one line and an exit status."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from ..config import Config
+from ..errors import AuditKitError
+from .parser import build_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns its exit status. The configuration is read from the environment here, once,
+    and ``--max-mb`` replaces its size limits (``args.config`` goes to every reader and batch task)."""
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    args.config = Config.from_env()
+    if getattr(args, "max_mb", None):
+        args.config = args.config.but(max_mb=args.max_mb)
+    try:
+        return func(args)
+    except BrokenPipeError:  # the reader of our output went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 141  # as a program killed by SIGPIPE
+    except AuditKitError as exc:
+        print(f"audit-kit: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("AUDIT_KIT_DEBUG"):
+            raise
+        target = (getattr(args, "path", None) or getattr(args, "dir", None)
+                  or " ".join(getattr(args, "paths", []) or []))
+        print(f"audit-kit: {target}: 内部错误（{type(exc).__name__}: {exc}），请报告此问题", file=sys.stderr)
+        return 2
+
+
+def run() -> None:
+    """The ``audit-kit`` command: :func:`main`, then out without the interpreter's teardown.
+
+    Tearing down pandas, pyarrow, nbconvert and the kernel client's modules takes ~0.35 s after all work is
+    done — a tenth of a memo. Every file is closed and every database committed when ``main`` returns, so
+    the logs and standard streams are flushed and the process ends there."""
+    import contextlib
+    import logging
+
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, ValueError):  # a reader gone away, or a stream already closed
+            stream.flush()
+    os._exit(code)

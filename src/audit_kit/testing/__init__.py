@@ -1,0 +1,1 @@
+"""What only tests and benchmarks use: synthetic reports (:mod:`.samples`) and hostile inputs (:mod:`.hostile`)."""
