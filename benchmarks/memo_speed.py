@@ -1,7 +1,7 @@
 """Memo speed: one memo of a report already stored in the workspace (wall time of `audit-kit memo`, kernel
 start included; the first memo, which reads and stores the report, is timed too) and N memos written by
 `audit-kit batch --memos --jobs 2`, end to end and the memo phase alone (the same batch without --memos
-subtracted: reading and checking are batch_scale.py's business). Targets (issue 11): ≤ 3 s for a stored
+subtracted: reading and checking are batch_scale.py's business). Targets: ≤ 3 s for a stored
 report, ≥ 5 memos/s.
 
     python benchmarks/memo_speed.py [N]

@@ -1,4 +1,4 @@
-"""Degraded copies of complete real reports, made at test time (issue 13).
+"""Degraded copies of complete real reports, made at test time.
 
 A report is turned into a list of items — section headings, captions, header cells, group labels and rows
 (the printed label and the printed values, taken from the original's cells) — and each layout of the issue

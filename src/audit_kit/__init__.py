@@ -17,6 +17,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from .bundled import __version__
 from .errors import AuditKitError
 
 if TYPE_CHECKING:
@@ -27,11 +28,10 @@ if TYPE_CHECKING:
     from .extract.loader import load
     from .memo.write import write_memo, write_memos
     from .model.report import Report
-    from .workspace.folder import Workspace
+    from .workspace.access import Workspace
 
-__version__ = "0.1.0"
 
-_LAZY = {"load": "extract.loader", "Report": "model.report", "Workspace": "workspace.folder", "Config": "config",
+_LAZY = {"load": "extract.loader", "Report": "model.report", "Workspace": "workspace.access", "Config": "config",
          "run_batch": "batch.client", "write_memo": "memo.write", "write_memos": "memo.write"}
 
 

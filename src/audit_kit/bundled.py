@@ -13,6 +13,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
+__version__ = "0.1.0"  # the one source of the version (pyproject.toml reads it)
 NOTEBOOKS = ("audit_report.ipynb", "audit_batch.ipynb")
 
 

@@ -1,5 +1,5 @@
 """The words audit-kit uses for a result's status, a check's severity and an auditor's decision: one
-``StrEnum`` each, whose values are what the result frames and the ledger store (interfaces.md) and whose
+``StrEnum`` each, whose values are what the result frames and the ledger store (docs/interfaces.md §1) and whose
 ``.zh`` is the Chinese name every view shows. The members are listed in display order."""
 
 from __future__ import annotations

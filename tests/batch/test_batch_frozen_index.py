@@ -1,4 +1,4 @@
-"""Issue 15: a batch's workers read a frozen copy of the store's index (one file, no WAL), never the live
+"""A batch's workers read a frozen copy of the store's index (one file, no WAL), never the live
 SQLite index, so workers on other hosts can read it over a network file system."""
 
 from __future__ import annotations

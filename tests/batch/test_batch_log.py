@@ -1,5 +1,5 @@
 """A batch's failures leave their full traceback in OUTDIR/batch.log while the console keeps one line per
-file (issue 11, item 6)."""
+file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 11: ``batch --memos`` reads and checks each report once — the memo kernels take the report and its
+"""``batch --memos`` reads and checks each report once — the memo kernels take the report and its
 results from the workspace — and every memo agrees with results.csv.
 
 Reads and checks are counted in every process the batch starts (its workers and the memo kernels) by a

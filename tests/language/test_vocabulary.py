@@ -1,4 +1,4 @@
-"""One vocabulary for statuses, severities and decisions (issue 11, item 5): the enums keep the values the
+"""One vocabulary for statuses, severities and decisions: the enums keep the values the
 interfaces fix, carry the Chinese names, and no other module spells those names again."""
 
 from __future__ import annotations

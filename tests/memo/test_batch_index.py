@@ -1,4 +1,4 @@
-"""Issue 12: the batch index (index.html and audit_batch.ipynb) — no "nan", "NaN" or "2019.0"; every report
+"""The batch index (index.html and audit_batch.ipynb) — no "nan", "NaN" or "2019.0"; every report
 with its review progress from the ledger and a memo-failed status; memo links that name the file when
 titles repeat; and links that open the memos in JupyterLab (not /files/memos/… → 404)."""
 

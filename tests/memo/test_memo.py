@@ -1,4 +1,4 @@
-"""Issue 6: the HTML audit memo — self-contained, offline, Chinese glyphs, hostile text inert, decisions
+"""The HTML audit memo — self-contained, offline, Chinese glyphs, hostile text inert, decisions
 beside findings, printable without splitting table rows."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 12 part B: the memo as a finished document — 结论 first and following the decisions, sections in
+"""The memo as a finished document — 结论 first and following the decisions, sections in
 order, the sign-off block and page numbers in the printed PDF, no raw pandas words in the memo."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from audit_kit.memo.write import write_memo
 from audit_kit.review import report_view
-from audit_kit.workspace.folder import Workspace
+from audit_kit.workspace.access import Workspace
 from tests.conftest import BUNDLED_SEED
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -1,4 +1,4 @@
-"""Issue 10 item 5: every report that loads gets a memo — one whose tables could not be read says so — and
+"""Every report that loads gets a memo — one whose tables could not be read says so — and
 the batch index lists every report of the batch, read or not, with the memo's status."""
 
 from __future__ import annotations

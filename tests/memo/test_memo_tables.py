@@ -1,4 +1,4 @@
-"""Issue 12: the memo's three tables in the template's own layout — 表二 as the stacked 第二十条 blocks of
+"""The memo's three tables in the template's own layout — 表二 as the stacked 第二十条 blocks of
 its template, 表三 with its printed header and row groups, 表四 with 行政复议 / 行政诉讼 — no index column,
 flagged cells highlighted, （未读到）/（空白）, numbers as integers, all text escaped."""
 

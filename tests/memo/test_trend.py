@@ -1,4 +1,4 @@
-"""Issue 12: the cross-year trend over every year the workspace holds for the agency (not only N−1), as a
+"""The cross-year trend over every year the workspace holds for the agency (not only N−1), as a
 table and a chart, with a jump such as 申请总量 159 → 3153 flagged by the documented rule (×5 or more and
 a change of 100 or more)."""
 

@@ -64,7 +64,7 @@ def test_single_values_of_unknown_column_are_left_out(corpus):
 
 
 def test_unfilled_template_gives_no_zeros_and_no_invented_blanks(corpus):
-    # 028 prints row labels and no cells at all: the cells are unread (issue 13), never 0 nor "blank".
+    # 028 prints row labels and no cells at all: the cells are unread, never 0 nor "blank".
     report = audit_kit.load(corpus / "028.txt")
     assert report.cells.empty
     assert any("只印了行名，没有找到数值" in n for n in report.meta["notes"])

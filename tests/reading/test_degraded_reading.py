@@ -1,4 +1,4 @@
-"""Issue 13: degraded copies of the complete real reports read to the original's cells, or to exactly the
+"""Degraded copies of the complete real reports read to the original's cells, or to exactly the
 cells their layout leaves provable — never a wrong value. A tally per layout is printed at the end."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def printer():
     p.close()
 
 
-# group label and row label wrapped into each other (issue 13, layout 4): "（四）无2.没有现成信息需要另" /
+# group label and row label wrapped into each other: "（四）无2.没有现成信息需要另" /
 # "法提供行制作"; the rows are ones both templates have
 INTERLEAVED = {below: {"unable.needs_creation": (4, 11, below), "deny.internal": (4, 7, below),
                        "noproc.mass": (5, 10, below)} for below in (False, True)}
@@ -89,8 +89,7 @@ def variants(orig: dg.Original, printer: dg.PdfPrinter | None = None) -> list[dg
 
 
 def pdf_variants(orig: dg.Original, items: list[dg.Item], printer: dg.PdfPrinter) -> list[dg.Variant]:
-    """Ruled tables printed to PDF: wrapped labels in narrow cells, numbers vertically centred (issue 13,
-    layout 5). Rows printed without rules between their cells are read by word positions, or not at all."""
+    """Ruled tables printed to PDF: wrapped labels in narrow cells, numbers vertically centred (layout 5). Rows printed without rules between their cells are read by word positions, or not at all."""
     everything = dg.all_cells(orig)
     unruled = frozenset({"new", "deny.secret", "noproc.mass"})
     return [

@@ -1,4 +1,4 @@
-"""Issue 14, the remainder: a generated report printed without table rules and scanned reads like its
+"""A generated report printed without table rules and scanned reads like its
 text PDF (150/200/300 dpi); the OCR cache lives in the workspace; a batch OCRs scanned pages over its
 workers; the crops of OCR'd cells are shown beside the values read."""
 

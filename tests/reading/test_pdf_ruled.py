@@ -1,4 +1,4 @@
-"""Issue 13, layout 5: ruled PDF tables whose wrapped labels push the numbers off the label's line.
+"""Ruled PDF tables whose wrapped labels push the numbers off the label's line.
 
 The complete seed report (and generated reports of both templates) are printed as ruled HTML tables with
 narrow label cells to PDF by headless Chromium; the reading must give the original's cells, no wrong value.

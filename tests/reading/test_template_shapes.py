@@ -1,4 +1,4 @@
-"""Table shapes come from the template data (issue 11, item 5): the row and column lists the checks,
+"""Table shapes come from the template data: the row and column lists the checks,
 indicators, charts, samples and the narrative use equal what data/cells.csv and data/labels.csv say, and no
 module types a whole template sequence again. The expected values are read here with the csv module."""
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from audit_kit.batch.client import run_batch
 from audit_kit.cli.app import main
 from audit_kit.workspace.ledger import Ledger
-from audit_kit.workspace.results import ResultStore
+from audit_kit.workspace.results import ResultStore, pack
 from tests.conftest import ROOT
 
 
@@ -128,7 +128,7 @@ def test_stored_results_are_used_when_present(workspace, tmp_path):
     row = {"report_id": rid, "check_id": "S-9", "status": "fail", "severity": "warning", "table": None, "row": None,
            "col": None, "expected": None, "actual": None, "message": "库中保存的结果", "evidence": [], "fingerprint": "f" * 16}
     with ResultStore(ws) as results:
-        results.put(rid, None, [row])
+        results.put_many([(rid, None, pack([row]), 1)])
     sheet = load_workbook(_export(ws, tmp_path / "x.xlsx"))["发现"]
     messages = [r[_header(sheet).index("说明")] for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert "库中保存的结果" in messages

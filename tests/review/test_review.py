@@ -1,4 +1,4 @@
-"""Issue 5: the ledger, the finding walker, charts' Chinese glyphs and the notebooks run headless."""
+"""The ledger, the finding walker, charts' Chinese glyphs and the notebooks run headless."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 12, the source beside a finding: the table with the finding's cells highlighted, the text lines
+"""The source beside a finding: the table with the finding's cells highlighted, the text lines
 around the evidence with Chinese places, and for a PDF a crop of the page with the cells' boxes in red."""
 
 from __future__ import annotations

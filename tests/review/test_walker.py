@@ -1,4 +1,4 @@
-"""Issue 12, the walker: a decision and its comment are saved together, the auditor's name is remembered in
+"""The walker: a decision and its comment are saved together, the auditor's name is remembered in
 the workspace, a decision moves on to the next undecided finding, keys do what the buttons do, and the
 filters and the counter. The widgets are driven in Python (values set, click handlers called) and the
 ledger is read back."""
@@ -12,7 +12,7 @@ import pytest
 import audit_kit
 from audit_kit.review.walker import FindingWalker
 from audit_kit.testing import samples
-from audit_kit.workspace.folder import Workspace
+from audit_kit.workspace.access import Workspace
 from audit_kit.workspace.ledger import Ledger
 
 

@@ -1,4 +1,4 @@
-"""Issue 12 in a real browser: JupyterLab runs audit_report.ipynb on a PDF report (made by LibreOffice from a
+"""JupyterLab runs audit_report.ipynb on a PDF report (made by LibreOffice from a
 generated .docx); the walker shows the PDF page region with the cells' boxes, a comment typed before the
 click is saved with the decision, and a key pressed over the finding records a decision (ipyevents).
 Screenshots of the walker (the PDF source view included) go to tests/artifacts/."""

@@ -1,4 +1,4 @@
-"""Issue 10 item 2: no report text runs as a spreadsheet formula in any CSV audit-kit writes, the batch's
+"""No report text runs as a spreadsheet formula in any CSV audit-kit writes, the batch's
 CSVs open right in Excel (UTF-8 with BOM), and the package's own readers see the text as printed."""
 
 from __future__ import annotations

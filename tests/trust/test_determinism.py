@@ -1,4 +1,4 @@
-"""Issue 10 item 3: the verdicts of a batch do not depend on scheduling — ``--jobs``, the order in which
+"""The verdicts of a batch do not depend on scheduling — ``--jobs``, the order in which
 files are read and stored — and two versions of one agency-year that cannot be ordered are a finding."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 10 item 9: clear errors, not “内部错误”. Every case runs the real command line in a subprocess:
+"""Clear errors, not “内部错误”. Every case runs the real command line in a subprocess:
 exit 2, one line on stderr naming the path the user gave, no traceback — and nothing is written first."""
 
 from __future__ import annotations

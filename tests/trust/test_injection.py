@@ -1,4 +1,4 @@
-"""Issue 10 item 1: report text is hostile input. A corpus generated here plants markup, a refresh to another
+"""Report text is hostile input. A corpus generated here plants markup, a refresh to another
 site, script, an event handler, a template expression and a </textarea> in the agency name, the title, the
 file names of a report and of its prior (found via a store), a heading, a table cell, the narrative, the
 ledger's comments and the auditor's name. Through ``audit-kit memo`` (with --prior and with --store),

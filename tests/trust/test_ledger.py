@@ -1,4 +1,4 @@
-"""Issue 10 item 12: the ledger's rows form a hash chain; any change, deletion, forgery or reordering of a
+"""The ledger's rows form a hash chain; any change, deletion, forgery or reordering of a
 row is found by ``Ledger.verify`` and ``audit-kit ledger verify``, and older ledgers are upgraded without
 losing a decision."""
 

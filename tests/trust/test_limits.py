@@ -1,4 +1,4 @@
-"""Issue 10 item 8: one file may only be and inflate to so much (audit_kit.readers.limits), with a clear error naming
+"""One file may only be and inflate to so much (audit_kit.readers.limits), with a clear error naming
 the limit and how to raise it. Hostile files are generated here; memory is checked in a child process whose
 address space is capped (RLIMIT_AS) a fixed budget above what it had after importing and reading a report."""
 

@@ -1,4 +1,4 @@
-"""Issue 10 item 11: a batch stays inside the folder it audits unless told to follow links out of it."""
+"""A batch stays inside the folder it audits unless told to follow links out of it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 10 item 4: every format gives the same two outcomes. A file that is no 年度报告 at all is an error
+"""Every format gives the same two outcomes. A file that is no 年度报告 at all is an error
 (NotAReportError, one line, exit 2, an ``error`` row in a batch); a report whose tables were cut off or
 removed loads, and F-3 fails at error level saying the tables could not be found or read (exit 1)."""
 

@@ -1,4 +1,4 @@
-"""Issue 10 item 7: no command writes over an input (same path, symlink or hard link), and a batch writes
+"""No command writes over an input (same path, symlink or hard link), and a batch writes
 nothing inside the folder it audits unless ``--allow-output-inside`` is given. Every refusal happens before
 any work: exit 2, one line naming the path, the input's bytes unchanged."""
 

@@ -1,4 +1,4 @@
-"""Issue 10 item 10: a ``--prior`` of another agency or of a year other than N−1 is refused with a clear
+"""A ``--prior`` of another agency or of a year other than N−1 is refused with a clear
 message; ``--force-prior`` forces it, and then the output (and the memo) says so."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 10 item 8 (the batch's part): one file that never finishes does not stall a batch — it becomes an
+"""One file that never finishes does not stall a batch — it becomes an
 ``error`` row when its time limit runs out, and the other files are read as usual."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 11: the package carries its notebooks and seed; the repository's notebooks/ are the package's
+"""The package carries its notebooks and seed; the repository's notebooks/ are the package's
 copies (written by ``make notebooks``), and no module looks for files outside the package."""
 
 from __future__ import annotations

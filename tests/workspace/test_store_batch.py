@@ -1,4 +1,4 @@
-"""Issue 4: agency identity, the report store, cross-year pairing, indicators and batch runs."""
+"""Agency identity, the report store, cross-year pairing, indicators and batch runs."""
 
 from __future__ import annotations
 

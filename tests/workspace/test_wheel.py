@@ -1,4 +1,4 @@
-"""Issue 11: the package carries what it needs. A wheel is built, installed into a fresh virtual environment
+"""The package carries what it needs. A wheel is built, installed into a fresh virtual environment
 outside the repository (reusing the installed dependencies, never the repository's ``src``), and writes a
 memo of its bundled seed from there."""
 

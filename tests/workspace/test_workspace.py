@@ -10,7 +10,8 @@ import pytest
 import audit_kit
 from audit_kit.checks import code
 from audit_kit.errors import AuditKitError
-from audit_kit.workspace.folder import ENV, Workspace, locate
+from audit_kit.workspace.access import Workspace
+from audit_kit.workspace.folder import ENV, locate
 from audit_kit.workspace.results import ResultStore, extend, pack, unpack
 
 
@@ -70,7 +71,8 @@ def test_results_round_trip(tmp_path, seed_path):
     report = audit_kit.load(seed_path)
     results = audit_kit.check(report)
     with ResultStore(tmp_path) as rs:
-        rs.put(report.report_id, None, results.to_dict(orient="records"))
+        rows = results.to_dict(orient="records")
+        rs.put_many([(report.report_id, None, pack(rows), len(rows))])
         back = rs.get(report.report_id, None)
         assert back is not None
         assert back[["check_id", "status", "severity", "message", "fingerprint"]].equals(

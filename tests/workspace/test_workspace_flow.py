@@ -1,4 +1,4 @@
-"""Issue 11: one workspace for the notebooks, the CLI and the memo, whatever the current folder; a memo
+"""One workspace for the notebooks, the CLI and the memo, whatever the current folder; a memo
 from a stored report after its file is gone; the memo names its workspace, ledger and decision count."""
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ from ..errors import WORKER_LOST
 from ..readers.ocr import prepass as ocr_batch
 from ..render.spreadsheet import write_csv
 from ..workspace import locks
-from ..workspace.folder import Workspace
+from ..workspace.access import Workspace
+from ..workspace.folder import locate
 from ..workspace.reports import ReportStore, drop_frozen
 from . import engine as batch_engine
 from . import log as batchlog
@@ -88,19 +89,20 @@ def _progress(total: int, show: bool, desc: str):
     return tqdm(total=total, unit="份", desc=desc, disable=not show, file=sys.stderr)
 
 
-def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | Path = "audit-store",
+def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | Path | None = None,
               progress: bool | None = None, follow_links: bool = False, file_timeout: float | None = None,
               lock: bool = True, scheduler: str | None = None, config: Config | None = None) -> pd.DataFrame:
     """Audit every file under ``root``; write the outputs to ``outdir``; return reports.csv as a frame.
 
-    ``store`` is the workspace the reports and results go to; ``config`` the run's configuration (else the
+    ``store`` is the workspace the reports and results go to (None: the one :func:`audit_kit.workspace.locate`
+    finds); ``config`` the run's configuration (else the
     environment's), whose per-file time limit ``file_timeout`` replaces when given (seconds, 0: none).
 
     The work runs on the Dask cluster at ``scheduler`` (``tcp://HOST:PORT``; its workers must see ``root``,
     ``outdir`` and ``store`` at the same paths, which are then made absolute), else on ``jobs`` local
     processes. Holds the locks of ``outdir`` and of the store (``lock=False``: the caller holds them, see
     :func:`batch_lock`). ``frame.attrs["outside"]`` lists the links out of ``root`` that were not followed."""
-    root, outdir, store_path = Path(root), Path(outdir), Path(store)
+    root, outdir, store_path = Path(root), Path(outdir), locate(store)
     if scheduler:
         root, outdir, store_path = root.absolute(), outdir.absolute(), store_path.absolute()
     config = config or Config.from_env()

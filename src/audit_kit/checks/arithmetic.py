@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import forms as tpl
+from ..vocabulary import Status
 from .registry import Context, Result, check
 
 # Table shapes, from the template data (data/cells.csv); 表三 and 表四 are the same in both templates.
@@ -50,7 +51,7 @@ def _by_identity(ctx: Context, table: str) -> set[str]:
 
 
 def _not_verifiable(table: str, row: str, col: str, text: str) -> Result:
-    return Result("not_assessable", f"{text}：该行的数字连在一起印出，读取时已用本等式拆分各格，无法据此验证",
+    return Result(Status.NOT_ASSESSABLE, f"{text}：该行的数字连在一起印出，读取时已用本等式拆分各格，无法据此验证",
                   table, row, col)
 
 
@@ -68,7 +69,7 @@ def _equation(ctx: Context, table: str, left: list[tuple[str, str]], right: list
     row, col = loc
     if missing:
         first = ctx.name(table, *missing[0])
-        return Result("not_assessable", f"{text}：缺少 {len(missing)} 格（{first} 等，可能被截断或印为文字）",
+        return Result(Status.NOT_ASSESSABLE, f"{text}：缺少 {len(missing)} 格（{first} 等，可能被截断或印为文字）",
                       table, row, col, evidence=evidence)
     lv = [ctx.num(table, r, c) or 0.0 for r, c in left]
     rv = [ctx.num(table, r, c) or 0.0 for r, c in right]
@@ -81,7 +82,7 @@ def _equation(ctx: Context, table: str, left: list[tuple[str, str]], right: list
     doubt = [ctx.name(table, r, c) for r, c in cells if unsure.get(ctx.cells[(table, r, c)][3], {}).get("uncertain")]
     if not ok and doubt:  # a misread is as likely as a real error: the auditor compares the crops
         msg += f"（其中 {'、'.join(doubt)} 为低置信度 OCR 识别，可能是误读，请对照原图）"
-    return Result("pass" if ok else "fail", msg, table, row, col, expected=ls, actual=rs, evidence=evidence)
+    return Result(Status.PASS if ok else Status.FAIL, msg, table, row, col, expected=ls, actual=rs, evidence=evidence)
 
 
 @check("T3-1", "error", "表三 一+二 = （七）总计+四（每列）",
@@ -168,10 +169,10 @@ def _valid_counts(ctx: Context, table: str) -> Iterator[Result]:
             problem = f"“{raw}”为负数"
         if problem:
             bad = True
-            yield Result("fail", f"{ctx.name(table, row, col)}{problem}", table, row, col, actual=raw,
+            yield Result(Status.FAIL, f"{ctx.name(table, row, col)}{problem}", table, row, col, actual=raw,
                          evidence=[ctx.ev(table, row, col)])
     if not bad and cells:
-        yield Result("pass", f"{tpl.TABLE_NAMES[table]}所有印出的数值均为合规的非负整数（或金额）", table)
+        yield Result(Status.PASS, f"{tpl.TABLE_NAMES[table]}所有印出的数值均为合规的非负整数（或金额）", table)
 
 
 @check("T2-1", "error", "表二 数值为非负整数，万元金额至多 4 位小数",
@@ -210,7 +211,7 @@ def t2_2019_order(ctx: Context) -> Iterator[Result]:
         ev = [ctx.ev("t2", row, c) for c in ("made", "published", "total_published")]
         label = tpl.row_label("t2", row)
         if pub is None or total is None or made is None:
-            yield Result("not_assessable", f"表二“{label}”行缺少数值，无法比较", "t2", row, evidence=ev)
+            yield Result(Status.NOT_ASSESSABLE, f"表二“{label}”行缺少数值，无法比较", "t2", row, evidence=ev)
             continue
         problems = []
         if pub > total:
@@ -218,9 +219,9 @@ def t2_2019_order(ctx: Context) -> Iterator[Result]:
         if made < pub:
             problems.append(f"本年新制作数量 {_fmt(made)} 小于本年新公开数量 {_fmt(pub)}")
         if problems:
-            yield Result("fail", f"表二“{label}”行：" + "；".join(problems), "t2", row, evidence=ev)
+            yield Result(Status.FAIL, f"表二“{label}”行：" + "；".join(problems), "t2", row, evidence=ev)
         else:
-            yield Result("pass", f"表二“{label}”行：新制作 {_fmt(made)} ≥ 新公开 {_fmt(pub)} ≤ 总数 {_fmt(total)}",
+            yield Result(Status.PASS, f"表二“{label}”行：新制作 {_fmt(made)} ≥ 新公开 {_fmt(pub)} ≤ 总数 {_fmt(total)}",
                          "t2", row, evidence=ev)
 
 
@@ -240,25 +241,25 @@ def t2_plausible(ctx: Context) -> Iterator[Result]:
     if rule_cells:
         cannot = level == "township" or (level != "government" and any(w in agency for w in _NO_RULE_MAKING))
         if any(rules) and cannot:
-            yield Result("fail", f"{agency or '该机关'}不具有规章制定权，却报告规章数量（{'/'.join(_fmt(x) for x in rules)}）",
+            yield Result(Status.FAIL, f"{agency or '该机关'}不具有规章制定权，却报告规章数量（{'/'.join(_fmt(x) for x in rules)}）",
                          "t2", "rules", evidence=[ctx.ev("t2", "rules", c) for c in rule_cells])
         elif any(rules) and not agency:
-            yield Result("not_assessable", "报告了规章数量，但机关名称未识别，无法判断其是否有规章制定权", "t2", "rules")
+            yield Result(Status.NOT_ASSESSABLE, "报告了规章数量，但机关名称未识别，无法判断其是否有规章制定权", "t2", "rules")
         else:
-            yield Result("pass", "规章数量与机关类型相符", "t2", "rules")
+            yield Result(Status.PASS, "规章数量与机关类型相符", "t2", "rules")
     if ctx.has("t2", "fees", "amount_wan"):
         fee = ctx.num("t2", "fees", "amount_wan")
         if fee is not None and fee >= 100000:
-            yield Result("fail", f"行政事业性收费 {_fmt(fee)} 万元（≥ 10 亿元），疑似把“元”填进了“万元”栏",
+            yield Result(Status.FAIL, f"行政事业性收费 {_fmt(fee)} 万元（≥ 10 亿元），疑似把“元”填进了“万元”栏",
                          "t2", "fees", "amount_wan", actual=fee, evidence=[ctx.ev("t2", "fees", "amount_wan")])
         else:
-            yield Result("pass", "行政事业性收费金额量级正常", "t2", "fees", "amount_wan")
+            yield Result(Status.PASS, "行政事业性收费金额量级正常", "t2", "fees", "amount_wan")
     for row in ("licensing", "other_services", "penalty", "coercion"):
         prev, change, dec = (ctx.num("t2", row, c) for c in ("prev_items", "change", "decisions"))
         if None in (prev, change, dec) or not ctx.has("t2", row, "prev_items"):
             continue
         if prev + change > 0 and dec == prev + change:  # type: ignore[operator]
-            yield Result("fail", f"表二“{tpl.row_label('t2', row)}”处理决定数量 {_fmt(dec)} 恰等于上一年项目数量 + 本年增减"
+            yield Result(Status.FAIL, f"表二“{tpl.row_label('t2', row)}”处理决定数量 {_fmt(dec)} 恰等于上一年项目数量 + 本年增减"
                          f"（{_fmt(prev)} + {_fmt(change)}），疑似把事项数填成了处理决定数", "t2", row, "decisions",
                          evidence=[ctx.ev("t2", row, c) for c in ("prev_items", "change", "decisions")])
 
@@ -267,10 +268,10 @@ def _blanks(ctx: Context, table: str, what: str) -> Iterator[Result]:
     cells = _cells(ctx, table)
     blanks = [(r, c) for r, c in cells if ctx.is_blank(table, r, c)]
     for r, c in blanks:
-        yield Result("fail", f"{ctx.name(table, r, c)}格空白（未填 0），{what}", table, r, c,
+        yield Result(Status.FAIL, f"{ctx.name(table, r, c)}格空白（未填 0），{what}", table, r, c,
                      evidence=[ctx.ev(table, r, c)])
     if cells and not blanks:
-        yield Result("pass", f"{tpl.TABLE_NAMES[table]}没有空白格", table)
+        yield Result(Status.PASS, f"{tpl.TABLE_NAMES[table]}没有空白格", table)
 
 
 @check("T2-4", "info", "表二 空白格",

@@ -15,7 +15,7 @@ and the message and a note in the evidence say what was folded).
 from __future__ import annotations
 
 from ..model import forms as tpl
-from ..vocabulary import CellStatus
+from ..vocabulary import CellStatus, Status
 from .result import Result
 
 # check id → what the grouped message says of each cell
@@ -64,7 +64,7 @@ def _merged(table: str, cells: list[Result], what: str) -> Result:
         problems = "；".join(r.message.removeprefix(name) for r in cells[:LISTED])
         more = f"；等（全部 {len(cells)} 格见证据）" if len(cells) > LISTED else ""
         message = f"{name}有 {len(cells)} 格{what}：{problems}{more}"
-    return Result("fail", message, table, actual=len(cells), evidence=evidence)
+    return Result(Status.FAIL, message, table, actual=len(cells), evidence=evidence)
 
 
 def fold(rows: list[dict]) -> list[dict]:

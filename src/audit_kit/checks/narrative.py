@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ..extract.claims import GROUP_QUANTITIES, QUANTITIES, percentages, upheld_claims
 from ..model import forms as tpl
+from ..vocabulary import Status
 from .arithmetic import T3_PARTS, T4_PARTS, _fmt
 from .registry import Context, Result, check
 
@@ -50,19 +51,19 @@ def x1_numbers(ctx: Context) -> Iterator[Result]:
             loc = cells[0]
             where = f"{section}:{c.quantity}:{c.phrase}"
             if any(v is None for v in values):
-                yield Result("not_assessable", f"叙述称{name} {c.value} 件（“{c.phrase}”），表格中对应单元格未读到",
+                yield Result(Status.NOT_ASSESSABLE, f"叙述称{name} {c.value} 件（“{c.phrase}”），表格中对应单元格未读到",
                              loc[0], loc[1], loc[2], actual=c.value, evidence=evidence, where=where)
                 continue
             table_value = sum(v or 0 for v in values)
             if c.approximate:
-                yield Result("not_assessable", f"叙述称{name}约 {c.value} 件（“{c.phrase}”），为约数，表格为 "
+                yield Result(Status.NOT_ASSESSABLE, f"叙述称{name}约 {c.value} 件（“{c.phrase}”），为约数，表格为 "
                              f"{_fmt(table_value)}，请人工核对", loc[0], loc[1], loc[2], expected=table_value,
                              actual=c.value, evidence=evidence, where=where)
             elif table_value == c.value:
-                yield Result("pass", f"叙述称{name} {c.value} 件，与表格一致", loc[0], loc[1], loc[2],
+                yield Result(Status.PASS, f"叙述称{name} {c.value} 件，与表格一致", loc[0], loc[1], loc[2],
                              expected=table_value, actual=c.value, evidence=evidence, where=where)
             else:
-                yield Result("fail", f"叙述称{name} {c.value} 件（“{c.phrase}”），表格为 {_fmt(table_value)}",
+                yield Result(Status.FAIL, f"叙述称{name} {c.value} 件（“{c.phrase}”），表格为 {_fmt(table_value)}",
                              loc[0], loc[1], loc[2], expected=table_value, actual=c.value, evidence=evidence,
                              where=where)
         for block, sentence in upheld_claims(text):
@@ -73,19 +74,19 @@ def x1_numbers(ctx: Context) -> Iterator[Result]:
             name = "行政复议" if block == "review" else "行政诉讼"
             span = {"section": section, "text": sentence, "source": f"第{section}部分"}
             if any(v is None for v in values):
-                yield Result("not_assessable", f"叙述称{name}均获维持，表四未读到", "t4", blocks[0], where=sentence,
+                yield Result(Status.NOT_ASSESSABLE, f"叙述称{name}均获维持，表四未读到", "t4", blocks[0], where=sentence,
                              evidence=[span])
                 continue
             other = sum(v or 0 for v in values)
             evidence = [*(ctx.ev(*k) for k in cells if (ctx.num(*k) or 0) > 0), span]
             if other:
-                yield Result("fail", f"叙述称{name}“均获维持”，但表四显示有 {_fmt(other)} 件纠正、其他结果或尚未审结",
+                yield Result(Status.FAIL, f"叙述称{name}“均获维持”，但表四显示有 {_fmt(other)} 件纠正、其他结果或尚未审结",
                              "t4", blocks[0], expected=0, actual=other, evidence=evidence, where=sentence)
             else:
-                yield Result("pass", f"叙述称{name}均获维持，与表四一致", "t4", blocks[0], where=sentence,
+                yield Result(Status.PASS, f"叙述称{name}均获维持，与表四一致", "t4", blocks[0], where=sentence,
                              evidence=evidence)
     if not found:
-        yield Result("not_assessable", "叙述中没有可与表格核对的数字")
+        yield Result(Status.NOT_ASSESSABLE, "叙述中没有可与表格核对的数字")
 
 
 _SHARE_OF = {"granted": "granted", "partial": "partial", "granted_partial": "granted_partial"}
@@ -113,26 +114,26 @@ def x2_percent(ctx: Context) -> Iterator[Result]:
             values = [_value(ctx, *k) for k in cells]
             span = {"section": section, "text": sentence, "source": f"第{section}部分"}
             if base is None or any(v is None for v in values) or not base:
-                yield Result("not_assessable", f"叙述称{name}占 {pct}%，表格数据不全，无法重算", "t3", "outcomes_total",
+                yield Result(Status.NOT_ASSESSABLE, f"叙述称{name}占 {pct}%，表格数据不全，无法重算", "t3", "outcomes_total",
                              "total", actual=pct, evidence=[span], where=sentence)
                 continue
             share = round(100 * sum(v or 0 for v in values) / base, decimals)
             evidence = [*(ctx.ev(*k) for k in cells), ctx.ev("t3", "outcomes_total", "total"), span]
             if share == pct:
-                yield Result("pass", f"叙述称{name}占 {pct}%，按表格重算一致", "t3", cells[0][1], "total",
+                yield Result(Status.PASS, f"叙述称{name}占 {pct}%，按表格重算一致", "t3", cells[0][1], "total",
                              expected=share, actual=pct, evidence=evidence, where=sentence)
             else:
-                yield Result("fail", f"叙述称{name}占 {pct}%，按表格重算为 {_fmt(sum(v or 0 for v in values))} ÷ "
+                yield Result(Status.FAIL, f"叙述称{name}占 {pct}%，按表格重算为 {_fmt(sum(v or 0 for v in values))} ÷ "
                              f"{_fmt(base)} = {share}%", "t3", cells[0][1], "total", expected=share, actual=pct,
                              evidence=evidence, where=sentence)
     if not found:
-        yield Result("not_assessable", "叙述中没有可重算的百分比")
+        yield Result(Status.NOT_ASSESSABLE, "叙述中没有可重算的百分比")
 
 
 def _section_missing(ctx: Context, num: str, what: str) -> Result:
     if ctx.truncated():
-        return Result("not_assessable", f"报告被截断，未读到第{num}部分，无法核对{what}", where=num)
-    return Result("fail", f"报告没有第{num}部分，未说明{what}", where=num)
+        return Result(Status.NOT_ASSESSABLE, f"报告被截断，未读到第{num}部分，无法核对{what}", where=num)
+    return Result(Status.FAIL, f"报告没有第{num}部分，未说明{what}", where=num)
 
 
 @check("X-3", "warning", "2021 年起：第六部分说明信息处理费收取情况",
@@ -149,24 +150,24 @@ def x3_fees(ctx: Context) -> Iterator[Result]:
     fee = _sentence(text, _FEE)
     ev = [{"section": "六", "text": fee or _excerpt(text), "source": sec["source"]}]
     if fee is None:
-        yield Result("fail", "第六部分没有说明信息处理费的收取情况（收取或未收取）", where="六", evidence=ev)
+        yield Result(Status.FAIL, "第六部分没有说明信息处理费的收取情况（收取或未收取）", where="六", evidence=ev)
     else:
-        yield Result("pass", "第六部分说明了信息处理费收取情况", where="六", evidence=ev)
+        yield Result(Status.PASS, "第六部分说明了信息处理费收取情况", where="六", evidence=ev)
     unpaid = ctx.num("t3", "other.unpaid_fee", "total")
     if unpaid:
         cell = ctx.ev("t3", "other.unpaid_fee", "total")
         notice = _sentence(text, _NOTICE)
         charged = _charged(text)
         if notice is not None:
-            yield Result("pass", f"表三有 {_fmt(unpaid)} 件逾期未缴费，第六部分提到了收费通知", "t3", "other.unpaid_fee",
+            yield Result(Status.PASS, f"表三有 {_fmt(unpaid)} 件逾期未缴费，第六部分提到了收费通知", "t3", "other.unpaid_fee",
                          "total", evidence=[cell, {"section": "六", "text": notice, "source": sec["source"]}])
         elif charged is not None:  # a fee is collected only on a fee notice: the notices were sent
-            yield Result("pass", f"表三有 {_fmt(unpaid)} 件逾期未缴费；第六部分说明收取了信息处理费（收费须先发出收费通知）",
+            yield Result(Status.PASS, f"表三有 {_fmt(unpaid)} 件逾期未缴费；第六部分说明收取了信息处理费（收费须先发出收费通知）",
                          "t3", "other.unpaid_fee", "total",
                          evidence=[cell, {"section": "六", "text": charged, "source": sec["source"]}])
         else:
             said = "第六部分只说明了信息处理费情况，" if fee is not None else "第六部分"
-            yield Result("fail", f"表三有 {_fmt(unpaid)} 件申请因逾期未缴费不再处理，{said}未提发出收费通知的情况",
+            yield Result(Status.FAIL, f"表三有 {_fmt(unpaid)} 件申请因逾期未缴费不再处理，{said}未提发出收费通知的情况",
                          "t3", "other.unpaid_fee", "total", actual=unpaid, evidence=[cell, *ev])
 
 
@@ -217,10 +218,10 @@ def x4_government(ctx: Context) -> Iterator[Result]:
     missing = [w for w in ("考核", "评议", "责任追究") if w not in joined]
     ev = [{"section": n, "text": _excerpt(s["text"]), "source": s["source"]} for n, s in texts]
     if missing:
-        yield Result("fail", f"政府报告第一、五部分未提及{'、'.join(missing)}（条例第五十条要求报告工作考核、社会评议和责任追究结果）",
+        yield Result(Status.FAIL, f"政府报告第一、五部分未提及{'、'.join(missing)}（条例第五十条要求报告工作考核、社会评议和责任追究结果）",
                      evidence=ev)
     else:
-        yield Result("pass", "政府报告提及工作考核、社会评议和责任追究", evidence=ev)
+        yield Result(Status.PASS, "政府报告提及工作考核、社会评议和责任追究", evidence=ev)
 
 
 @check("X-5", "info", "第五部分写明问题和改进措施",
@@ -238,9 +239,9 @@ def x5_problems(ctx: Context) -> Iterator[Result]:
     has_problem = bool(re.search(r"问题|不足|短板|差距|有待", text))
     has_measure = bool(re.search(r"措施|改进|下一步|将|加强|推进", text))
     if len(text) < 40 or (len(lines) <= 1 and len(text) < 80):
-        yield Result("fail", f"第五部分过于简单（{len(text)} 字）", where="五", evidence=ev)
+        yield Result(Status.FAIL, f"第五部分过于简单（{len(text)} 字）", where="五", evidence=ev)
     elif not (has_problem and has_measure):
         what = "问题" if not has_problem else "改进措施"
-        yield Result("fail", f"第五部分没有写明{what}", where="五", evidence=ev)
+        yield Result(Status.FAIL, f"第五部分没有写明{what}", where="五", evidence=ev)
     else:
-        yield Result("pass", "第五部分写明了问题和改进措施", where="五", evidence=ev)
+        yield Result(Status.PASS, "第五部分写明了问题和改进措施", where="五", evidence=ev)

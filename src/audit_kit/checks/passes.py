@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from ..model.report import Report, ReportMeta
+from ..vocabulary import Status
 from .registry import REGISTRY, Light, Result, fingerprint, run_rows
 
 UNORDERED = "Y-0"  # the finding for a prior year whose versions cannot be ordered
@@ -27,7 +28,7 @@ def unordered_rows(meta: Mapping[str, Any], files: tuple[str, ...], rows: list[d
     """The Y-0 finding for a report whose prior year has versions that cannot be ordered, and its cross-year
     rows saying why they were not run."""
     year = (meta.get("report_year") or 0) - 1
-    result = Result("fail", f"{year} 年度报告有 {len(files)} 个版本，按发布日期、正文日期和标题都无法判断哪一份在后："
+    result = Result(Status.FAIL, f"{year} 年度报告有 {len(files)} 个版本，按发布日期、正文日期和标题都无法判断哪一份在后："
                     f"{'、'.join(files)}；未做跨年核对，请核实正式版本", evidence=[{"report": f} for f in files])
     finding = {"report_id": meta["report_id"], "check_id": UNORDERED, "status": "fail", "severity": "warning",
                "table": None, "row": None, "col": None, "expected": None, "actual": None, "message": result.message,

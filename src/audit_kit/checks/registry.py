@@ -132,7 +132,7 @@ class Check:
     """A registered check; the catalogue reads its title, its function's docstring and its example."""
 
     id: str
-    severity: str
+    severity: Severity
     needs: tuple[str, ...]
     title: str
     fn: CheckFn
@@ -158,7 +158,7 @@ def check(check_id: str, severity: str, title: str, needs: tuple[str, ...] = (),
         raise ValueError(f"{check_id}: severity must be one of {list(Severity.names())}")
 
     def deco(fn: CheckFn) -> CheckFn:
-        REGISTRY[check_id] = Check(check_id, severity, needs, title, fn, applies, example)
+        REGISTRY[check_id] = Check(check_id, Severity(severity), needs, title, fn, applies, example)
         return fn
 
     return deco
@@ -171,7 +171,7 @@ def outcomes(spec: Check, ctx: Context) -> Iterator[Result]:
         return
     missing = [NEEDS[n][2] for n in spec.needs if not NEEDS[n][1](ctx)]
     if missing:
-        yield Result(Status.NOT_ASSESSABLE.value, "；".join(missing))
+        yield Result(Status.NOT_ASSESSABLE, "；".join(missing))
         return
     yield from spec.fn(ctx)
 

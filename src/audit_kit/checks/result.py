@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..vocabulary import Status
+
 
 @dataclass
 class Result:
-    status: str  # a Status value: pass | fail | not_assessable
+    status: Status
     message: str
     table: str | None = None
     row: str | None = None

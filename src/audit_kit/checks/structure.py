@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ..model import forms as tpl
 from ..model.headings import HEADING_VARIANTS, OFFICIAL_HEADINGS, SECTION_NUMBERS
 from ..model.text import key
+from ..vocabulary import Status
 from .registry import Context, Result, check
 
 TABLE_SECTION = {"t2": "二", "t3": "三", "t4": "四"}
@@ -24,7 +25,7 @@ def f1_template_year(ctx: Context) -> Iterator[Result]:
     template, year = ctx.template, ctx.meta.get("report_year")
     if template is None or year is None:
         what = "未能从表格判断模板版本" if template is None else "报告年度未识别"
-        yield Result("not_assessable", f"{what}，无法核对模板版本")
+        yield Result(Status.NOT_ASSESSABLE, f"{what}，无法核对模板版本")
         return
     expected = "2019" if year <= 2020 else "2021"
     markers = ctx.meta.get("layout", {}).get("markers", {})
@@ -37,15 +38,15 @@ def f1_template_year(ctx: Context) -> Iterator[Result]:
 
 def _f1(template: str, expected: str, year: int) -> Iterator[Result]:
     if template == expected:
-        yield Result("pass", f"{year} 年度报告使用 {template} 版格式，相符", expected=expected, actual=template)
+        yield Result(Status.PASS, f"{year} 年度报告使用 {template} 版格式，相符", expected=expected, actual=template)
     elif template == "mixed":
-        yield Result("fail", f"{year} 年度报告的表格混用 2019 版和 2021 版格式（应为 {expected} 版）",
+        yield Result(Status.FAIL, f"{year} 年度报告的表格混用 2019 版和 2021 版格式（应为 {expected} 版）",
                      expected=expected, actual=template)
     elif template == "2021":
-        yield Result("fail", f"{year} 年度报告却使用 2021 版格式（2021 年 9 月印发），说明报告是在此后制作或修改的；"
+        yield Result(Status.FAIL, f"{year} 年度报告却使用 2021 版格式（2021 年 9 月印发），说明报告是在此后制作或修改的；"
                      f"应为 2019 版", expected=expected, actual=template)
     else:
-        yield Result("fail", f"{year} 年度报告仍使用 2019 版（试行）格式，应为 2021 版", expected=expected, actual=template)
+        yield Result(Status.FAIL, f"{year} 年度报告仍使用 2019 版（试行）格式，应为 2021 版", expected=expected, actual=template)
 
 
 @check("F-2", "warning", "模板的行和列齐全、无多余，不混用两版",
@@ -58,15 +59,15 @@ def f2_rows(ctx: Context) -> Iterator[Result]:
         return
     problems: list[Result] = []
     for extra in lay["extra_rows"]:
-        problems.append(Result("fail", f"{tpl.TABLE_NAMES.get(extra['table'], '表格')}中有模板之外的行“{extra['label']}”",
+        problems.append(Result(Status.FAIL, f"{tpl.TABLE_NAMES.get(extra['table'], '表格')}中有模板之外的行“{extra['label']}”",
                                extra["table"] or None, where=extra["label"],
                                evidence=[{"section": "", "text": extra["label"], "source": extra["source"]}]))
     if ctx.template == "mixed":
         for block, t in sorted(lay["block_templates"].items()):
-            problems.append(Result("fail", f"表二第二十条第（{block}）项使用 {t} 版的列", "t2", where=f"block {block}"))
+            problems.append(Result(Status.FAIL, f"表二第二十条第（{block}）项使用 {t} 版的列", "t2", where=f"block {block}"))
         for r in lay["rows"]:
             if r["row"] == "other" and r["numbers"]:
-                problems.append(Result("fail", "表三“（六）其他处理”印成 2019 版的单独一行（2021 版分三行）", "t3", "other"))
+                problems.append(Result(Status.FAIL, "表三“（六）其他处理”印成 2019 版的单独一行（2021 版分三行）", "t3", "other"))
     ref = ctx.template if ctx.template in tpl.TEMPLATES else None
     if ref:
         for table in ("t2", "t3"):
@@ -78,16 +79,16 @@ def f2_rows(ctx: Context) -> Iterator[Result]:
             for i, code in enumerate(expected):
                 if code in seen or (i > last and ctx.truncated()):
                     continue
-                problems.append(Result("fail", f"{tpl.TABLE_NAMES[table]}缺少“{tpl.row_label(table, code)}”行",
+                problems.append(Result(Status.FAIL, f"{tpl.TABLE_NAMES[table]}缺少“{tpl.row_label(table, code)}”行",
                                        table, code))
     yield from problems
     if not problems:
         if ctx.truncated():
-            yield Result("not_assessable", "报告被截断，只能核对已读到的行：未发现多余或缺少的行")
+            yield Result(Status.NOT_ASSESSABLE, "报告被截断，只能核对已读到的行：未发现多余或缺少的行")
         elif ref:
-            yield Result("pass", f"表格的行列与 {ref} 版格式一致")
+            yield Result(Status.PASS, f"表格的行列与 {ref} 版格式一致")
         else:
-            yield Result("not_assessable", "未能判断模板版本，无法核对行列")
+            yield Result(Status.NOT_ASSESSABLE, "未能判断模板版本，无法核对行列")
 
 
 @check("F-3", "error", "表二、表三、表四都在且有数字",
@@ -101,7 +102,7 @@ def f3_tables(ctx: Context) -> Iterator[Result]:
         cut = "（文本不完整，可能被截断）" if ctx.truncated() else ""
         for table in order:
             name = tpl.TABLE_NAMES[table]
-            yield Result("fail", f"未能找到或读取{name}：报告中没有读到表二、表三、表四的任何一行{cut}，"
+            yield Result(Status.FAIL, f"未能找到或读取{name}：报告中没有读到表二、表三、表四的任何一行{cut}，"
                          f"表格可能缺失、被截断或无法识别，需人工核对原件", table)
         return
     for i, table in enumerate(order):
@@ -110,17 +111,17 @@ def f3_tables(ctx: Context) -> Iterator[Result]:
         if cells:
             numbers = [k for k in cells if ctx.cells[k][1] == "number"]
             if numbers:
-                yield Result("pass", f"{name}在，印有 {len(numbers)} 个数字", table)
+                yield Result(Status.PASS, f"{name}在，印有 {len(numbers)} 个数字", table)
             else:
-                yield Result("fail", f"{name}只有表头和行名，没有填任何数字", table,
+                yield Result(Status.FAIL, f"{name}只有表头和行名，没有填任何数字", table,
                              evidence=[ctx.ev(*k) for k in cells[:5]])
             continue
         later = any(present[t] for t in order[i + 1:]) or any(
             n in ctx.report.sections for n in SECTION_NUMBERS[SECTION_NUMBERS.index(TABLE_SECTION[table]) + 1:])
         if ctx.truncated() and not later:
-            yield Result("not_assessable", f"报告在{name}之前被截断，未读到{name}", table)
+            yield Result(Status.NOT_ASSESSABLE, f"报告在{name}之前被截断，未读到{name}", table)
         else:
-            yield Result("fail", f"报告中没有{name}", table)
+            yield Result(Status.FAIL, f"报告中没有{name}", table)
 
 
 @check("S-1", "error", "六个部分齐全且顺序正确",
@@ -133,12 +134,12 @@ def s1_sections(ctx: Context) -> Iterator[Result]:
     for i, num in enumerate(SECTION_NUMBERS):
         official = OFFICIAL_HEADINGS[num]
         if num in sections:
-            yield Result("pass", f"第{num}部分“{sections[num]['heading']}”在", where=num,
+            yield Result(Status.PASS, f"第{num}部分“{sections[num]['heading']}”在", where=num,
                          evidence=[{"section": num, "text": sections[num]["heading"], "source": sections[num]["source"]}])
         elif i > last and ctx.truncated():
-            yield Result("not_assessable", f"报告被截断，未读到第{num}部分“{official}”", where=num)
+            yield Result(Status.NOT_ASSESSABLE, f"报告被截断，未读到第{num}部分“{official}”", where=num)
         else:
-            yield Result("fail", f"缺少第{num}部分“{official}”", where=num)
+            yield Result(Status.FAIL, f"缺少第{num}部分“{official}”", where=num)
 
 
 @check("S-2", "info", "标题措辞和编号与模板一致",
@@ -150,11 +151,11 @@ def s2_headings(ctx: Context) -> Iterator[Result]:
         printed, official = sec["heading"], OFFICIAL_HEADINGS[num]
         ev = [{"section": num, "text": printed, "source": sec["source"]}]
         if key(printed) == key(official):
-            yield Result("pass", f"第{num}部分标题与模板一致", where=num, evidence=ev)
+            yield Result(Status.PASS, f"第{num}部分标题与模板一致", where=num, evidence=ev)
         else:
             variant = any(key(printed) == key(v) for v in HEADING_VARIANTS.get(num, ()))
             why = "（常见变体）" if variant else ""
-            yield Result("fail", f"第{num}部分标题印为“{printed}”，模板为“{official}”{why}", where=num,
+            yield Result(Status.FAIL, f"第{num}部分标题印为“{printed}”，模板为“{official}”{why}", where=num,
                          expected=official, actual=printed, evidence=ev)
 
 
@@ -165,7 +166,7 @@ def s3_years(ctx: Context) -> Iterator[Result]:
     m = ctx.meta
     year, period, published = m.get("report_year"), m.get("period"), m.get("published")
     if year is None or m.get("year_source") != "title":
-        yield Result("not_assessable", "标题中没有年度，无法核对年度一致性")
+        yield Result(Status.NOT_ASSESSABLE, "标题中没有年度，无法核对年度一致性")
         return
     problems, checked = [], []
     if period:
@@ -177,11 +178,11 @@ def s3_years(ctx: Context) -> Iterator[Result]:
         if published.year != year + 1:
             problems.append(f"发布日期 {published} 不在 {year + 1} 年")
     if problems:
-        yield Result("fail", "；".join(problems), expected=year)
+        yield Result(Status.FAIL, "；".join(problems), expected=year)
     elif checked:
-        yield Result("pass", f"标题年度 {year} 与" + "、".join(checked) + "一致", expected=year)
+        yield Result(Status.PASS, f"标题年度 {year} 与" + "、".join(checked) + "一致", expected=year)
     else:
-        yield Result("not_assessable", f"标题年度 {year}，但报告没有印统计期限和发布日期，无法核对")
+        yield Result(Status.NOT_ASSESSABLE, f"标题年度 {year}，但报告没有印统计期限和发布日期，无法核对")
 
 
 @check("S-4", "warning", "按时发布（部门 1 月 31 日、政府 3 月 31 日前）",
@@ -192,19 +193,19 @@ def s4_deadline(ctx: Context) -> Iterator[Result]:
     m = ctx.meta
     year, published, level = m.get("report_year"), m.get("published"), m.get("level")
     if published is None:
-        yield Result("not_assessable", "报告和网页中都没有发布日期，需人工核实是否按时发布")
+        yield Result(Status.NOT_ASSESSABLE, "报告和网页中都没有发布日期，需人工核实是否按时发布")
         return
     if year is None or level is None:
         what = "报告年度" if year is None else "机关类型（政府或部门）"
-        yield Result("not_assessable", f"未能识别{what}，无法判断发布期限（发布日期 {published}）")
+        yield Result(Status.NOT_ASSESSABLE, f"未能识别{what}，无法判断发布期限（发布日期 {published}）")
         return
     month, day = DEADLINES[level]
     deadline = dt.date(year + 1, month, day)
     who = {"department": "政府部门", "government": "人民政府", "township": "乡镇/街道（按政府期限）"}[level]
     if published <= deadline:
-        yield Result("pass", f"{who}应于 {deadline} 前发布，实际 {published}", expected=str(deadline),
+        yield Result(Status.PASS, f"{who}应于 {deadline} 前发布，实际 {published}", expected=str(deadline),
                      actual=str(published))
     else:
         late = (published - deadline).days
-        yield Result("fail", f"{who}应于 {deadline} 前发布，实际 {published}，逾期 {late} 天", expected=str(deadline),
+        yield Result(Status.FAIL, f"{who}应于 {deadline} 前发布，实际 {published}，逾期 {late} 天", expected=str(deadline),
                      actual=str(published))

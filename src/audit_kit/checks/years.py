@@ -10,6 +10,7 @@ from rapidfuzz.distance import Indel
 
 from ..model import forms as tpl
 from ..model.report import ReportMeta
+from ..vocabulary import Status
 from .arithmetic import T3_COLS, _fmt
 from .registry import Context, Light, Result, check
 
@@ -65,13 +66,13 @@ def y1_carry(ctx: Context) -> Iterator[Result]:
         ev = [{**ctx.ev("t3", "carried_in", col), "report": ctx.meta.get("source")},
               _prior_ev(ctx, "t3", "carried_out", col)]
         if now is None or before is None:
-            yield Result("not_assessable", f"表三 {name}列：本年“上年结转”或上年“结转下年度”未读到", "t3", "carried_in", col,
+            yield Result(Status.NOT_ASSESSABLE, f"表三 {name}列：本年“上年结转”或上年“结转下年度”未读到", "t3", "carried_in", col,
                          evidence=ev)
         elif now == before:
-            yield Result("pass", f"表三 {name}列：本年上年结转 {_fmt(now)} = {prior_year} 年结转下年度 {_fmt(before)}",
+            yield Result(Status.PASS, f"表三 {name}列：本年上年结转 {_fmt(now)} = {prior_year} 年结转下年度 {_fmt(before)}",
                          "t3", "carried_in", col, expected=before, actual=now, evidence=ev)
         else:
-            yield Result("fail", f"表三 {name}列：本年“上年结转” {_fmt(now)} ≠ {prior_year} 年报告“结转下年度继续办理” "
+            yield Result(Status.FAIL, f"表三 {name}列：本年“上年结转” {_fmt(now)} ≠ {prior_year} 年报告“结转下年度继续办理” "
                          f"{_fmt(before)}", "t3", "carried_in", col, expected=before, actual=now, evidence=ev)
 
 
@@ -88,14 +89,14 @@ def y2_in_force(ctx: Context) -> Iterator[Result]:
         label = tpl.row_label("t2", row)
         ev = [*(ctx.ev("t2", row, c) for c in ("issued", "repealed", "in_force")), _prior_ev(ctx, "t2", row, "in_force")]
         if None in (now, issued, repealed, before):
-            yield Result("not_assessable", f"表二“{label}”：本年或上年的数值未读到", "t2", row, "in_force", evidence=ev)
+            yield Result(Status.NOT_ASSESSABLE, f"表二“{label}”：本年或上年的数值未读到", "t2", row, "in_force", evidence=ev)
             continue
         expected = before + issued - repealed  # type: ignore[operator]
         if now == expected:
-            yield Result("pass", f"表二“{label}”现行有效 {_fmt(now)} = 上年 {_fmt(before)} + 制发 {_fmt(issued)} − 废止 "
+            yield Result(Status.PASS, f"表二“{label}”现行有效 {_fmt(now)} = 上年 {_fmt(before)} + 制发 {_fmt(issued)} − 废止 "
                          f"{_fmt(repealed)}", "t2", row, "in_force", expected=expected, actual=now, evidence=ev)
         else:
-            yield Result("fail", f"表二“{label}”现行有效 {_fmt(now)} ≠ 上年 {_fmt(before)} + 制发 {_fmt(issued)} − 废止 "
+            yield Result(Status.FAIL, f"表二“{label}”现行有效 {_fmt(now)} ≠ 上年 {_fmt(before)} + 制发 {_fmt(issued)} − 废止 "
                          f"{_fmt(repealed)} = {_fmt(expected)}（清理或口径变化也会造成差异）", "t2", row, "in_force",
                          expected=expected, actual=now, evidence=ev)
 
@@ -112,10 +113,10 @@ def y3_items(ctx: Context) -> Iterator[Result]:
         label = tpl.row_label("t2", row)
         ev = [ctx.ev("t2", row, "prev_items"), _prior_ev(ctx, "t2", row, "prev_items"), _prior_ev(ctx, "t2", row, "change")]
         if None in (now, before, change):
-            yield Result("not_assessable", f"表二“{label}”：本年或上年的项目数未读到", "t2", row, "prev_items", evidence=ev)
+            yield Result(Status.NOT_ASSESSABLE, f"表二“{label}”：本年或上年的项目数未读到", "t2", row, "prev_items", evidence=ev)
             continue
         expected = before + change  # type: ignore[operator]
-        status = "pass" if now == expected else "fail"
+        status = Status.PASS if now == expected else Status.FAIL
         sign = "=" if status == "pass" else "≠"
         yield Result(status, f"表二“{label}”上一年项目数量 {_fmt(now)} {sign} 上年 {_fmt(before)} + 增减 {_fmt(change)}",
                      "t2", row, "prev_items", expected=expected, actual=now, evidence=ev)
@@ -169,11 +170,11 @@ def y4_reuse(ctx: Context) -> Iterator[Result]:
     for num in ("一", "五"):
         now, before = ctx.report.sections.get(num), ctx.prior.sections.get(num)  # type: ignore[union-attr]
         if not now or not before or not now["text"] or not before["text"]:
-            yield Result("not_assessable", f"本年或上年没有第{num}部分的正文", where=num)
+            yield Result(Status.NOT_ASSESSABLE, f"本年或上年没有第{num}部分的正文", where=num)
             continue
         ratio, passages = similarity(now["text"], before["text"])
         ev = [{"section": num, "text": p, "source": now["source"]} for p in passages[:5]]
         msg = f"第{num}部分与上年相似度 {ratio:.0%}"
-        status = "fail" if ratio >= TEXT_REUSE_THRESHOLD else "pass"
+        status = Status.FAIL if ratio >= TEXT_REUSE_THRESHOLD else Status.PASS
         yield Result(status, msg + ("，大段照抄上年" if status == "fail" else ""), where=num, actual=round(ratio, 3),
                      expected=TEXT_REUSE_THRESHOLD, evidence=ev)

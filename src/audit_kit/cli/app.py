@@ -15,6 +15,11 @@ from .parser import build_parser
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns its exit status. The configuration is read from the environment here, once,
     and ``--max-mb`` replaces its size limits (``args.config`` goes to every reader and batch task)."""
+    import logging
+
+    # pdfminer warns on stderr for every glyph of fonts without a FontBBox (Chromium's PDFs): noise to an
+    # auditor. The command is the application, so it sets its libraries' logging; the library never does.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     args.config = Config.from_env()
@@ -28,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     except AuditKitError as exc:
         print(f"audit-kit: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (a batch says more, see cmd_batch)
+        print("audit-kit: 已中断", file=sys.stderr)
+        return 130
     except Exception as exc:
         if os.environ.get("AUDIT_KIT_DEBUG"):
             raise

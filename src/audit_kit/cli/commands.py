@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import AuditKitError, LedgerError, OutputPathError
+from ..model.numbers import missing
 from ..vocabulary import Severity, Status
 from . import guards as paths
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pandas and the readers are imported by the commands that us
 
 
 def _jsonable(x: object) -> object:
-    if isinstance(x, float) and math.isnan(x):
+    if isinstance(x, float) and missing(x):
         return None
     if isinstance(x, dt.date):
         return x.isoformat()
@@ -66,7 +66,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                            "display.unicode.east_asian_width", True):
         for path in args.paths:
             try:
-                report = load(path)
+                report = load(path, args.config)
             except AuditKitError as exc:
                 print(f"audit-kit: {exc}", file=sys.stderr)
                 status = 2
@@ -101,7 +101,8 @@ def results_text(report: Report, results: pd.DataFrame) -> str:
 def _report_or_stored(ref: str, args: argparse.Namespace) -> Report:
     """A report file, or when no such file exists, a report stored in the workspace (by id or unique
     prefix); the workspace is only read, never created."""
-    from ..workspace.folder import Workspace, is_workspace, locate
+    from ..workspace.access import Workspace
+    from ..workspace.folder import is_workspace, locate
 
     folder = locate(args.store)
     if Path(ref).exists() or not is_workspace(folder):
@@ -171,7 +172,7 @@ def cmd_memo(args: argparse.Namespace) -> int:
     with Lanes(1, cwd=str(Path.cwd()), prepare=prepare) as lanes:  # the kernel starts while the report is read
         from ..memo.write import write_memo
         from ..workspace import priors
-        from ..workspace.folder import Workspace
+        from ..workspace.access import Workspace
 
         with Workspace(store, args.config, ledger) as ws:
             for note in ws.ledger.notes:  # a file that is no ledger is refused now, not after the notebook ran
@@ -204,7 +205,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from ..batch import log as batchlog
     from ..batch.client import batch_lock, exit_status, run_batch
     from ..readers import READERS
-    from ..workspace.folder import Workspace, ledger_path, locate
+    from ..workspace.access import Workspace
+    from ..workspace.folder import ledger_path, locate
 
     if not Path(args.dir).is_dir():
         print(f"audit-kit: {args.dir}：文件夹不存在", file=sys.stderr)
@@ -281,7 +283,7 @@ def _batch_paths(args: argparse.Namespace) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..review.excel import export
-    from ..workspace.folder import Workspace
+    from ..workspace.access import Workspace
 
     paths.output_file(args.o, "导出的 Excel 文件")
     with Workspace.find(args.store, config=args.config) as ws:
@@ -291,7 +293,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from ..review.excel import import_decisions
-    from ..workspace.folder import Workspace
+    from ..workspace.access import Workspace
 
     with Workspace.find(args.store, config=args.config) as ws:
         auditor = args.auditor or ws.settings.auditor

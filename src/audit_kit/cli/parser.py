@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pandas and the readers are imported by the commands that us
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
+    from ..bundled import __version__
     from .zh import VERSION, ZhParser
 
     ap = ZhParser(prog="audit-kit", description="政府信息公开工作年度报告审核工具")

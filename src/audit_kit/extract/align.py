@@ -43,7 +43,7 @@ def _misplaced(r: RowRead, widths: dict[str, int]) -> bool:
 
 
 def align(template: str, table: str, seq: list[RowRead], notes: list[str]) -> list[RowRead]:
-    """Align the printed runs of values with the template's rows, in order (issue 13).
+    """Align the printed runs of values with the template's rows, in order.
 
     A row whose values are exactly those of itself and its neighbours that printed no values of their own
     (labels standing together above their numbers, a label printed after its numbers), or of the rows next

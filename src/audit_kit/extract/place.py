@@ -8,11 +8,11 @@ from functools import cache
 from ..model import forms as tpl
 from ..model.document import Cell
 from ..model.numbers import digit_splits, parse_cell
-from .walker import RowRead
+from .walker import How, RowRead
 
 
 def detect_template(rows: list[RowRead], header_markers: dict[str, list[str]]) -> tuple[str | None, dict]:
-    """2019, 2021, mixed or None from the table labels (format-spec §6)."""
+    """2019, 2021, mixed or None from the table labels (docs/format.md §5)."""
     markers: dict[str, list[str]] = {"2019": list(header_markers["2019"]), "2021": list(header_markers["2021"])}
     for r in rows:
         # a 2019 （六）其他处理 row has 7 values; 21 are the three 2021 rows under it, their labels lost
@@ -81,7 +81,7 @@ def _identity(table: str, targets: list[tuple[str, str]]):
     return None
 
 
-def split_run(row: RowRead, targets: list[tuple[str, str]]) -> tuple[list[Cell] | None, str, str | None]:
+def split_run(row: RowRead, targets: list[tuple[str, str]]) -> tuple[list[Cell] | None, How, str | None]:
     """Cut the digits of a row printed without separators ("规章000") into its cells where only one
     cut is possible, or only one satisfies the row's own identity (then ``how`` is "identity")."""
     label = tpl.row_label(row.table, row.code or "") if row.code != "row" else "表四"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 from ..model import forms as tpl
 from ..model.document import Cell, Document
@@ -15,9 +16,12 @@ from ..model.text import key, label_parts
 _NO_CELL = Cell("", "")
 
 
+TokenKind = Literal["cell", "row_end", "end", "cut", "gap"]
+
+
 @dataclass(slots=True)
 class Token:
-    kind: str  # cell | row_end | end | cut | gap
+    kind: TokenKind
     cell: Cell = _NO_CELL
     grid: bool = False
     row: tuple[Cell, ...] = ()  # the cells of the table row this cell stands in

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..model import forms as tpl
 from ..model.document import Cell
@@ -18,6 +19,10 @@ _CAPTION = re.compile(r"第二十条第\(([一二三四五六七八九十])\)项
 _CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
+How = Literal["label", "order", "identity"]  # by the row's label, by the template's order, by its identity
+Ended = Literal["", "next", "row_end", "end", "cut", "text"]  # what closed a printed row
+
+
 @dataclass(slots=True)
 class RowRead:
     """One printed row: its label, the value cells that followed it, and what ended it."""
@@ -27,11 +32,11 @@ class RowRead:
     label: Cell
     values: list[Cell] = field(default_factory=list)
     block: str | None = None
-    ended: str = ""
+    ended: Ended = ""
     grid: bool = False
     gapped: bool = False
     anchor: str | None = None  # a nameless run of values: a group label ("deny") or "orphan"
-    how: str = "label"  # label | order | identity: how the values were put into this row
+    how: How = "label"  # how the values were put into this row
     runs: bool = False  # a value is the digits of several cells run together
 
 
@@ -53,7 +58,7 @@ class Walker:
         self.notes: list[str] = []
         self.seq: list[RowRead] = []  # every row of 表二/表三 in printed order, nameless runs of values too
 
-    def close(self, reason: str) -> None:
+    def close(self, reason: Ended) -> None:
         row = self.open
         self.open = None
         if row is None:

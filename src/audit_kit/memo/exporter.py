@@ -85,7 +85,7 @@ def export(notebook: dict | str | Path, title: str = "审计备忘录") -> str:
     """An executed notebook (object or path) as the memo's HTML."""
     import nbformat
 
-    from .. import __version__
+    from ..bundled import __version__
 
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
     with _exporter() as exporter:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from .. import bundled
 from ..errors import MemoError
-from ..workspace.folder import Workspace
+from ..workspace.access import Workspace
 from .exporter import prepare
 from .kernels import Job, Lanes, Outcome
 
 if TYPE_CHECKING:
-    from ..workspace.audit import Audit
+    from ..workspace.access import Audit
 
 NOTEBOOK = bundled.notebook("audit_report.ipynb")
 BATCH_NOTEBOOK = bundled.notebook("audit_batch.ipynb")

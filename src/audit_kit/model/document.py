@@ -9,7 +9,9 @@ marker: ``end`` (a table ended), ``cut`` (the input stops here: a page cut short
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
+BlockKind = Literal["text", "row", "run", "end", "cut", "gap"]
 Box = tuple[int, float, float, float, float]  # page (1-based), x0, top, x1, bottom in PDF points from the page's top
 
 
@@ -25,7 +27,7 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    kind: str  # "text" | "row" | "run" | "end" | "cut" | "gap"
+    kind: BlockKind
     cells: tuple[Cell, ...] = ()
 
     @property

@@ -17,7 +17,7 @@ OFFICIAL_HEADINGS = {
     "六": "六、其他需要报告的事项",
 }
 
-# Accepted variants (format-spec §2.1); S-2 reports any wording that is not the official one.
+# Accepted variants (docs/format.md §2.3); S-2 reports any wording that is not the official one.
 HEADING_VARIANTS = {
     "四": ("四、因政府信息公开工作被申请行政复议提起行政诉讼情况",
            "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"),

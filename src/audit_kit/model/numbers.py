@@ -80,3 +80,14 @@ def digit_splits(run: str, n: int, limit: int = 20000) -> list[tuple[int, ...]] 
     if not run.isdigit() or not walk(0, ()):
         return None
     return out
+
+
+def missing(value: object) -> bool:
+    """Whether a value read back from a table is not there: None, NaN (a gap in a float column) or pandas'
+    NA. The one test for it; ``x != x`` is how it works."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:  # pandas' NA has no truth value
+        return True

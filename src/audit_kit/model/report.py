@@ -16,7 +16,7 @@ CELL_SCHEMA = pa.schema([(c, pa.float64() if c == "value" else pa.string()) for 
 
 
 class ReportMeta(TypedDict, total=False):
-    """``report.meta``: the keys interfaces.md fixes, then the ones the readers and checks add. A light copy
+    """``report.meta``: the keys docs/interfaces.md §3 fixes, then the ones the readers and checks add. A light copy
     for the cross-year checks (``checks.years.light``) holds some of them and ``tables_read``."""
 
     report_id: str  # stable: from the source bytes

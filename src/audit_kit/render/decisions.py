@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..model.numbers import missing
 from ..vocabulary import UNDECIDED
 
 
 def readable_time(stamp: object) -> str:
     """An ISO time as ``2026-11-29 04:42`` (text that is not an ISO time is returned as it is)."""
-    text = "" if stamp is None or (isinstance(stamp, float) and stamp != stamp) else str(stamp).strip()
+    text = "" if missing(stamp) else str(stamp).strip()
     try:
         return dt.datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M")
     except ValueError:
@@ -22,7 +23,7 @@ def decision_line(decision: object, comment: object = "", auditor: object = "", 
     """The decision (its Chinese name), who and when in brackets, then the comment after a colon if any."""
 
     def clean(x: object) -> str:
-        return "" if x is None or (isinstance(x, float) and x != x) else str(x).strip()
+        return "" if missing(x) else str(x).strip()
 
     head = clean(decision) or UNDECIDED
     who = "，".join(x for x in (clean(auditor), readable_time(decided_at)) if x)

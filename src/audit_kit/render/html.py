@@ -19,6 +19,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from ..model.numbers import missing
 from ..vocabulary import UNDECIDED, Severity, Status
 from . import places
 
@@ -55,7 +56,7 @@ def render(template: str, **context: Any) -> Html:
 
 def text(value: Any) -> str:
     """A cell value as display text: None and NaN as empty."""
-    if value is None or (isinstance(value, float) and value != value):
+    if missing(value):
         return ""
     return str(value)
 

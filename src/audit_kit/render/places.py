@@ -1,6 +1,6 @@
 """Places and cell statuses in Chinese, for every view (memo, walker, index, Excel).
 
-The ``source`` column of ``report.cells`` keeps the format interfaces.md fixes (``line 212``,
+The ``source`` column of ``report.cells`` keeps the format docs/interfaces.md §4 fixes (``line 212``,
 ``page 3 line 17``, ``table 3 row 9 cell 4``); it is translated only when shown, here. A Word or web
 "table 3" is the third table of the file, not necessarily 表三, so it reads "第 3 个表格"."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ..model.numbers import missing
 from ..vocabulary import CellStatus
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -27,7 +28,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 def where(source: object) -> str:
     """A source as auditors read it: ``page 5 line 17`` → 第 5 页第 17 行 (also inside longer text, such
     as a reading note); anything else is returned as it is, and None or NaN as ""."""
-    if source is None or (isinstance(source, float) and source != source):
+    if missing(source):
         return ""
     out = str(source)
     for pattern, repl in _PATTERNS:
@@ -37,6 +38,6 @@ def where(source: object) -> str:
 
 def cell_status(status: object) -> str:
     """A cell's status in Chinese: number/blank/text → 数字/空白/文字 (missing → 未读到)."""
-    if status is None or (isinstance(status, float) and status != status):
+    if missing(status):
         return ""
     return CellStatus.zh_of(status)

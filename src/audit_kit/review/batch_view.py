@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import ipywidgets as w
 
     from ..model.report import Report
-    from ..workspace.folder import Workspace
+    from ..workspace.access import Workspace
     from .walker import FindingWalker
 
 RANKING_COLUMNS = {"file": "文件", "agency": "机关", "report_year": "年度", "template": "格式",
@@ -209,12 +209,6 @@ class BatchView:
         t["file"] = t["file"].map(self.short_name)
         return t.rename(columns=RANKING_COLUMNS)
 
-    def indicator_table(self) -> pd.DataFrame:
-        """Indicators per report (rows) and indicator (columns), this year's values."""
-        if self.indicators.empty:
-            return pd.DataFrame()
-        return self.indicators.pivot_table(index=["agency", "report_year"], columns="name", values="value")
-
     def indicator_means(self) -> pd.DataFrame:
         """Mean of each indicator over the batch, and of the paired prior years' values."""
         g = self.indicators.groupby(["indicator", "name"], sort=False)[["value", "prior_value"]].mean()
@@ -301,7 +295,7 @@ def open_batch(outdir: str = "", ledger: str = "", store: str = "", auditor: str
 
     from .. import bundled
     from ..batch import outputs
-    from ..workspace.folder import Workspace
+    from ..workspace.access import Workspace
 
     if not outdir:
         from ..batch.client import run_batch

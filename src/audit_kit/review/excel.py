@@ -13,7 +13,6 @@ prior-year report there)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,11 +22,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..errors import SpreadsheetError
+from ..model.numbers import missing
 from ..render import places
 from ..render.decisions import readable_time
 from ..render.spreadsheet import TRIGGERS, neutralise
 from ..vocabulary import Decision, Severity, Status
-from ..workspace.folder import Workspace
+from ..workspace.access import Workspace
 
 FINDINGS_SHEET = "发现"
 DECISION_COL = "审核结论"
@@ -112,7 +112,7 @@ def indicators_frame(ind: pd.DataFrame) -> pd.DataFrame:
 
 def _value(x: object) -> object:
     """A cell value for openpyxl: NaN/None empty, numpy numbers as Python numbers, text neutralised."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+    if missing(x):
         return None
     if hasattr(x, "item"):
         x = x.item()

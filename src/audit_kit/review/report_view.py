@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__, bundled
+from .. import bundled
+from ..bundled import __version__
 from ..checks.catalogue import title_of
 from ..checks.indicators import indicators, shown_change, shown_indicator
+from ..model.numbers import missing
 from ..model.report import Report
 from ..render import html as render
 from ..render.html import Html
 from ..vocabulary import Decision, Severity, Status
-from ..workspace.audit import Audit
-from ..workspace.folder import Workspace
+from ..workspace.access import Audit, Workspace
 from . import trend as trend_
 
 SEED = bundled.seed()
@@ -107,7 +108,7 @@ def trend_section(audit: Audit, found: trend_.Trend | None = None) -> Html:
 
 def _year(value: object) -> str:
     """A year as an integer (2019, never 2019.0); empty when unknown."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if missing(value):
         return ""
     return str(int(float(str(value))))
 

@@ -4,17 +4,17 @@ template's own printed layout (memo and notebook) — 表二 as the stacked 第�
 
 Labels and the cells of each block come from the templates as data (``templates.py``, ``data/cells.csv``);
 only the header words the template prints above the columns (申请人情况, 法人或其他组织, the 勾稽关系 note,
-行政复议 / 行政诉讼) are named here, from the spec (format-spec §3.2, §3.3)."""
+行政复议 / 行政诉讼) are named here, from the form (docs/format.md §3.2, §3.3)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from ..model import forms as tpl
+from ..model.numbers import missing
 from ..model.report import Report
 from ..render import html as render
 from ..render.html import Html
@@ -26,7 +26,7 @@ T3_APPLICANTS = "申请人情况"
 T3_ORGS = "法人或其他组织"
 T3_OUTSIDE = ("new", "carried_in", "carried_out")  # 表三 rows outside 三、本年度办理结果
 T4_LITIGATION = "行政诉讼"
-LEGEND = "红色：检查不通过涉及的单元格；（未读到）：原文没有或被截断；（空白）：原文留空"
+
 
 
 def _template(report: Report) -> str:
@@ -122,7 +122,7 @@ def shown_value(cell: Any) -> tuple[str, str]:
     status, raw, value, unit = cell
     if status == "blank" or (status != "number" and not render.text(raw).strip()):
         return BLANK, "ak-blank"
-    if status != "number" or value is None or (isinstance(value, float) and math.isnan(value)):
+    if status != "number" or missing(value):
         return render.text(raw), "ak-text"
     number = float(value)
     text = str(int(number)) if number.is_integer() else f"{number:g}"

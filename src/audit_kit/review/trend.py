@@ -51,11 +51,6 @@ class Jump:
     before: float
     after: float
 
-    @property
-    def factor(self) -> float:
-        small, big = sorted((self.before, self.after))
-        return math.inf if small == 0 else big / small
-
     def text(self) -> str:
         """E.g. "申请总量 2020 年 159 → 2021 年 3153（增至 19.8 倍，+2994），请核对两年的数字"."""
         growth = "增至" if self.after > self.before else "降至"

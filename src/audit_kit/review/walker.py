@@ -24,7 +24,7 @@ from ..model.report import Report
 from ..render import html as render
 from ..render.html import Html
 from ..vocabulary import STALE, UNDECIDED, Decision, Severity, Status
-from ..workspace.folder import Workspace
+from ..workspace.access import Workspace
 from ..workspace.ledger import Ledger
 from .source_view import Source, load_source, source_view
 

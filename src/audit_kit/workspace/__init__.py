@@ -2,6 +2,7 @@
 (:mod:`.results`), the ledger of decisions (:mod:`.ledger`), the aliases and the auditor's settings —
 opened through one object, :class:`Workspace`."""
 
-from .folder import Workspace, locate
+from .access import Audit, Workspace
+from .folder import locate
 
-__all__ = ["Workspace", "locate"]
+__all__ = ["Audit", "Workspace", "locate"]

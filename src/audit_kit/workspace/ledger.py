@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import LedgerError
+from ..model.numbers import missing
 from ..vocabulary import STALE, UNDECIDED, Decision
+from . import sqlite
 
 GENESIS = "0" * 64  # the prev_hash of the first row
 CHAINED = ("id", "fingerprint", "decision", "comment", "auditor", "decided_at", "values_hash", "report_id",
@@ -60,7 +61,7 @@ def row_hash(row: dict, prev_hash: str) -> str:
 
 def _text(value: object) -> str | None:
     """A value as the TEXT the ledger stores (None for a missing one), so the hash is over what is stored."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return None
     return str(value)
 
@@ -108,9 +109,7 @@ class Ledger:
         _refuse_non_ledger(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
+            self.db = sqlite.connect(self.path, synchronous="FULL", autocommit=True)
             self.db.executescript(_SCHEMA)
         except (OSError, sqlite3.DatabaseError) as exc:
             raise LedgerError(str(path), f"无法打开审核记录（{exc}）") from exc
@@ -263,7 +262,7 @@ def _refuse_non_ledger(path: Path) -> None:
         raise LedgerError(str(path), f"无法读取审核记录（{exc.strerror}）") from exc
     if head != b"SQLite format 3\x00":
         raise LedgerError(str(path), "不是审核记录文件（不是 SQLite 数据库）；为免覆盖，未作任何改动")
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    db = sqlite.read_only(path)
     try:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:

@@ -38,6 +38,7 @@ import pyarrow.parquet as pq
 from ..config import Config
 from ..model.report import CELL_COLUMNS, Report, ReportMeta
 from ..readers import within_limit
+from . import sqlite
 from .aliases import Aliases
 from .versions import Version, pick, ranks, version_of
 
@@ -102,12 +103,10 @@ class ReportStore:
         self.path = Path(path)
         self.aliases = Aliases(self.path / "aliases.csv")
         if frozen:  # immutable: no locks, no WAL shared memory — readable over a network file system
-            self.db = sqlite3.connect(f"{(self.path / frozen).absolute().as_uri()}?mode=ro&immutable=1", uri=True)
+            self.db = sqlite.read_only(self.path / frozen, immutable=True)
             return
         (self.path / "cells").mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path / "index.sqlite", timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a commit survives a crash of the process
+        self.db = sqlite.connect(self.path / "index.sqlite")
         self.db.executescript(_SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(reports)")}
         if "cells_file" not in columns:  # a store written before cells were kept in part files

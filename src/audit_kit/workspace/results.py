@@ -10,7 +10,6 @@ checks mean new results, never stale ones. Rows are kept as compressed JSON, one
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +18,7 @@ import orjson
 import pandas as pd
 
 from ..checks import RESULT_COLUMNS, checks_fingerprint
+from . import sqlite
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -61,9 +61,7 @@ class ResultStore:
     def __init__(self, folder: str | Path) -> None:
         self.path = Path(folder) / "results.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = sqlite.connect(self.path)
         self.db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -82,9 +80,6 @@ class ResultStore:
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?)",
                                 [(rid, pid or "", fp, now, n, blob) for rid, pid, blob, n in entries])
-
-    def put(self, report_id: str, prior_id: str | None, rows: list[dict]) -> None:
-        self.put_many([(report_id, prior_id, pack(rows), len(rows))])
 
     def get(self, report_id: str, prior_id: str | None, checks: str | None = None) -> pd.DataFrame | None:
         """The stored results of a report checked against ``prior_id`` by the current checks, or None."""

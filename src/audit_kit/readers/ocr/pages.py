@@ -274,7 +274,3 @@ def ocr_meta(doc: Document, cells: list[dict]) -> tuple[dict, list[str]]:
                          f"请对照原图核对（{c['source']}）")
     return evidence, notes
 
-
-def uncertain_cells(meta: dict) -> list[str]:
-    """Sources of the cells read below the threshold (for the auditor's list)."""
-    return [s for s, ev in (meta.get("ocr") or {}).get("cells", {}).items() if ev.get("uncertain")]

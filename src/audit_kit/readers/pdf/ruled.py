@@ -1,4 +1,4 @@
-"""Ruled tables in a PDF: each word put into the cell its table's rules draw (issue 13, layout 5).
+"""Ruled tables in a PDF: each word put into the cell its table's rules draw (the ruled layout of docs/degraded-reading.md).
 
 In a ruled table a wrapped label (``4.无正当理由大量反复`` / ``申请``) stands in a tall cell and its numbers,
 vertically centred, land on another text line than the label's first; reading rows from word positions

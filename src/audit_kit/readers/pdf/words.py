@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import statistics
 import unicodedata
@@ -29,8 +28,6 @@ _FOOTER = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(共\s*\d+\
 _CAPTION = re.compile(r"第二十条")
 _LINE_TOLERANCE = 3.0
 _COLUMN_GAP = 8.0
-# pdfminer warns on stderr for every glyph of fonts without a FontBBox (Chromium's PDFs): noise to an auditor
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def blocks_of(lines: list[dict], pdf=None) -> list[Block]:
