@@ -111,10 +111,10 @@ def test_nothing_writes_the_environment_or_replaces_a_module_for_others():
                 for t in getattr(node, "targets", None) or [getattr(node, "target", None)]:
                     if isinstance(t, ast.Subscript):
                         target = ast.unparse(t.value)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if ast.unparse(node.func.value) == "os.environ" and node.func.attr in ("update", "pop", "setdefault",
-                                                                                      "clear", "popitem"):
-                    target = "os.environ"
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and ast.unparse(node.func.value) == "os.environ"
+                  and node.func.attr in ("update", "pop", "setdefault", "clear", "popitem")):
+                target = "os.environ"
             if target in ("os.environ", "sys.modules"):
                 found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {ast.unparse(node)[:60]}")
     assert not found, found

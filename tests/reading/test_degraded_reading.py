@@ -89,7 +89,8 @@ def variants(orig: dg.Original, printer: dg.PdfPrinter | None = None) -> list[dg
 
 
 def pdf_variants(orig: dg.Original, items: list[dg.Item], printer: dg.PdfPrinter) -> list[dg.Variant]:
-    """Ruled tables printed to PDF: wrapped labels in narrow cells, numbers vertically centred (layout 5). Rows printed without rules between their cells are read by word positions, or not at all."""
+    """Ruled tables printed to PDF: wrapped labels in narrow cells, numbers vertically centred
+    (layout 5). Rows printed without rules between their cells are read by word positions, or not at all."""
     everything = dg.all_cells(orig)
     unruled = frozenset({"new", "deny.secret", "noproc.mass"})
     return [

@@ -20,12 +20,24 @@ def _no_env(monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
 
 
-def test_locate_finds_the_workspace_of_a_parent_folder(tmp_path):
+def test_locate_finds_the_workspace_of_a_parent_folder_up_to_the_project(tmp_path):
     project = tmp_path / "project"
     (project / "notebooks").mkdir(parents=True)
+    (project / ".git").mkdir()
     Workspace(project / "audit-store")
     assert locate(start=project / "notebooks") == project / "audit-store"
     assert locate(start=project) == project / "audit-store"
+
+
+def test_a_workspace_above_the_project_folder_is_never_taken(tmp_path):
+    Workspace(tmp_path / "audit-store")  # an unrelated workspace somewhere above (a stray /tmp/audit-store)
+    project = tmp_path / "clone"
+    (project / "tests").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("")
+    assert locate(start=project / "tests") == project / "audit-store"
+    outside = tmp_path / "loose" / "folder"  # no project at all: only the current folder counts
+    outside.mkdir(parents=True)
+    assert locate(start=outside) == outside / "audit-store"
 
 
 def test_locate_without_a_workspace_uses_the_project_folder(tmp_path):
