@@ -165,8 +165,8 @@ def _memo_paths(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def cmd_memo(args: argparse.Namespace) -> int:
-    from ..memo import Lanes
     from ..memo.exporter import prepare
+    from ..memo.kernels import Lanes
 
     store, ledger = _memo_paths(args)
     with Lanes(1, cwd=str(Path.cwd()), prepare=prepare) as lanes:  # the kernel starts while the report is read

@@ -21,8 +21,11 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:  # nbformat is imported where used: the kernel starts while it is imported (see Lanes)
+    import nbformat
+
 
 CELL_TIMEOUT_S = 300  # a cell that runs longer is an error, never a hang
 # Every name the previous report's run left is deleted (what IPython itself put there stays). Not %reset -f:
@@ -55,6 +58,7 @@ def _prepared(notebook: nbformat.NotebookNode, parameters: dict[str, str], kerne
     """A copy of the notebook with the parameters injected (papermill) and a reset cell in front. Cells
     tagged ``memo-hide`` (the finding walker's widgets, working notes) are left out: the memo shows none
     of them, so they are not run either."""
+    import nbformat
     from papermill.parameterize import parameterize_notebook
 
     nb = copy.deepcopy(notebook)
@@ -122,6 +126,8 @@ class Lanes:
             return []
         while not self._prepared.wait(1) and self._thread.is_alive():
             pass
+        import nbformat
+
         nb = notebook if isinstance(notebook, nbformat.NotebookNode) else _load(notebook)
         pending: list[tuple[Job, nbformat.NotebookNode, Future[Outcome]]] = [(job, nb, Future()) for job in jobs]
         for item in pending:
