@@ -57,6 +57,21 @@ class Decision(_Named):
     PENDING = "pending", "待核实"
 
 
+class Verdict(_Named):
+    """The 审核结论 of a report, as an action on its publication (the auditor's, in the sign-offs)."""
+
+    APPROVE = "approve", "同意发布"
+    REVISE = "revise", "修改后发布"
+    REDO = "redo", "退回重新编制"
+
+
+class ReviewVerdict(_Named):
+    """The reviewer's (复核人) verdict on the auditor's conclusion."""
+
+    PASSED = "passed", "复核通过"
+    RETURNED = "returned", "退回"
+
+
 class CellStatus(_Named):
     """The status of one table cell (``report.cells["status"]``; ``missing``: the input has no such cell)."""
 
@@ -67,6 +82,7 @@ class CellStatus(_Named):
 
 
 UNDECIDED = "未审核"  # a finding without a decision
+UNREVIEWED = "未复核"  # a conclusion no reviewer has passed or returned yet
 STALE = "数据已变化，请复核"  # a decision made on values that have changed since
 
 

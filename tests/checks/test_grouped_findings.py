@@ -100,6 +100,29 @@ def test_grouped_fingerprint_is_check_and_table_and_a_decision_survives(tmp_path
     ledger.close()
 
 
-def test_arithmetic_checks_stay_per_location(corpus):
-    fails = _fails(corpus / "023.html", "T3-3")
-    assert len(fails) > 1 and fails["row"].notna().all()
+def test_arithmetic_checks_stay_per_location(seed_path):
+    """An equation that fails on printed numbers is a finding of its own, at its row."""
+    report = audit_kit.load(seed_path)
+    cells = report.cells.copy()
+    for row in ("granted", "partial"):  # two rows whose 总计 is printed wrong, no blank cell involved
+        hit = cells.index[(cells["table"] == "t3") & (cells["row"] == row) & (cells["col"] == "total")]
+        cells.loc[hit, ["value", "raw", "status"]] = [99.0, "99", "number"]
+    report.cells = cells
+    res = audit_kit.check(report)
+    fails = res[(res["check_id"] == "T3-3") & (res["status"] == "fail")]
+    assert sorted(fails["row"]) == ["granted", "partial"]
+
+
+def test_a_blank_total_column_is_one_finding_and_its_equations_cannot_be_judged(corpus):
+    """023 prints the 总计 column of every outcome row blank: one finding (the blank cells, naming the
+    column) and its 12 equations undecidable for that reason, not 13 separate errors."""
+    res = audit_kit.check(audit_kit.load(corpus / "023.html"))
+    fails = res[res["status"] == "fail"]
+    tables = fails[fails["check_id"].str.startswith("T")]
+    assert list(tables["check_id"]) == ["T3-5"]
+    message = tables.iloc[0]["message"]
+    assert "“总计”列 19 格" in message and "T3-2 1 处、T3-3 11 处勾稽无法判断" in message
+    blocked = res[res["check_id"].isin(["T3-2", "T3-3"]) & (res["status"] == "not_assessable")]
+    assert len(blocked) == 12 and blocked["message"].str.contains("印为空白").all()
+    before = {("T3-3", "granted"), ("T3-2", "outcomes_total")}  # their locations are kept: stable fingerprints
+    assert before <= set(zip(blocked["check_id"], blocked["row"], strict=True))

@@ -52,7 +52,7 @@ def test_huaian_tables_are_consistent(huaian):
 def test_huaian_narrative_figures_attach_and_agree(huaian):
     res = audit_kit.check(huaian)
     x1 = res[res["check_id"] == "X-1"]
-    got = {(m.split("叙述称")[1].split(" ")[0], a) for m, a in zip(x1["message"], x1["actual"], strict=True)}
+    got = {(m.split("正文称")[1].split(" ")[0], a) for m, a in zip(x1["message"], x1["actual"], strict=True)}
     want = {("本年新收申请", 3119), ("办结（办理结果总计）", 3050), ("上年结转申请", 34), ("结转下年度继续办理", 103),
             ("行政复议", 351), ("行政复议结果维持", 72), ("行政复议结果纠正", 64), ("行政复议其他结果", 178),
             ("行政复议尚未审结", 37), ("行政诉讼", 46), ("行政诉讼结果维持", 25), ("行政诉讼结果纠正", 5),

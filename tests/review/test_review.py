@@ -161,7 +161,7 @@ def test_report_notebook_on_a_corpus_report_highlights_failing_cells(tmp_path):
         pytest.skip("../shared/corpus is not here")
     nb = _run(tmp_path, "audit_report.ipynb", report=str(CORPUS / "023.html"), ledger=str(tmp_path / "l.sqlite"))
     out = _outputs(nb)
-    assert "叙述称予以公开及部分公开 258 件" in out
+    assert "正文称予以公开及部分公开 258 件" in out
     assert "background-color: #f8d7da" in out and "（七）总计" in out
     images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) == 2

@@ -20,7 +20,7 @@ def test_a_wheel_installed_outside_the_repository_writes_a_memo(tmp_path):
     wheel = next(wheels.glob("audit_kit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for part in ("audit_kit/notebooks/audit_report.ipynb", "audit_kit/notebooks/audit_batch.ipynb",
-                 "audit_kit/data/seed/yanchi-2020.txt", "audit_kit/memo/templates/memo/index.html.j2"):
+                 "audit_kit/data/seed/yanchi-2020.txt", "audit_kit/memo/nbconvert/memo/index.html.j2"):
         assert part in names
 
     venv = tmp_path / "venv"

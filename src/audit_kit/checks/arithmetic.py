@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..model import forms as tpl
 from ..vocabulary import Status
+from .grouping import BLANKS_DECIDE
 from .registry import Context, Result, check
 
 # Table shapes, from the template data (data/cells.csv); 表三 and 表四 are the same in both templates.
@@ -78,15 +79,31 @@ def _equation(ctx: Context, table: str, left: list[tuple[str, str]], right: list
     terms_r = " + ".join(_fmt(x) for x in rv) if len(rv) <= 8 else f"{len(rv)} 项之和 {_fmt(rs)}"
     ok = abs(ls - rs) < 1e-9
     msg = f"{text}：{terms_l}{' = ' if ok else ' ≠ '}{terms_r}{_blank_note(ctx, table, cells)}"
+    if not ok and _blank_explains(ctx, table, left if ls < rs else right):
+        # the smaller side has cells printed blank: the report did not fill them in, and what they hold decides
+        # the equation — one problem (the blank cells, T2-4/T3-5), not one error per equation
+        return Result(Status.NOT_ASSESSABLE, f"{msg}；{BLANKS_DECIDE}（未填数字），{BLANK_UNVERIFIABLE}",
+                      table, row, col, expected=ls, actual=rs, evidence=evidence)
     unsure = (ctx.meta.get("ocr") or {}).get("cells", {})
     doubt = [ctx.name(table, r, c) for r, c in cells if unsure.get(ctx.cells[(table, r, c)][3], {}).get("uncertain")]
     if not ok and doubt:  # a misread is as likely as a real error: the auditor compares the crops
-        msg += f"（其中 {'、'.join(doubt)} 为低置信度 OCR 识别，可能是误读，请对照原图）"
+        return Result(Status.NOT_ASSESSABLE, f"{msg}（其中 {'、'.join(doubt)} 为低置信度 OCR 识别，可能是误读，"
+                      "需人工对照原图核对）", table, row, col, expected=ls, actual=rs, evidence=evidence)
     return Result(Status.PASS if ok else Status.FAIL, msg, table, row, col, expected=ls, actual=rs, evidence=evidence)
+
+
+BLANK_UNVERIFIABLE = "无法判断是否一致（空白格见同一张表的空白格发现）"
+
+
+def _blank_explains(ctx: Context, table: str, smaller: list[tuple[str, str]]) -> bool:
+    """Whether the smaller side of a failed equation holds a cell printed blank: some non-negative numbers
+    written there would make it hold, so the equation cannot tell an error from a cell left unfilled."""
+    return any(ctx.is_blank(table, r, c) for r, c in smaller)
 
 
 @check("T3-1", "error", "表三 一+二 = （七）总计+四（每列）",
        needs=("t3",),
+       remedy="核对表三各列，使“本年新收”与“上年结转”之和等于“办理结果总计”与“结转下年度继续办理”之和，更正错误数字",
        example="表三 自然人列：本年新收 + 上年结转 应等于 办理结果总计 + 结转下年度：12 + 1 ≠ 10 + 1")
 def t3_identity(ctx: Context) -> Iterator[Result]:
     """表三每一列：一、本年新收 + 二、上年结转 = 三（七）总计 + 四、结转下年度继续办理（模板表头印明的恒等式）。"""
@@ -100,6 +117,7 @@ def t3_identity(ctx: Context) -> Iterator[Result]:
 
 @check("T3-2", "error", "表三 （七）总计 = 各办理结果之和（每列）",
        needs=("t3",),
+       remedy="核对表三各列的办理结果，使“（七）总计”等于各办理结果之和",
        example="表三 总计列：（七）总计 应等于各办理结果之和：275 ≠ 22 项之和 258")
 def t3_outcomes(ctx: Context) -> Iterator[Result]:
     """表三每一列：三（七）总计 = 各办理结果行（予以公开、部分公开、不予公开、无法提供、不予处理、其他处理）之和。"""
@@ -114,6 +132,7 @@ def t3_outcomes(ctx: Context) -> Iterator[Result]:
 
 @check("T3-3", "error", "表三 每行 总计 = 六类申请人之和",
        needs=("t3",),
+       remedy="核对表三各行，使“总计”等于六类申请人之和",
        example="表三“（一）予以公开”行：总计 应等于六类申请人之和：30 ≠ 20 + 5 + 0 + 0 + 2 + 1")
 def t3_row_total(ctx: Context) -> Iterator[Result]:
     """表三每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。"""
@@ -129,6 +148,7 @@ def t3_row_total(ctx: Context) -> Iterator[Result]:
 
 @check("T4-1", "error", "表四 每块 总计 = 维持+纠正+其他+尚未审结",
        needs=("t4",),
+       remedy="核对表四各块，使“总计”等于结果维持、结果纠正、其他结果与尚未审结之和",
        example="表四“行政复议”：总计 应等于 结果维持 + 结果纠正 + 其他结果 + 尚未审结：5 ≠ 3 + 1 + 0 + 0")
 def t4_totals(ctx: Context) -> Iterator[Result]:
     """表四每一块（行政复议、未经复议直接起诉、复议后起诉）：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。"""
@@ -177,6 +197,7 @@ def _valid_counts(ctx: Context, table: str) -> Iterator[Result]:
 
 @check("T2-1", "error", "表二 数值为非负整数，万元金额至多 4 位小数",
        needs=("t2",),
+       remedy="表二的件数填写非负整数，金额按万元填写",
        example="表二“规章”“本年制发件数”印的是“-”，不是数字")
 def t2_valid(ctx: Context) -> Iterator[Result]:
     """表二印出的数值都是数字：件数为非负整数（2019 版“本年增/减”可为负），万元金额至多 4 位小数。印成“/”“—”等文字的格也列出。"""
@@ -185,6 +206,7 @@ def t2_valid(ctx: Context) -> Iterator[Result]:
 
 @check("T3-4", "error", "表三 数值为非负整数",
        needs=("t3",),
+       remedy="表三的件数填写非负整数",
        example="表三“一、本年新收政府信息公开申请数量”“自然人”“3.5”不是整数")
 def t3_valid(ctx: Context) -> Iterator[Result]:
     """表三印出的数值都是非负整数。"""
@@ -193,6 +215,7 @@ def t3_valid(ctx: Context) -> Iterator[Result]:
 
 @check("T4-2", "error", "表四 数值为非负整数",
        needs=("t4",),
+       remedy="表四的件数填写非负整数",
        example="表四“行政诉讼 复议后起诉·结果维持”“-1”为负数")
 def t4_valid(ctx: Context) -> Iterator[Result]:
     """表四印出的数值都是非负整数。"""
@@ -201,6 +224,7 @@ def t4_valid(ctx: Context) -> Iterator[Result]:
 
 @check("T2-2", "warning", "2019 格式：本年新公开 ≤ 对外公开总数，本年新制作 ≥ 本年新公开",
        needs=("t2",),
+       remedy="核对表二主动公开的各项数量，更正不合逻辑的数字",
        example="表二“规章”行：本年新公开数量 5 大于对外公开总数量 3")
 def t2_2019_order(ctx: Context) -> Iterator[Result]:
     """2019 版表二（启发式）：本年新公开数量不大于对外公开总数量，本年新制作数量不小于本年新公开数量。"""
@@ -230,6 +254,7 @@ _NO_RULE_MAKING = ("县", "镇", "乡", "街道", "开发区", "新区", "园区
 
 @check("T2-3", "warning", "表二 合理性：无规章制定权的机关报规章、万元金额像元、2019 处理决定数=项目数",
        needs=("t2",),
+       remedy="核对表二中不合常理的项目（规章、金额单位、处理决定数量）",
        example="示例县教育局不具有规章制定权，却报告规章数量（1/1/1）")
 def t2_plausible(ctx: Context) -> Iterator[Result]:
     """表二的合理性（启发式）：没有规章制定权的机关（乡镇、街道、县级部门等）报告了规章数量；“万元”栏的金额大到像是按“元”填的；
@@ -276,6 +301,7 @@ def _blanks(ctx: Context, table: str, what: str) -> Iterator[Result]:
 
 @check("T2-4", "info", "表二 空白格",
        needs=("t2",),
+       remedy="表二的空白格填写数字（没有的填 0）",
        example="表二有 5 格空白（未填 0），计算时按 0 处理：“行政许可”行 本年增/减；“行政处罚”行 本年增/减；…")
 def t2_blank(ctx: Context) -> Iterator[Result]:
     """表二中留空（既没有数字也没有 0）的格：每张表一条发现，列出全部空白格；计算时按 0 处理。"""
@@ -284,6 +310,7 @@ def t2_blank(ctx: Context) -> Iterator[Result]:
 
 @check("T3-5", "warning", "表三 空白格（如办理结果的总计列整列空白）",
        needs=("t3",),
+       remedy="表三的空白格填写数字（没有的填 0），并核对填写后的勾稽关系",
        example="表三有 19 格空白（未填 0），计算时按 0 处理：“一、本年新收政府信息公开申请数量”行 自然人、商业企业；…")
 def t3_blank(ctx: Context) -> Iterator[Result]:
     """表三中留空的格（例如办理结果各行的总计列整列空白）：每张表一条发现，列出全部空白格；计算时按 0 处理。

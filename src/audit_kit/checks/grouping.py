@@ -23,7 +23,8 @@ GROUPED = {"T2-1": "数值不合规", "T3-4": "数值不合规", "T4-2": "数值
 BLANK_CHECKS = {"t2": "T2-4", "t3": "T3-5"}
 FOLD_INTO = "F-3"
 LISTED = 10  # invalid cells named in a grouped message; the evidence has them all
-LISTED_ROWS = 6  # rows whose blank cells a grouped message names
+LISTED_ROWS = 6  # columns or rows whose blank cells a grouped message names
+BLANKS_DECIDE = "较小一边有格印为空白"  # how an equation that blank cells leave undecidable says so (arithmetic.py)
 
 
 def group(check_id: str, results: list[Result]) -> list[Result]:
@@ -54,12 +55,7 @@ def _merged(table: str, cells: list[Result], what: str) -> Result:
     if len(cells) == 1:
         message = cells[0].message
     elif what == CellStatus.BLANK.zh:
-        rows: dict[str, list[str]] = {}
-        for r in cells:
-            rows.setdefault(r.row or "", []).append(tpl.col_label(table, r.row or "", r.col or ""))
-        names = "；".join(f"“{tpl.row_label(table, row)}”行 {'、'.join(cols)}" for row, cols in list(rows.items())[:LISTED_ROWS])
-        more = f"；等（共 {len(rows)} 行，全部格见证据）" if len(rows) > LISTED_ROWS else ""
-        message = f"{name}有 {len(cells)} 格空白（未填 0），计算时按 0 处理：{names}{more}"
+        message = f"{name}有 {len(cells)} 格空白（未填数字），计算时按 0 处理：{_blank_lines(table, cells)}"
     else:
         problems = "；".join(r.message.removeprefix(name) for r in cells[:LISTED])
         more = f"；等（全部 {len(cells)} 格见证据）" if len(cells) > LISTED else ""
@@ -67,10 +63,43 @@ def _merged(table: str, cells: list[Result], what: str) -> Result:
     return Result(Status.FAIL, message, table, actual=len(cells), evidence=evidence)
 
 
+def _blank_lines(table: str, cells: list[Result]) -> str:
+    """Where blank cells lie, by cause: the columns (or rows, whichever names fewer lines) they fill, each with
+    how many, the fullest first — "“总计”列 19 格、“科研机构”列 22 格…"."""
+    by_col: dict[str, int] = {}
+    by_row: dict[str, int] = {}
+    for r in cells:
+        by_col[tpl.col_label(table, r.row or "", r.col or "")] = by_col.get(tpl.col_label(table, r.row or "", r.col or ""), 0) + 1
+        by_row[r.row or ""] = by_row.get(r.row or "", 0) + 1
+    if len(by_col) <= len(by_row):
+        lines = [(f"“{col}”列", n) for col, n in by_col.items()]
+    else:
+        lines = [(f"“{tpl.row_label(table, row)}”行", n) for row, n in by_row.items()]
+    lines.sort(key=lambda x: -x[1])
+    shown = "、".join(f"{line} {n} 格" for line, n in lines[:LISTED_ROWS])
+    return shown + (f" 等 {len(lines)} 处（全部格见证据）" if len(lines) > LISTED_ROWS else "")
+
+
+def unverifiable(rows: list[dict], table: str) -> str:
+    """The equations of ``table`` that its blank cells leave undecidable, as the blank-cell finding names
+    them: "T3-2 1 处、T3-3 11 处" (empty when none)."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        if r["table"] == table and r["status"] == "not_assessable" and BLANKS_DECIDE in (r["message"] or ""):
+            counts[r["check_id"]] = counts.get(r["check_id"], 0) + 1
+    return "、".join(f"{cid} {n} 处" for cid, n in sorted(counts.items()))
+
+
 def fold(rows: list[dict]) -> list[dict]:
     """Rows with the blank-cell finding of a table folded into the F-3 finding that the table carries no
-    number (the F-3 row gains the cells as evidence and says what it took in)."""
+    number (the F-3 row gains the cells as evidence and says what it took in); a blank-cell finding that
+    stays says which equations its blanks leave undecidable (those are 无法判断, not separate errors)."""
     empty = {r["table"]: r for r in rows if r["check_id"] == FOLD_INTO and r["status"] == "fail" and r["table"]}
+    for r in rows:
+        if r["status"] == "fail" and BLANK_CHECKS.get(r["table"]) == r["check_id"] and r["table"] not in empty:
+            blocked = unverifiable(rows, r["table"])
+            if blocked:
+                r["message"] += f"；这些空白使 {blocked}勾稽无法判断（列在“需人工核对”中）"
     out = []
     for r in rows:
         big = empty.get(r["table"]) if r["status"] == "fail" and BLANK_CHECKS.get(r["table"]) == r["check_id"] else None

@@ -25,6 +25,15 @@ def _value(ctx: Context, table: str, row: str, col: str) -> float | None:
     return ctx.num(table, row, col)
 
 
+def _table_name(ctx: Context, cells: list[tuple[str, str, str]]) -> str:
+    """What the text is compared with, as the message says it: 表三 (with how a blank 总计 was counted)."""
+    table = cells[0][0] if cells else "t3"
+    name = tpl.TABLE_NAMES.get(table, "表格")
+    if table == "t3" and any(c == "total" and (ctx.is_blank(table, r, c) or not ctx.has(table, r, c)) for _t, r, c in cells):
+        return f"{name}（总计格空白，按六类申请人之和计）"
+    return name
+
+
 def _quantity(ctx: Context, quantity: str) -> tuple[list[tuple[str, str, str]], str]:
     if quantity in QUANTITIES:
         table, cells, name = QUANTITIES[quantity]
@@ -33,9 +42,10 @@ def _quantity(ctx: Context, quantity: str) -> tuple[list[tuple[str, str, str]], 
     return [("t3", r, "total") for r in rows], GROUP_QUANTITIES[quantity]
 
 
-@check("X-1", "warning", "叙述中的申请、办理结果、复议诉讼数字与表格一致",
+@check("X-1", "warning", "正文中的申请、办理结果、复议诉讼数字与表格一致",
        needs=("sections",),
-       example="叙述称本年新收政府信息公开申请 258 件（“共收到申请258件”），表格为 275")
+       remedy="核对正文与表格中的数字，更正不一致之处",
+       example="正文称本年新收政府信息公开申请 258 件（“共收到申请258件”），而表三为 275")
 def x1_numbers(ctx: Context) -> Iterator[Result]:
     """正文中关于申请（收到、受理、新收、办结、上年结转、结转下年度）、办理结果（予以公开、部分公开、不予公开、无法提供……）
     和复议诉讼（件数、“均获维持”）的数字与表格一致；阿拉伯数字和汉字数字（三件、一百零五件）都读，约数只提示人工核对。
@@ -51,19 +61,19 @@ def x1_numbers(ctx: Context) -> Iterator[Result]:
             loc = cells[0]
             where = f"{section}:{c.quantity}:{c.phrase}"
             if any(v is None for v in values):
-                yield Result(Status.NOT_ASSESSABLE, f"叙述称{name} {c.value} 件（“{c.phrase}”），表格中对应单元格未读到",
+                yield Result(Status.NOT_ASSESSABLE, f"正文称{name} {c.value} 件（“{c.phrase}”），表格中对应单元格未读到",
                              loc[0], loc[1], loc[2], actual=c.value, evidence=evidence, where=where)
                 continue
             table_value = sum(v or 0 for v in values)
             if c.approximate:
-                yield Result(Status.NOT_ASSESSABLE, f"叙述称{name}约 {c.value} 件（“{c.phrase}”），为约数，表格为 "
+                yield Result(Status.NOT_ASSESSABLE, f"正文称{name}约 {c.value} 件（“{c.phrase}”），为约数，{_table_name(ctx, cells)}为 "
                              f"{_fmt(table_value)}，请人工核对", loc[0], loc[1], loc[2], expected=table_value,
                              actual=c.value, evidence=evidence, where=where)
             elif table_value == c.value:
-                yield Result(Status.PASS, f"叙述称{name} {c.value} 件，与表格一致", loc[0], loc[1], loc[2],
+                yield Result(Status.PASS, f"正文称{name} {c.value} 件，与{_table_name(ctx, cells)}一致", loc[0], loc[1], loc[2],
                              expected=table_value, actual=c.value, evidence=evidence, where=where)
             else:
-                yield Result(Status.FAIL, f"叙述称{name} {c.value} 件（“{c.phrase}”），表格为 {_fmt(table_value)}",
+                yield Result(Status.FAIL, f"正文称{name} {c.value} 件（“{c.phrase}”），而{_table_name(ctx, cells)}为 {_fmt(table_value)}",
                              loc[0], loc[1], loc[2], expected=table_value, actual=c.value, evidence=evidence,
                              where=where)
         for block, sentence in upheld_claims(text):
@@ -74,29 +84,31 @@ def x1_numbers(ctx: Context) -> Iterator[Result]:
             name = "行政复议" if block == "review" else "行政诉讼"
             span = {"section": section, "text": sentence, "source": f"第{section}部分"}
             if any(v is None for v in values):
-                yield Result(Status.NOT_ASSESSABLE, f"叙述称{name}均获维持，表四未读到", "t4", blocks[0], where=sentence,
+                yield Result(Status.NOT_ASSESSABLE, f"正文称{name}均获维持，表四未读到", "t4", blocks[0], where=sentence,
                              evidence=[span])
                 continue
             other = sum(v or 0 for v in values)
             evidence = [*(ctx.ev(*k) for k in cells if (ctx.num(*k) or 0) > 0), span]
             if other:
-                yield Result(Status.FAIL, f"叙述称{name}“均获维持”，但表四显示有 {_fmt(other)} 件纠正、其他结果或尚未审结",
+                yield Result(Status.FAIL, f"正文称{name}“均获维持”，而表四有 {_fmt(other)} 件纠正、其他结果或尚未审结",
                              "t4", blocks[0], expected=0, actual=other, evidence=evidence, where=sentence)
             else:
-                yield Result(Status.PASS, f"叙述称{name}均获维持，与表四一致", "t4", blocks[0], where=sentence,
+                yield Result(Status.PASS, f"正文称{name}均获维持，与表四一致", "t4", blocks[0], where=sentence,
                              evidence=evidence)
     if not found:
-        yield Result(Status.NOT_ASSESSABLE, "叙述中没有可与表格核对的数字")
+        yield Result(Status.NOT_ASSESSABLE, "正文中没有可与表格核对的数字")
 
 
 _SHARE_OF = {"granted": "granted", "partial": "partial", "granted_partial": "granted_partial"}
 
 
-@check("X-2", "warning", "叙述中的百分比与重新计算的比例一致",
+@check("X-2", "warning", "正文中的百分比与重新计算的比例一致",
        needs=("sections", "t3"),
-       example="叙述称予以公开占 33.9%，按表格重算为 93 ÷ 275 = 33.8%")
+       remedy="按表三重新计算正文中的百分比并更正",
+       example="正文称予以公开占 33.9%，而按表三重算为 93 ÷ 275 = 33.8%")
 def x2_percent(ctx: Context) -> Iterator[Result]:
-    """正文中的百分比（如“予以公开占 33.9%”）与按表三重新计算的比例一致（按原文的小数位数比较）。"""
+    """正文中的百分比（如“予以公开占 33.9%”）与按表三重新计算的比例一致：重算值与原文相差不到原文末位的一个单位
+    （如 4.34% 与 4.348%，四舍五入或截尾的差别）即为一致。"""
     found = False
     base = _value(ctx, "t3", "outcomes_total", "total")
     for section, text in _narrative(ctx):
@@ -114,20 +126,22 @@ def x2_percent(ctx: Context) -> Iterator[Result]:
             values = [_value(ctx, *k) for k in cells]
             span = {"section": section, "text": sentence, "source": f"第{section}部分"}
             if base is None or any(v is None for v in values) or not base:
-                yield Result(Status.NOT_ASSESSABLE, f"叙述称{name}占 {pct}%，表格数据不全，无法重算", "t3", "outcomes_total",
+                yield Result(Status.NOT_ASSESSABLE, f"正文称{name}占 {pct}%，表三数据不全，无法重算", "t3", "outcomes_total",
                              "total", actual=pct, evidence=[span], where=sentence)
                 continue
-            share = round(100 * sum(v or 0 for v in values) / base, decimals)
+            exact = 100 * sum(v or 0 for v in values) / base
+            share = round(exact, decimals)
             evidence = [*(ctx.ev(*k) for k in cells), ctx.ev("t3", "outcomes_total", "total"), span]
-            if share == pct:
-                yield Result(Status.PASS, f"叙述称{name}占 {pct}%，按表格重算一致", "t3", cells[0][1], "total",
+            if abs(exact - pct) < 10 ** -decimals - 1e-9:  # within one unit of the last digit printed
+                yield Result(Status.PASS, f"正文称{name}占 {pct}%，与按表三重算的 {exact:.{decimals + 1}f}% 一致", "t3",
+                             cells[0][1], "total",
                              expected=share, actual=pct, evidence=evidence, where=sentence)
             else:
-                yield Result(Status.FAIL, f"叙述称{name}占 {pct}%，按表格重算为 {_fmt(sum(v or 0 for v in values))} ÷ "
+                yield Result(Status.FAIL, f"正文称{name}占 {pct}%，而按表三重算为 {_fmt(sum(v or 0 for v in values))} ÷ "
                              f"{_fmt(base)} = {share}%", "t3", cells[0][1], "total", expected=share, actual=pct,
                              evidence=evidence, where=sentence)
     if not found:
-        yield Result(Status.NOT_ASSESSABLE, "叙述中没有可重算的百分比")
+        yield Result(Status.NOT_ASSESSABLE, "正文中没有可重算的百分比")
 
 
 def _section_missing(ctx: Context, num: str, what: str) -> Result:
@@ -138,6 +152,7 @@ def _section_missing(ctx: Context, num: str, what: str) -> Result:
 
 @check("X-3", "warning", "2021 年起：第六部分说明信息处理费收取情况",
        needs=("sections",), applies=lambda ctx: (ctx.meta.get("report_year") or 0) >= 2021,
+       remedy="在第六部分说明信息处理费的收取情况",
        example="第六部分没有说明信息处理费的收取情况（收取或未收取）")
 def x3_fees(ctx: Context) -> Iterator[Result]:
     """2021 年度起：第六部分说明信息处理费的收取情况（收取了多少或未收取）；表三“因逾期未缴费不再处理”大于 0 时，
@@ -207,6 +222,7 @@ def _excerpt(text: str, limit: int = 200) -> str:
 
 @check("X-4", "warning", "政府报告说明工作考核、社会评议和责任追究结果",
        needs=("sections",), applies=lambda ctx: ctx.meta.get("level") == "government",
+       remedy="在第五部分说明工作考核、社会评议和责任追究结果",
        example="政府报告第一、五部分未提及评议、责任追究")
 def x4_government(ctx: Context) -> Iterator[Result]:
     """人民政府（不含部门）的报告在第一或第五部分说明工作考核、社会评议和责任追究结果（《条例》第五十条）。"""
@@ -226,6 +242,7 @@ def x4_government(ctx: Context) -> Iterator[Result]:
 
 @check("X-5", "info", "第五部分写明问题和改进措施",
        needs=("sections",),
+       remedy="在第五部分写明存在的主要问题和改进措施",
        example="第五部分过于简单（18 字）")
 def x5_problems(ctx: Context) -> Iterator[Result]:
     """第五部分写明存在的问题和改进措施，不是空白或一句话。"""

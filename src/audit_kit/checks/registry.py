@@ -138,6 +138,7 @@ class Check:
     fn: CheckFn
     applies: Applies | None = None
     example: str = ""  # an example finding message, for the catalogue
+    remedy: str = ""  # what the agency must correct when the problem is confirmed (the memo's 整改要求)
 
     @property
     def description(self) -> str:
@@ -149,7 +150,7 @@ REGISTRY: dict[str, Check] = {}
 
 
 def check(check_id: str, severity: str, title: str, needs: tuple[str, ...] = (), applies: Applies | None = None,
-          example: str = "") -> Callable[[CheckFn], CheckFn]:
+          example: str = "", remedy: str = "") -> Callable[[CheckFn], CheckFn]:
     """Register a check function under its id (docs/checks.md lists them all)."""
     unknown = set(needs) - set(NEEDS)
     if unknown:
@@ -158,7 +159,7 @@ def check(check_id: str, severity: str, title: str, needs: tuple[str, ...] = (),
         raise ValueError(f"{check_id}: severity must be one of {list(Severity.names())}")
 
     def deco(fn: CheckFn) -> CheckFn:
-        REGISTRY[check_id] = Check(check_id, Severity(severity), needs, title, fn, applies, example)
+        REGISTRY[check_id] = Check(check_id, Severity(severity), needs, title, fn, applies, example, remedy)
         return fn
 
     return deco

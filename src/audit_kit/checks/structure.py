@@ -18,6 +18,7 @@ DEADLINES = {"department": (1, 31), "government": (3, 31), "township": (3, 31)}
 
 
 @check("F-1", "warning", "模板版本与报告年度相符",
+       remedy="按报告年度适用的国家格式重新编制",
        example="2020 年度报告却使用 2021 版格式（2021 年 9 月印发），说明报告是在此后制作或修改的；应为 2019 版")
 def f1_template_year(ctx: Context) -> Iterator[Result]:
     """按表格的行列标志判断模板版本（2019 版或 2021 版），与报告年度应使用的版本比较：2019–2020 年度用 2019 版（试行），
@@ -50,6 +51,7 @@ def _f1(template: str, expected: str, year: int) -> Iterator[Result]:
 
 
 @check("F-2", "warning", "模板的行和列齐全、无多余，不混用两版",
+       remedy="按同一版国家格式补齐表格的行和列，不混用两版",
        example="表二中有模板之外的行“其他主动公开文件”")
 def f2_rows(ctx: Context) -> Iterator[Result]:
     """模板的每一行都在、没有模板之外的行，也不混用两版（例如 2021 版表三里把“（六）其他处理”印成 2019 版的一行）；
@@ -92,6 +94,7 @@ def f2_rows(ctx: Context) -> Iterator[Result]:
 
 
 @check("F-3", "error", "表二、表三、表四都在且有数字",
+       remedy="补齐表二、表三、表四并填写数字",
        example="报告中没有表三")
 def f3_tables(ctx: Context) -> Iterator[Result]:
     """表二、表三、表四都在，并且填了数字。整张表缺失、或只有表头和行名没有任何数字，都是错误；
@@ -125,6 +128,7 @@ def f3_tables(ctx: Context) -> Iterator[Result]:
 
 
 @check("S-1", "error", "六个部分齐全且顺序正确",
+       remedy="按国家格式补齐六个部分并按规定顺序排列",
        example="缺少第五部分“存在的主要问题及改进情况”")
 def s1_sections(ctx: Context) -> Iterator[Result]:
     """正文六个部分（一、总体情况 … 六、其他需要报告的事项）齐全且按顺序出现；模板标题的常见变体也算在。"""
@@ -144,6 +148,7 @@ def s1_sections(ctx: Context) -> Iterator[Result]:
 
 @check("S-2", "info", "标题措辞和编号与模板一致",
        needs=("sections",),
+       remedy="章节标题按国家格式的措辞和编号",
        example="第二部分标题印为“2、 主动公开政府信息情况”，模板为“二、主动公开政府信息情况”")
 def s2_headings(ctx: Context) -> Iterator[Result]:
     """各部分标题的措辞和编号与模板一致（例如把“二、”印成“2、”，或把“其他需要报告的事项”印成“其他需要报告事项”）。"""
@@ -160,6 +165,7 @@ def s2_headings(ctx: Context) -> Iterator[Result]:
 
 
 @check("S-3", "warning", "年度一致：标题年度 = 统计期限年度，发布于次年",
+       remedy="核对标题年度、统计期限和发布日期",
        example="统计期限为 2021-01-01 至 2021-12-31，与标题年度 2020 不符")
 def s3_years(ctx: Context) -> Iterator[Result]:
     """标题中的年度与统计期限的年度一致，发布日期（如能读到）在报告年度的次年。"""
@@ -186,6 +192,7 @@ def s3_years(ctx: Context) -> Iterator[Result]:
 
 
 @check("S-4", "warning", "按时发布（部门 1 月 31 日、政府 3 月 31 日前）",
+       remedy="今后按《条例》第四十九条规定的时限发布（部门 1 月 31 日前，政府 3 月 31 日前）",
        example="政府部门应于 2022-01-31 前发布，实际 2022-02-15，逾期 15 天")
 def s4_deadline(ctx: Context) -> Iterator[Result]:
     """按《条例》第四十九条按时发布：政府部门在次年 1 月 31 日前，人民政府在次年 3 月 31 日前。需要发布日期（文中或网页信息中）

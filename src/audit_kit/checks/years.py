@@ -56,6 +56,7 @@ def _prior_num(ctx: Context, table: str, row: str, col: str) -> float | None:
 
 @check("Y-1", "error", "上年结转（本年）= 结转下年度（上年），每列",
        needs=("t3", "prior"),
+       remedy="核对本年“上年结转”与上年报告“结转下年度继续办理”，更正不一致之处",
        example="表三 自然人列：本年“上年结转” 3 ≠ 2022 年报告“结转下年度继续办理” 5")
 def y1_carry(ctx: Context) -> Iterator[Result]:
     """表三每一列：本年“二、上年结转政府信息公开申请数量” = 上年报告“四、结转下年度继续办理”。"""
@@ -78,6 +79,7 @@ def y1_carry(ctx: Context) -> Iterator[Result]:
 
 @check("Y-2", "warning", "2021 格式：现行有效件数（本年）= 上年现行有效 + 本年制发 − 本年废止",
        needs=("t2", "prior"), applies=lambda ctx: _has_col(ctx, "in_force"),
+       remedy="核对表二现行有效件数与上年报告的衔接",
        example="表二“行政规范性文件”现行有效 40 ≠ 上年 35 + 制发 8 − 废止 1 = 42（清理或口径变化也会造成差异）")
 def y2_in_force(ctx: Context) -> Iterator[Result]:
     """规章和行政规范性文件（2021 版表二）：本年现行有效件数 = 上年现行有效件数 + 本年制发件数 − 本年废止件数（启发式：
@@ -103,6 +105,7 @@ def y2_in_force(ctx: Context) -> Iterator[Result]:
 
 @check("Y-3", "warning", "2019 格式：上一年项目数量（本年）= 上年的上一年项目数量 + 本年增/减",
        needs=("t2", "prior"), applies=lambda ctx: _has_col(ctx, "prev_items"),
+       remedy="核对表二上一年项目数量与上年报告的衔接",
        example="表二“行政许可”上一年项目数量 120 ≠ 上年 118 + 增减 5")
 def y3_items(ctx: Context) -> Iterator[Result]:
     """2019 版表二的事项行（行政许可、其他对外管理服务事项、行政处罚、行政强制、行政事业性收费）：
@@ -164,6 +167,7 @@ def sentences_around(text: str, spans: list[tuple[int, int]]) -> list[str]:
 
 @check("Y-4", "warning", "第一、五部分不是照抄上年",
        needs=("prior",),
+       remedy="按本年度的实际情况重新撰写与上年雷同的部分",
        example="第五部分与上年相似度 92%，大段照抄上年")
 def y4_reuse(ctx: Context) -> Iterator[Result]:
     """第一部分和第五部分不是大段照抄上年报告：相似度（rapidfuzz Indel）达到阈值（默认 0.8）即不通过，并列出重复的段落。"""

@@ -153,4 +153,5 @@ def extract_meta(doc: Document) -> ReportMeta:
         "title_source": title_src or None,
         "period": period,
         "published": published,
+        "url": doc.hints.get("url") or None,
     }

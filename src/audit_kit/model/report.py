@@ -30,6 +30,7 @@ class ReportMeta(TypedDict, total=False):
     title: str | None
     period: tuple[dt.date, dt.date] | None  # 统计期限
     published: dt.date | None
+    url: str | None  # where a web page says it lives (its canonical link), for the memo's 来源
     notes: list[str]  # what the reader could not read for certain, in Chinese
     year_source: str | None  # where the year was read: title, period, text
     title_source: str | None

@@ -49,6 +49,11 @@ def _hints(root: etree._Element) -> dict[str, str]:
             hints["published"] = meta.get("content", "")
         if name in ("articletitle", "title") and meta.get("content"):
             hints.setdefault("title", meta.get("content", ""))
+        if name in ("og:url", "url") and (meta.get("content") or "").startswith(("http://", "https://")):
+            hints.setdefault("url", meta.get("content", ""))
+    for link in root.iter("link"):  # where the page says it lives: the memo names it as the report's source
+        if (link.get("rel") or "").lower() == "canonical" and (link.get("href") or "").startswith(("http://", "https://")):
+            hints.setdefault("url", link.get("href", ""))
     title = root.find(".//title")
     text = "".join(title.itertext()) if title is not None else ""
     if text.strip():

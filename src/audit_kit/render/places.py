@@ -41,3 +41,18 @@ def cell_status(status: object) -> str:
     if missing(status):
         return ""
     return CellStatus.zh_of(status)
+
+
+_NUMBERISH = re.compile(r"[0-9０-９.,，%％]")
+
+
+def short(text: object, limit: int = 60) -> str:
+    """``text`` cut to about ``limit`` characters for a list, with "…" — never inside a number ("+ 103" is
+    never shown as "+ 10…"): the cut moves back to before the number it would split."""
+    s = "" if missing(text) else str(text)
+    if len(s) <= limit:
+        return s
+    cut = limit
+    while cut > 0 and _NUMBERISH.match(s[cut]) and _NUMBERISH.match(s[cut - 1]):
+        cut -= 1
+    return s[:cut].rstrip(" +＋=≠，,、：:") + "…"

@@ -8,10 +8,15 @@ decision is written to the ledger at once.
 - The auditor's name comes from the workspace's settings; a name typed here is saved there.
 - After a decision the walker moves to the next undecided finding (wrapping), or says 全部已审核.
 - Keys (ipyevents, while the mouse is over the finding): 1 / 2 / 3 the decisions, → or J next, ← or K previous.
+- Several findings at once (批量审核): tick them in the second list (or 全选 the findings the filters show,
+  e.g. every finding of one check) and record one decision with one comment for all of them.
+- A callback that fails (a full disk, a locked ledger) says so in Chinese in the walker: JupyterLab runs
+  callbacks in another thread and shows their exceptions only in its log console.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -22,6 +27,7 @@ import pandas as pd
 
 from ..model.report import Report
 from ..render import html as render
+from ..render import places
 from ..render.html import Html
 from ..vocabulary import STALE, UNDECIDED, Decision, Severity, Status
 from ..workspace.access import Workspace
@@ -44,6 +50,28 @@ def evidence_html(finding: pd.Series | dict, report: Report | None = None) -> Ht
 
 def _key_of(action: str) -> str:
     return next(k for k, a in KEYS.items() if a == action)
+
+
+def _guarded(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A walker callback that never raises into the lab's log console: a failure is shown in the walker, in
+    Chinese, saying what could not be done (``what``) and why."""
+    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def run(self: FindingWalker, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:
+                where = f"（审核记录 {self.ledger.path}）" if "记录" in what else ""
+                self.message.value = str(render.message(f"{what}{where}：{type(exc).__name__}: {exc}", "error"))
+                return None
+        return run
+    return wrap
+
+
+def label_of(r: Any) -> str:
+    """A finding's line in the list: check, severity, result, decision and the message, never cut in a number."""
+    return (f"[{r.check_id}] {Severity.zh_of(r.severity)} · {Status.zh_of(r.status)} · {r.decision_zh} · "
+            f"{places.short(r.message, 60)}")
 
 
 class FindingWalker:
@@ -81,6 +109,17 @@ class FindingWalker:
             auditor = self.workspace.settings.auditor
         self.auditor = w.Text(value=auditor, description="审核人", continuous_update=False)
         self.message = w.HTML()
+        self.listeners: list[Callable[[], None]] = []  # called after every decision recorded (the live header)
+        self.pick = w.SelectMultiple(options=[], rows=6, layout=w.Layout(width="100%"))
+        self.pick_all = w.Button(description="全选筛选出的发现", tooltip="选中上面筛选条件下的全部发现")
+        self.pick_none = w.Button(description="清除选择")
+        self.bulk = {d.value: w.Button(description=f"选中的发现：{d.zh}", button_style=s)
+                     for d, s in zip(Decision, ("danger", "success", "warning"), strict=True)}
+        self.bulk_comment = w.Textarea(placeholder="批量审核的意见（记入每一条）", layout=w.Layout(width="100%"))
+        self.pick_all.on_click(lambda _b: self._pick_all())
+        self.pick_none.on_click(lambda _b: setattr(self.pick, "value", ()))
+        for d, b in self.bulk.items():
+            b.on_click(lambda _b, d=d: self.decide_many(d))
         self.keys_hint = w.HTML(str(render.notice(KEY_HINT)))
         self.actions: dict[str, Callable[[], None]] = {d.value: partial(self.decide, d.value) for d in Decision}
         self.actions.update({NEXT: lambda: self.step(1), PREVIOUS: lambda: self.step(-1)})
@@ -96,11 +135,14 @@ class FindingWalker:
         self.finding = w.VBox([self.detail, self.source], layout=w.Layout(border="1px solid #ddd", padding="4px"))
         self.finding.add_class("ak-walker-finding")  # the browser test hovers it to press keys
         self.events = _key_events(self.finding, self.on_key)
+        batch = w.Accordion(children=[w.VBox([self.pick, w.HBox([self.pick_all, self.pick_none]), self.bulk_comment,
+                                              w.HBox(list(self.bulk.values()))])], selected_index=None)
+        batch.set_title(0, "批量审核（选中多条发现，记录同一结论）")
         self.widget = w.VBox([
             w.HBox([self.severity, self.check]), w.HBox([self.status, self.decision]), self.list,
             w.HBox([self.prev, self.next, self.position, self.advance]),
             w.HBox(list(self.buttons.values())), self.comment, self.auditor, self.message, self.keys_hint,
-            self.finding,
+            self.finding, batch,
         ])
         self.refresh()
 
@@ -131,9 +173,11 @@ class FindingWalker:
 
     def refresh(self) -> None:
         f = self.filtered()
-        options = [(f"[{r.check_id}] {Severity.zh_of(r.severity)} · {r.decision_zh} · {r.message[:60]}",
-                    int(i)) for i, r in zip(f.index, f.itertuples(), strict=True)]
+        options = [(label_of(r), int(i)) for i, r in zip(f.index, f.itertuples(), strict=True)]
         keep = self.list.value
+        picked = set(self.pick.value)
+        self.pick.options = options
+        self.pick.value = tuple(v for _label, v in options if v in picked)
         self.list.options = options
         values = [v for _label, v in options]
         self.list.value = keep if keep in values else (values[0] if values else None)
@@ -209,6 +253,7 @@ class FindingWalker:
         for col in _ANNOTATION:
             self.all.at[index, col] = fresh.iloc[0][col]
 
+    @_guarded("未能记录审核结论")
     def decide(self, decision: str) -> None:
         """Write the decision on the current finding, with the comment in the box, to the ledger now; then
         move to the next undecided finding (when ``advance`` is ticked)."""
@@ -226,12 +271,14 @@ class FindingWalker:
         if not (self.all.loc[self._values(), "decision"] == "").any():
             said += "。全部已审核"
         self.message.value = str(render.message(said, "ok"))
+        self._notify()
         target = following if following in self._values() else (index if index in self._values() else self.list.value)
         if target != self.list.value:
             self.list.value = target  # shows it
         else:
             self._show(target)
 
+    @_guarded("未能记录修改后的审核意见")
     def _comment_changed(self, text: str) -> None:
         """The auditor changed the comment: on a decided finding a new ledger entry (same decision, this
         comment); on an undecided one a draft that goes with its decision."""
@@ -249,7 +296,38 @@ class FindingWalker:
         self.message.value = str(render.message(f"已更新意见：[{r['check_id']}] {r['decision_zh']}", "ok"))
         self.refresh()
         self._show(index)
+        self._notify()
 
+    def _pick_all(self) -> None:
+        """Tick every finding the filters show, for one decision on all of them."""
+        self.pick.value = tuple(self._values())
+
+    @_guarded("未能记录批量审核结论")
+    def decide_many(self, decision: str, indices: list[int] | None = None) -> int:
+        """Record one decision, with the batch comment, on each ticked finding (``indices``: these instead);
+        returns how many were recorded. Each is its own ledger entry, as if decided one by one."""
+        chosen = list(self.pick.value) if indices is None else list(indices)
+        if not chosen:
+            self.message.value = str(render.message("请先在“批量审核”的列表中选中发现（或点“全选筛选出的发现”）", "error"))
+            return 0
+        for index in chosen:
+            self.ledger.record(self.all.loc[index], decision, self.bulk_comment.value, self.auditor.value)
+            self.drafts.pop(index, None)
+            self._reannotate(index)
+        self.pick.value = ()
+        self.refresh()
+        if self.list.value is not None:
+            self._show(self.list.value)
+        self.message.value = str(render.message(f"已记录 {len(chosen)} 条：{Decision(decision).zh}", "ok"))
+        self._notify()
+        return len(chosen)
+
+    def _notify(self) -> None:
+        """Tell the views that follow the ledger (the live header of the notebook) that a decision was recorded."""
+        for listener in self.listeners:
+            listener()
+
+    @_guarded("未能保存审核人")
     def _auditor_changed(self, name: str) -> None:
         """Save the auditor's name in the workspace's settings, so the next run starts with it."""
         if self.workspace is None:

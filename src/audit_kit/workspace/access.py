@@ -27,6 +27,7 @@ from .folder import FORMAT, MARKER, Settings, ledger_path, locate, write_json
 from .ledger import Ledger
 from .reports import ReportStore
 from .results import ResultStore, pack, unpack
+from .signoffs import SignOffs
 
 
 class Workspace:
@@ -49,6 +50,7 @@ class Workspace:
         self._reports: ReportStore | None = None
         self._results: ResultStore | None = None
         self._ledger: Ledger | None = None
+        self._signoffs: SignOffs | None = None
 
     @classmethod
     def find(cls, explicit: str | Path | None = None, start: str | Path | None = None, config: Config | None = None,
@@ -71,6 +73,7 @@ class Workspace:
             if db is not None:
                 db.close()
         self._reports = self._results = self._ledger = None
+        self._signoffs = None
 
     @property
     def reports(self) -> ReportStore:
@@ -89,6 +92,13 @@ class Workspace:
         if self._ledger is None:
             self._ledger = Ledger(self.ledger_path)
         return self._ledger
+
+    @property
+    def signoffs(self) -> SignOffs:
+        """The auditors' conclusions and the reviewers' 复核, in the ledger's file."""
+        if self._signoffs is None:
+            self._signoffs = SignOffs(self.ledger)
+        return self._signoffs
 
     def report(self, ref: str | Path) -> Report:
         """The report ``ref`` names: a file (taken from the store when its bytes are stored, else read once and

@@ -15,12 +15,15 @@ an auditor keeps to vouch for the ledger later.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -53,9 +56,9 @@ CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NUL
 """ + _NO_UPDATE + "\n" + _NO_DELETE
 
 
-def row_hash(row: dict, prev_hash: str) -> str:
+def row_hash(row: dict, prev_hash: str, columns: tuple[str, ...] = CHAINED) -> str:
     """sha256 over the row's chained columns (as stored) and the previous row's hash."""
-    payload = json.dumps([row[c] for c in CHAINED] + [prev_hash], ensure_ascii=False, separators=(",", ":"))
+    payload = json.dumps([row[c] for c in columns] + [prev_hash], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -98,6 +101,18 @@ def values_hash(finding: dict | pd.Series) -> str:
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _locked(method: F) -> F:
+    """Run a method of the ledger under its lock (its SQLite connection is shared by threads)."""
+    @functools.wraps(method)
+    def run(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(self, *args, **kwargs)
+    return run  # type: ignore[return-value]
+
+
 class Ledger:
     """Decisions on findings. Every ``record`` is its own transaction, committed before it returns.
 
@@ -106,15 +121,18 @@ class Ledger:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.notes: list[str] = []
+        self.lock = threading.RLock()  # one use of the connection at a time, whichever thread it comes from
         _refuse_non_ledger(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite.connect(self.path, synchronous="FULL", autocommit=True)
+            # any thread: a JupyterLab widget's callback runs in another thread than the cell that made it
+            self.db = sqlite.connect(self.path, synchronous="FULL", autocommit=True, any_thread=True)
             self.db.executescript(_SCHEMA)
         except (OSError, sqlite3.DatabaseError) as exc:
             raise LedgerError(str(path), f"无法打开审核记录（{exc}）") from exc
         self._migrate()
 
+    @_locked
     def close(self) -> None:
         self.db.close()
 
@@ -152,6 +170,7 @@ class Ledger:
             self.db.execute("ROLLBACK")
             raise
 
+    @_locked
     def record(self, finding: dict | pd.Series, decision: str, comment: str = "", auditor: str = "") -> int:
         """Append a decision on one finding, chained to the last row in the same transaction; returns its id."""
         if decision not in Decision.names():
@@ -175,6 +194,7 @@ class Ledger:
             raise
         return int(row["id"])
 
+    @_locked
     def verify(self) -> Verification:
         """Walk the hash chain in id order; the first row that breaks it, and why, in Chinese."""
         self.db.execute("BEGIN")  # one snapshot: a writer appending meanwhile is not seen half-way
@@ -200,14 +220,17 @@ class Ledger:
         """One line in Chinese saying whether the ledger verified (for the memo's header)."""
         return self.verify().line
 
+    @_locked
     def history(self, fingerprint: str | None = None) -> pd.DataFrame:
         q = "SELECT * FROM decisions" + (" WHERE fingerprint = ?" if fingerprint else "") + " ORDER BY id"
         return pd.read_sql_query(q, self.db, params=(fingerprint,) if fingerprint else None)
 
+    @_locked
     def version(self) -> int:
         """The id of the last decision recorded (0 for none): changes whenever anyone records one."""
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()[0])
 
+    @_locked
     def latest(self) -> pd.DataFrame:
         """The last decision per fingerprint."""
         return pd.read_sql_query(
