@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,20 @@ def corpus() -> Path:
 def seed_path() -> Path:
     """The seed report: the bundled copy (always present in the repository)."""
     return BUNDLED_SEED
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_workspace(tmp_path_factory) -> Iterator[Path]:
+    """Before any fixture of a module or class runs (they are built before the per-test workspace): a
+    workspace and a user cache of the session's own, so no fixture writes into a real workspace or cache."""
+    from audit_kit.workspace.folder import ENV
+
+    folder = tmp_path_factory.mktemp("session-ws") / "audit-store"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENV, str(folder))
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("session-cache")))
+        mp.delenv("AUDIT_KIT_OCR_CACHE", raising=False)
+        yield folder
 
 
 @pytest.fixture(autouse=True)

@@ -182,7 +182,8 @@ def cmd_memo(args: argparse.Namespace) -> int:
             if priors.FORCED in audit.pairing:
                 print(f"audit-kit: 注意：{audit.pairing}", file=sys.stderr)
             out = write_memo(args.path, args.o, prior=args.prior or "", store=store, ledger=ledger,
-                             auditor=args.auditor or "", force_prior=args.force_prior, opened=audit, lanes=lanes)
+                             auditor=args.auditor or "", force_prior=args.force_prior, opened=audit, lanes=lanes,
+                             reviewer=args.reviewer or "")
     print(out)
     return 0
 
@@ -195,10 +196,43 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     ledger = Ledger(args.path)
     for note in ledger.notes:
         print(f"audit-kit: {args.path}: {note}", file=sys.stderr)
+    from ..workspace import signoffs
+
     result = ledger.verify()
+    signed, n, why = signoffs.verify(ledger.db)
     ledger.close()
     print(result.line)
-    return 0 if result.ok else 1
+    print(f"签署记录（审核结论与复核）完整：{n} 条" if signed else f"签署记录不完整：{why}")
+    return 0 if result.ok and signed else 1
+
+
+def cmd_signoff(args: argparse.Namespace) -> int:
+    """Record the auditor's 审核结论 (``--conclusion``) or the reviewer's 复核 (``--review``) of one report."""
+    from ..vocabulary import ReviewVerdict, Verdict
+    from ..workspace.access import Workspace
+    from ..workspace.signoffs import verdict_of
+
+    if bool(args.conclusion) == bool(args.review):
+        print("audit-kit: 请给出 --conclusion（审核人的审核结论）或 --review（复核人的复核意见）之一", file=sys.stderr)
+        return 2
+    with Workspace.find(args.store, config=args.config, ledger=args.ledger) as ws:
+        report = ws.report(args.path)
+        rid = report.report_id
+        try:
+            if args.conclusion:
+                verdict = verdict_of(args.conclusion, Verdict)
+                name = args.auditor or ws.settings.auditor
+                ws.signoffs.conclude(rid, verdict, args.reason or "", name)
+                print(f"已记录审核结论：{Verdict(verdict).zh}（审核人 {name}，报告 {rid}）")
+            else:
+                verdict = verdict_of(args.review, ReviewVerdict)
+                name = args.reviewer or ws.settings.reviewer
+                ws.signoffs.review(rid, verdict, args.reason or "", name)
+                print(f"已记录复核：{ReviewVerdict(verdict).zh}（复核人 {name}，报告 {rid}）")
+        except ValueError as exc:
+            print(f"audit-kit: {exc}", file=sys.stderr)
+            return 2
+    return 0
 
 
 def cmd_batch(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .commands import cmd_batch, cmd_check, cmd_checks, cmd_export, cmd_extract, cmd_import, cmd_ledger_verify, cmd_memo, cmd_show
+from .commands import cmd_batch, cmd_check, cmd_checks, cmd_export, cmd_extract, cmd_import, cmd_ledger_verify, cmd_memo, cmd_show, cmd_signoff
 
 if TYPE_CHECKING:  # pandas and the readers are imported by the commands that use them: `memo` starts faster
 
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", required=True, help="输出文件夹")
     p.add_argument("--jobs", type=int, default=1, help="并行进程数")
     p.add_argument("--store", help="审核工作区文件夹（默认：当前或上级文件夹中的 audit-store/，见 README）")
-    p.add_argument("--memos", action="store_true", help="为每份报告生成审计备忘录，并生成 index.html")
+    p.add_argument("--memos", action="store_true", help="为每份报告生成审核意见书，并生成 index.html（汇总）")
     p.add_argument("--ledger", help="审核记录文件（默认为工作区的 ledger.sqlite）")
     p.add_argument("--auditor", help="审核人")
     p.add_argument("--allow-output-inside", action="store_true",
@@ -48,15 +48,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="tcp://主机:端口",
                    help="在此 Dask 集群上运行（工作节点须以相同路径访问年报、输出文件夹和报告库）；不给出时在本机运行")
     p.set_defaults(func=cmd_batch)
-    p = sub.add_parser("memo", help="生成一份年报的 HTML 审计备忘录（离线、可打印）")
+    p = sub.add_parser("memo", help="生成一份年报的 HTML 审核意见书（离线、可打印）")
     p.add_argument("path", help="年报文件，或工作区中已存报告的编号（可只写开头几位）")
     p.add_argument("--prior", help="同一机关上一年度的年报")
     p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比（备忘录中注明）")
     p.add_argument("--store", help="审核工作区文件夹（默认：当前或上级文件夹中的 audit-store/）：存放报告、检查结果、审核记录")
     p.add_argument("--ledger", help="审核记录文件（默认为工作区的 ledger.sqlite）")
     p.add_argument("--auditor", help="审核人（默认为工作区设置中的审核人）")
+    p.add_argument("--reviewer", help="复核人（默认为工作区设置中的复核人；复核记录见 audit-kit signoff）")
     p.add_argument("-o", required=True, help="输出的 .html 文件")
     p.set_defaults(func=cmd_memo)
+    p = sub.add_parser("signoff", help="记录一份年报的审核结论（审核人）或复核意见（复核人，须为另一人）")
+    p.add_argument("path", help="年报文件，或工作区中已存报告的编号")
+    p.add_argument("--conclusion", metavar="结论", help="审核人的审核结论：同意发布、修改后发布 或 退回重新编制")
+    p.add_argument("--review", metavar="复核意见", help="复核人的复核意见：复核通过 或 退回")
+    p.add_argument("--reason", help="理由或复核意见的说明")
+    p.add_argument("--auditor", help="审核人（默认为工作区设置中的审核人）")
+    p.add_argument("--reviewer", help="复核人（默认为工作区设置中的复核人）")
+    p.add_argument("--store", help="审核工作区文件夹（默认按统一规则找到 audit-store/）")
+    p.add_argument("--ledger", help="审核记录文件（默认为工作区的 ledger.sqlite）")
+    p.set_defaults(func=cmd_signoff)
     p = sub.add_parser("checks", help="列出全部检查：编号、严重程度、检查内容、需要的输入、示例发现")
     p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
                    help="text（终端）、markdown（即 docs/checks.md）或 json")

@@ -81,7 +81,7 @@ def prepare() -> None:
     export(nbformat.v4.new_notebook())
 
 
-def export(notebook: dict | str | Path, title: str = "审计备忘录") -> str:
+def export(notebook: dict | str | Path, title: str = "审核意见书") -> str:
     """An executed notebook (object or path) as the memo's HTML."""
     import nbformat
 

@@ -42,9 +42,9 @@ HIDDEN = "memo-hide"  # cells the memo leaves out
 class Job:
     """One notebook to run: its parameters, where the memo goes, and the title when none is found."""
 
-    parameters: dict[str, str]
+    parameters: dict[str, object]
     out: Path
-    title: str = "审计备忘录"
+    title: str = "审核意见书"
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Outcome:
     detail: str = ""  # the traceback of the failure (for batch.log)
 
 
-def _prepared(notebook: nbformat.NotebookNode, parameters: dict[str, str], kernel: str) -> nbformat.NotebookNode:
+def _prepared(notebook: nbformat.NotebookNode, parameters: dict[str, object], kernel: str) -> nbformat.NotebookNode:
     """A copy of the notebook with the parameters injected (papermill) and a reset cell in front. Cells
     tagged ``memo-hide`` (the finding walker's widgets, working notes) are left out: the memo shows none
     of them, so they are not run either."""

@@ -19,16 +19,18 @@ NOTEBOOK = bundled.notebook("audit_report.ipynb")
 BATCH_NOTEBOOK = bundled.notebook("audit_batch.ipynb")
 
 
-def _params(report_id: str, workspace: Workspace, auditor: str = "", prior: str = "") -> dict[str, str]:
-    """The notebook's parameters: a stored report's id, the workspace and its ledger, and the auditor (the
-    workspace's setting unless given)."""
+def _params(report_id: str, workspace: Workspace, auditor: str = "", prior: str = "",
+            reviewer: str = "") -> dict[str, object]:
+    """The notebook's parameters: a stored report's id, the workspace and its ledger, the auditor and the
+    reviewer (the workspace's settings unless given), and ``memo``: the notebook shows the static memo."""
     return {"report": report_id, "prior": prior, "store": str(workspace.root), "ledger": str(workspace.ledger_path),
-            "auditor": auditor or workspace.settings.auditor}
+            "auditor": auditor or workspace.settings.auditor, "reviewer": reviewer or workspace.settings.reviewer,
+            "memo": True}
 
 
 def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", ledger: str = "", auditor: str = "",
                kernel: str = "python3", force_prior: bool = False, opened: Audit | None = None,
-               lanes: Lanes | None = None) -> Path:
+               lanes: Lanes | None = None, reviewer: str = "") -> Path:
     """Write the memo of ``report`` — a file or a stored report's id (or unique prefix) — to ``out``, in the
     workspace ``store`` (empty: found by :func:`audit_kit.workspace.locate`) with its ledger (or ``ledger``).
 
@@ -37,13 +39,13 @@ def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", l
     the caller started before opening the report (so both happen at once); else one is started here."""
     if lanes is None:
         with Lanes(1, kernel, str(Path.cwd()), prepare=prepare) as started:
-            return write_memo(report, out, prior, store, ledger, auditor, kernel, force_prior, opened, started)
+            return write_memo(report, out, prior, store, ledger, auditor, kernel, force_prior, opened, started, reviewer)
     if opened is None:
         with Workspace.find(store or None, ledger=ledger or None) as ws:
             opened = ws.open(report, prior, force_prior)
     # a prior file is named as the user gave it (the pairing line cites it); the kernel finds it stored
     params: dict = _params(opened.report.report_id, opened.workspace, auditor,
-                           os.path.abspath(prior) if prior and Path(prior).is_file() else prior)
+                           os.path.abspath(prior) if prior and Path(prior).is_file() else prior, reviewer)
     if force_prior:
         params["force_prior"] = True
     job = Job(params, Path(out))
@@ -54,7 +56,7 @@ def write_memo(report: str, out: str | Path, prior: str = "", store: str = "", l
 
 
 def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3", store: str = "",
-                lanes: Lanes | None = None) -> Path:
+                lanes: Lanes | None = None, reviewer: str = "") -> Path:
     """Run audit_batch.ipynb on a batch output folder and write ``OUTDIR/index.html`` linking the memos
     (on ``lanes`` when given: the batch's memo kernels)."""
     outdir = Path(outdir).resolve()

@@ -63,19 +63,48 @@ def text(value: Any) -> str:
 
 # --- single report -----------------------------------------------------------------------------------------
 
-def memo_header(title: str, scope: Iterable[tuple[str, Any]], conclusion: str, counts: Mapping[str, Any],
-                notes: list[str], tables_missing: bool) -> Html:
-    """The head of the memo: title (also the memo's <title>), the 结论 (存在问题 / 未发现问题 / 待核实) with how
-    many findings are decided, reading notes, then scope and sources."""
-    page = render("memo_header", title=title, scope=[(k, text(v)) for k, v in scope], conclusion=conclusion, counts=counts,
-                  notes=[places.where(n) for n in notes], tables_missing=tables_missing)
-    page.memo_title = title
+def memo_cover(title: str, facts: Iterable[tuple[str, Any]], verdict: str, verdict_code: str, reason: str, by: str,
+               provisional: bool, draft: str, counts: Mapping[str, int], tables_missing: bool) -> Html:
+    """The first page of the 审核意见书: the title (also the memo's <title>), who and what was audited and on
+    what basis, the 审核结论 as an action with its reason, and the counts; ``draft``: the 草稿 mark ("" when none)."""
+    page = render("memo_cover", title=title, facts=[(k, text(v)) for k, v in facts], verdict=verdict,
+                  verdict_code=verdict_code, reason=reason, by=by, provisional=provisional, draft=draft, counts=counts,
+                  tables_missing=tables_missing)
+    page.memo_title = f"{title} 审核意见书"
     return page
 
 
-def evidence(finding: Mapping[str, Any], report: Any = None) -> Html:
-    """The evidence of one finding: a small table of the cells involved (the finding's own cell highlighted),
-    the source sentences, and the source lines of the first cells."""
+def problems(items: list[dict[str, Any]], remedies: list[dict[str, Any]]) -> Html:
+    """问题清单 (confirmed problems numbered: message, check, place, the auditor's opinion, capped evidence) and
+    整改要求 ({"text", "problems": [numbers]})."""
+    return render("problems", items=items, remedies=remedies)
+
+
+def open_items(heading: str, pending: list[dict[str, Any]], undecided: list[dict[str, Any]],
+               manual: list[dict[str, Any]], manual_total: int) -> Html:
+    """待核实 and 尚未审核 findings, short; 需人工核对 grouped by check ({"check_id", "title", "n", "reason"})."""
+    return render("open_items", heading=heading, pending=pending, undecided=undecided, manual=manual,
+                  manual_total=manual_total)
+
+
+def record(facts: Iterable[tuple[str, Any]], notes: list[str], dismissed: list[dict[str, Any]],
+           rows: list[dict[str, Any]], statuses: list[str]) -> Html:
+    """附：审核记录 — the technical facts, reading notes, the excluded findings and every check run."""
+    return render("record", facts=[(k, text(v)) for k, v in facts], notes=[places.where(n) for n in notes],
+                  dismissed=dismissed, rows=rows, statuses=statuses)
+
+
+def figure(png: bytes, alt: str) -> Html:
+    """A chart as an inline PNG (the memo has no other files)."""
+    import base64
+
+    return render("figure", src="data:image/png;base64," + base64.b64encode(png).decode("ascii"), alt=alt)
+
+
+def evidence(finding: Mapping[str, Any], report: Any = None, limit: int | None = None) -> Html:
+    """The evidence of one finding: a small table of the cells involved (the finding's own cell highlighted;
+    ``limit``: at most that many, with how many there are), the source sentences, and the source lines of the
+    first cells."""
     from ..model import forms as tpl
 
     items = finding["evidence"]
@@ -97,7 +126,10 @@ def evidence(finding: Mapping[str, Any], report: Any = None) -> Html:
     if report is not None and getattr(report, "document", None) is not None and cells:
         lines = {src: line for line, src in report.document.lines()}
         excerpt = [lines[c["source"]] for c in cells[:3] if c.get("source") in lines]
-    page = render("evidence", rows=rows, quotes=quotes, excerpt=excerpt)
+    total = len(rows)
+    if limit is not None and total > limit:
+        rows = rows[:limit]
+    page = render("evidence", rows=rows, quotes=quotes, excerpt=excerpt, more=total > len(rows), total=total)
     meta = getattr(report, "meta", None) or {}
     if (meta.get("ocr") or {}).get("cells") and cells:  # OCR'd cells: their crops beside the values read
         page = Html(page + ocr_crops(items, meta, failing=finding.get("status") == "fail"))
@@ -139,12 +171,6 @@ def ocr_crops(items: list[Mapping[str, Any]] | str, meta: Mapping[str, Any], fai
     return render("ocr_crops", crops=crops, threshold=text(ocr.get("threshold", "")))
 
 
-def findings(groups: list[dict[str, Any]]) -> Html:
-    """Failing findings by severity; each group is {"severity", "name", "items": [finding dicts]} where a
-    finding dict holds check_id, message, fingerprint, decision, comment, auditor, decided_at, evidence (Html);
-    the decision is shown as one readable line (:func:`audit_kit.render.decisions.decision_line`)."""
-    shown = [{**g, "items": [{**f, "line": _line(f, f.get("decision"))} for f in g["items"]]} for g in groups]
-    return render("findings", groups=shown)
 
 
 def _line(f: Mapping[str, Any], decision: Any) -> str:
@@ -160,14 +186,14 @@ def decision_line_of(finding: Mapping[str, Any], decision: Any) -> str:
     return _line(finding, decision)
 
 
-def manual_checks(items: list[dict[str, Any]]) -> Html:
-    """需人工核对: every item the checks could not assess — check, its title, the reason."""
-    return render("manual_checks", items=items)
 
 
-def appendix(rows: list[dict[str, Any]], statuses: list[str], dismissed: list[dict[str, Any]]) -> Html:
-    """附录: every check run (id, title, counts by status), then the excluded findings with their decision."""
-    return render("appendix", rows=rows, statuses=statuses, dismissed=dismissed)
+
+
+def sign_off(auditor: str, auditor_state: str, reviewer: str, reviewer_state: str) -> Html:
+    """The sign-off block: 审核人 and 复核人 with what each recorded and when (未复核 until then), lines to sign."""
+    return render("sign_off", auditor=text(auditor), auditor_state=auditor_state, reviewer=text(reviewer),
+                  reviewer_state=reviewer_state)
 
 
 def cross_year(checks: list[dict[str, Any]], indicators: list[dict[str, str]], year: str, prior_year: str) -> Html:
@@ -175,9 +201,6 @@ def cross_year(checks: list[dict[str, Any]], indicators: list[dict[str, str]], y
     return render("cross_year", checks=checks, indicators=indicators, year=year, prior_year=prior_year)
 
 
-def sign_off(auditor: str, reviewer: str) -> Html:
-    """The sign-off block: 审核人, 复核人 and 日期, each with a line to sign on."""
-    return render("sign_off", auditor=text(auditor), reviewer=text(reviewer))
 
 
 def finding_detail(finding: Mapping[str, Any], severity: str, status: str, evidence_html: Html) -> Html:
@@ -190,6 +213,11 @@ def finding_detail(finding: Mapping[str, Any], severity: str, status: str, evide
 def paragraph(value: Any, cls: str = "") -> Html:
     """One line of text as a paragraph (e.g. how the prior-year report was found)."""
     return render("paragraph", text=text(value), cls=cls)
+
+
+def heading(value: Any, level: int = 2) -> Html:
+    """A section heading of the memo (h2 by default)."""
+    return render("heading", text=text(value), level=int(level))
 
 
 def message(value: Any, kind: str = "info") -> Html:

@@ -1,10 +1,13 @@
 """The view of one report's audit, what audit_report.ipynb calls (batch_view.py is the batch's): open a report
 of the workspace (by path or stored id, with its prior and its stored results), and the HTML pieces the
-notebook and the memo show — header and conclusion, findings with decisions, 需人工核对, cross-year comparison
-and trend, appendix, sign-off. Notebooks stay thin."""
+notebook and the memo show. The memo is an 审核意见书: a first page with the audited unit, the basis, the 审核结论
+as an action and the numbered 问题清单; then 整改要求, the short 待核实 / 需人工核对 lists, the cross-year comparison,
+the sign-off block (审核人, 复核人) and, on its own last page, 附：审核记录 (everything technical). Notebooks stay
+thin."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -13,13 +16,17 @@ from .. import bundled
 from ..bundled import __version__
 from ..checks.catalogue import title_of
 from ..checks.indicators import indicators, shown_change, shown_indicator
+from ..checks.registry import REGISTRY
 from ..model.numbers import missing
 from ..model.report import Report
 from ..render import html as render
+from ..render import places
 from ..render.html import Html
-from ..vocabulary import Decision, Severity, Status
+from ..vocabulary import UNREVIEWED, Decision, ReviewVerdict, Severity, Status, Verdict
 from ..workspace.access import Audit, Workspace
+from ..workspace.signoffs import State
 from . import trend as trend_
+from .conclusion import Conclusion, conclusion
 
 SEED = bundled.seed()
 
@@ -38,32 +45,10 @@ def open_audit(report: str = "", prior: str = "", store: str = "", ledger: str =
     return audit
 
 
-def checks_appendix(audit: Audit) -> Html:
-    """The appendix: every check run with its title and how many locations passed, failed or could not be
-    assessed, then the findings the auditor excluded with the reason given."""
-    r = audit.results
-    counts = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(Status.names()), fill_value=0)
-    rows = [{"check_id": cid, "title": title_of(cid), "counts": [int(counts.at[cid, s]) for s in Status.names()]}
-            for cid in counts.index]
-    a = audit.annotated
-    excluded = a[(a["status"] == Status.FAIL) & (a["decision"] == Decision.DISMISSED)]
-    dismissed = [{"check_id": f["check_id"], "message": f["message"],
-                  "line": render.decision_line_of(f, f["decision_zh"])} for _, f in excluded.iterrows()]
-    return render.appendix(rows, list(Status.names().values()), dismissed)
 
 
-def manual_checks(audit: Audit) -> Html:
-    """需人工核对: every result the checks could not assess, with its check's title and the reason."""
-    r = audit.results
-    part = r[r["status"] == Status.NOT_ASSESSABLE]
-    items = [{"check_id": f["check_id"], "title": title_of(f["check_id"]), "reason": f["message"]}
-             for _, f in part.iterrows()]
-    return render.manual_checks(items)
 
 
-def sign_off(audit: Audit) -> Html:
-    """The sign-off block: 审核人 and 复核人 from the workspace settings (or as given), 日期, lines to sign."""
-    return render.sign_off(audit.auditor, audit.reviewer)
 
 
 def cross_year(audit: Audit) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -117,60 +102,202 @@ def about() -> str:
     return f"audit-kit {__version__}"
 
 
-def memo_header(audit: Audit, auditor: str = "") -> Html:
-    """Title, scope and sources, and a short conclusion — the head of the audit memo (its title travels in
-    the output's metadata, so the memo's <title> never comes from report text)."""
+EVIDENCE_LIMIT = 10  # cells listed per problem in the memo (the walker and the Excel export list them all)
+BASIS_LAW = "《中华人民共和国政府信息公开条例》第四十九条、第五十条"
+FORMATS = {"2021": "《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）",
+           "2019": "《中华人民共和国政府信息公开工作年度报告格式（试行）》（国办公开办函〔2019〕60号）"}
+
+
+def basis(year: object) -> str:
+    """审核依据: the regulation and the national format the report's year must follow (2019–2020: the 2019
+    format; from 2021: the 2021 one; unknown year: both named)."""
+    y = _year(year)
+    if not y:
+        return f"{BASIS_LAW}；{FORMATS['2021']}（2020 年度及以前：{FORMATS['2019']}）"
+    return f"{BASIS_LAW}；{FORMATS['2021' if int(y) >= 2021 else '2019']}"
+
+
+def conclusion_of(audit: Audit) -> Conclusion:
+    """The 审核结论 now: the auditor's recorded one, else what the decisions give (provisional while open)."""
+    return conclusion(audit.annotated, signoff_state(audit))
+
+
+def signoff_state(audit: Audit) -> State:
+    return audit.workspace.signoffs.state(audit.report.report_id, list(audit.results["fingerprint"]))
+
+
+def draft_mark(c: Conclusion) -> str:
+    """草稿（尚有 N 条未审核） while a failing finding is undecided; "" when none is."""
+    return f"草稿（尚有 {c.undecided} 条未审核）" if c.draft else ""
+
+
+def _date(value: object) -> str:
+    return "" if missing(value) or not value else str(value)[:10]
+
+
+def cover(audit: Audit, c: Conclusion | None = None) -> Html:
+    """The first page: 被审核单位 (as printed), 报告名称, 年度, 发布日期, 来源, 审核依据, 审核日期, 审核人, 复核人 and
+    the 审核结论 with its reason and the counts."""
+    import datetime as dt
+
+    c = c or conclusion_of(audit)
+    m = audit.report.meta
+    a = audit.annotated
+    fails = a[a["status"] == Status.FAIL]
+    state = signoff_state(audit)
+    reviewer = audit.reviewer or (state.review.person if state.review else "")
+    facts = [("被审核单位", m.get("agency") or "（未识别）"), ("报告名称", m.get("title") or "（未识别）"),
+             ("年度", f"{_year(m.get('report_year'))} 年度" if _year(m.get("report_year")) else "（未识别）"),
+             ("发布日期", _date(m.get("published")) or "（报告中未找到）"),
+             ("来源", m.get("url") or Path(str(m.get("source", ""))).name),
+             ("审核依据", basis(m.get("report_year"))), ("审核日期", dt.date.today().isoformat()),
+             ("审核人", audit.auditor or (state.conclusion.person if state.conclusion else "") or "（未填写）"), ("复核人", f"{reviewer}（{_review_state(state)}）" if reviewer else UNREVIEWED)]
+    by = (f"审核人 {c.recorded_by} 于 {c.recorded_at[:10]} 记录" if c.recorded_by
+          else "由审核结论自动得出（审核人可改写并说明理由）")
+    counts = {"checks": int(a["check_id"].nunique()), "fails": len(fails),
+              "confirmed": int((fails["decision"] == Decision.CONFIRMED).sum()),
+              "pending": c.pending, "dismissed": int((fails["decision"] == Decision.DISMISSED).sum()),
+              "undecided": c.undecided, "manual": int((a["status"] == Status.NOT_ASSESSABLE).sum())}
+    agency = m.get("agency") or "（机关未识别）"
+    title = f"{agency} {_year(m.get('report_year'))} 年度政府信息公开工作年度报告".replace("  ", " ")
+    return render.memo_cover(title, facts, c.verdict.zh, c.verdict.value, c.reason, by, c.provisional, draft_mark(c),
+                             counts, tables_missing(audit.report))
+
+
+def place_of(finding: pd.Series | dict, report: Report | None = None) -> str:
+    """Where a finding is in the report, as a reader finds it: 表三“（三）不予公开 1.属于国家秘密”行“自然人”列 /
+    第 4 页第 15 行 (the first cell's source); a span's section; "" when it has no place."""
+    from ..model import forms as tpl
+
+    table, row, col = (finding.get(k) for k in ("table", "row", "col"))
+    parts = []
+    if not missing(table) and table:
+        name = tpl.TABLE_NAMES.get(str(table), str(table))
+        if not missing(row) and row:
+            name += f"“{tpl.row_label(str(table), str(row))}”行"
+            if not missing(col) and col:
+                name += f"“{tpl.col_label(str(table), str(row), str(col))}”列"
+        parts.append(name)
+    items = finding.get("evidence")
+    evidence = json.loads(items) if isinstance(items, str) and items else (items or [])
+    section = next((x["section"] for x in evidence if x.get("section")), None)
+    if section and not parts:
+        parts.append(f"第{section}部分")
+    source = next((x.get("source") for x in evidence if x.get("source")), None)
+    if source:
+        parts.append(places.where(source))
+    return " / ".join(p for p in parts if p)
+
+
+def _confirmed(audit: Audit) -> pd.DataFrame:
+    a = audit.annotated
+    part = a[(a["status"] == Status.FAIL) & (a["decision"] == Decision.CONFIRMED)].copy()
+    order = {s: n for n, s in enumerate(Severity.names())}
+    part["_order"] = part["severity"].map(order)
+    return part.sort_values(["_order", "check_id"], kind="stable")
+
+
+def problems(audit: Audit) -> Html:
+    """问题清单: the confirmed problems, numbered, each with its place, the auditor's opinion and at most
+    :data:`EVIDENCE_LIMIT` cells; then 整改要求, each naming the problems it corrects."""
+    items: list[dict] = []
+    remedies: dict[str, list[int]] = {}
+    for n, (_, r) in enumerate(_confirmed(audit).iterrows(), 1):
+        items.append({"check_id": r["check_id"], "title": title_of(r["check_id"]), "message": r["message"],
+                      "severity": r["severity"], "severity_zh": Severity.zh_of(r["severity"]),
+                      "fingerprint": r["fingerprint"], "place": place_of(r, audit.report),
+                      "opinion": r["comment"] or "（审核人未填写意见）",
+                      "evidence": render.evidence(r, audit.report, limit=EVIDENCE_LIMIT)})
+        remedy = remedy_of(r["check_id"]) or "按上述审核意见更正后重新发布"
+        remedies.setdefault(remedy, []).append(n)
+    return render.problems(items, [{"text": t, "problems": ns} for t, ns in remedies.items()])
+
+
+def remedy_of(check_id: str) -> str:
+    spec = REGISTRY.get(check_id)
+    return spec.remedy if spec is not None else ""
+
+
+def open_items(audit: Audit) -> Html:
+    """待核实 and (in a draft) 尚未审核 findings, one line each; 需人工核对 grouped by check with how many and
+    one reason."""
+    a = audit.annotated
+    fails = a[a["status"] == Status.FAIL]
+    pending = [{"message": places.short(r["message"], 120), "opinion": r["comment"]}
+               for _, r in fails[fails["decision"] == Decision.PENDING].iterrows()]
+    undecided = [{"check_id": r["check_id"], "message": places.short(r["message"], 120)}
+                 for _, r in fails[fails["decision"] == ""].iterrows()]
+    manual_rows = a[a["status"] == Status.NOT_ASSESSABLE]
+    manual = [{"check_id": cid, "title": title_of(str(cid)), "n": len(part), "reason": places.short(part["message"].iloc[0], 90)}
+              for cid, part in manual_rows.groupby("check_id", sort=True)]
+    return render.open_items("四、待核实与需人工核对的事项", pending, undecided, manual, len(manual_rows))
+
+
+def _review_state(state: State) -> str:
+    r = state.review
+    if r is None:
+        return UNREVIEWED
+    if state.review_stale:
+        return f"{ReviewVerdict(r.verdict).zh}（{r.signed_at[:10]}）后报告的审核有变化，须重新复核"
+    return f"{ReviewVerdict(r.verdict).zh}（{r.signed_at[:10]}）" + (f"：{r.reason}" if r.reason else "")
+
+
+def sign_off(audit: Audit) -> Html:
+    """The sign-off block: 审核人 with the conclusion recorded and its date (or 未记录审核结论), 复核人 with the
+    review and its date (未复核 until then), lines to sign."""
+    state = signoff_state(audit)
+    c = state.conclusion
+    auditor_state = f"审核结论：{Verdict(c.verdict).zh}（{c.signed_at[:10]}）" if c else "尚未记录审核结论"
+    reviewer = state.review.person if state.review else audit.reviewer
+    return render.sign_off(c.person if c else audit.auditor, auditor_state, reviewer, _review_state(state))
+
+
+def record(audit: Audit) -> Html:
+    """附：审核记录: file, report id, SHA-256, reader, template, prior pairing, tool version, workspace, ledger and
+    its verification (decisions and sign-offs), reading notes, excluded findings and every check run."""
     import datetime as dt
 
     m = audit.report.meta
-    a = audit.annotated
-    fails = a[a["status"] == "fail"]
-    sev = {s: int((fails["severity"] == s).sum()) for s in Severity.names()}
-    title = f"{m.get('agency') or '（机关未识别）'} {m.get('report_year') or ''} 年度政府信息公开工作年度报告 审计备忘录"
-    decided = int((a["decision"] != "").sum()) + int(a["stale"].sum())
-    scope = [("文件", Path(m["source"]).name), ("报告编号", m["report_id"]), ("SHA-256", m["sha256"]),
+    ok, n, why = audit.workspace.signoffs.verify()
+    facts = [("文件", Path(str(m["source"])).name), ("报告编号", m["report_id"]), ("SHA-256", m["sha256"]),
              ("读取方式", m.get("reader")), ("识别的模板", m.get("template") or "未识别"), ("上年报告", audit.pairing),
-             ("工具版本", about()), ("日期", dt.date.today().isoformat()),
-             ("审核人", auditor or audit.auditor or "（未填写）"), ("工作区", str(audit.workspace.root)),
-             ("审核记录", str(audit.ledger.path)), ("审核结论", f"审核记录中本报告的结论 {decided} 条"),
-             ("审核记录校验", audit.ledger.verification_line())]
-    counts = {"checks": a["check_id"].nunique(), "rows": len(a), "fails": len(fails), **sev,
-              "decisions": [(zh, int((fails["decision"] == d).sum())) for d, zh in Decision.names().items()],
-              "undecided": int((fails["decision"] == "").sum()), "decided": int((fails["decision"] != "").sum())}
-    return render.memo_header(title, scope, conclusion(fails), counts, list(m.get("notes") or []), tables_missing(audit.report))
+             ("工作区", str(audit.workspace.root)), ("审核记录", str(audit.ledger.path)),
+             ("审核记录校验", audit.ledger.verification_line()),
+             ("签署记录校验", f"完整（{n} 条）" if ok else f"不完整：{why}"),
+             ("工具版本", about()), ("生成时间", dt.datetime.now().isoformat(timespec="seconds"))]
+    r = audit.results
+    counts = pd.crosstab(r["check_id"], r["status"]).reindex(columns=list(Status.names()), fill_value=0)
+    rows = [{"check_id": cid, "title": title_of(cid), "counts": [int(counts.at[cid, s]) for s in Status.names()]}
+            for cid in counts.index]
+    a = audit.annotated
+    excluded = a[(a["status"] == Status.FAIL) & (a["decision"] == Decision.DISMISSED)]
+    dismissed = [{"check_id": f["check_id"], "message": places.short(f["message"], 120),
+                  "line": render.decision_line_of(f, f["decision_zh"])} for _, f in excluded.iterrows()]
+    return render.record(facts, list(m.get("notes") or []), dismissed, rows, list(Status.names().values()))
 
 
-def conclusion(fails: pd.DataFrame) -> str:
-    """The memo's 结论 from the auditor's decisions on the failing findings (annotated): any confirmed
-    problem → 存在问题; every finding excluded (or none) → 未发现问题; anything else (待核实, undecided, a
-    decision made on values that changed since) → 待核实."""
-    decisions = fails["decision"] if len(fails) else pd.Series([], dtype=str)
-    if (decisions == Decision.CONFIRMED).any():
-        return "存在问题"
-    if (decisions == Decision.DISMISSED).all():
-        return "未发现问题"
-    return Decision.PENDING.zh  # 待核实
+def memo(audit: Audit) -> Html:
+    """The whole 审核意见书 as one piece (what the memo notebook displays): cover, 问题清单 and 整改要求, open items,
+    the cross-year comparison (when there is a prior or several years), the sign-off block, 附：审核记录."""
+    c = conclusion_of(audit)
+    parts = [cover(audit, c), problems(audit), open_items(audit)]
+    t = trend_of(audit)
+    if audit.prior is not None or len(t.years) > 1:
+        parts.append(render.heading("五、跨年对比"))
+        parts.append(pairing_line(audit))
+        if audit.prior is not None:
+            parts.append(cross_year_section(audit))
+        if len(t.years) > 1:
+            parts.append(trend_section(audit, t))
+    parts += [sign_off(audit), record(audit)]
+    page = Html("\n".join(str(p) for p in parts))
+    page.memo_title = parts[0].memo_title
+    return page
 
 
 def tables_missing(report: Report) -> bool:
     """True when not one cell of 表二, 表三 or 表四 was read."""
     return report.cells.empty
-
-
-def findings_detail(audit: Audit) -> Html:
-    """Every failing finding, by severity: check id, message, evidence, and the ledger's decision."""
-    a = audit.annotated
-    groups = []
-    for sev, zh in Severity.names().items():
-        part = a[(a["status"] == "fail") & (a["severity"] == sev) & (a["decision"] != Decision.DISMISSED)]
-        if part.empty:
-            continue
-        items = [{"check_id": r["check_id"], "message": r["message"], "fingerprint": r["fingerprint"],
-                  "decision": r["decision_zh"], "comment": r["comment"], "auditor": r["auditor"],
-                  "decided_at": r["decided_at"], "evidence": render.evidence(r, audit.report)}
-                 for _, r in part.iterrows()]
-        groups.append({"severity": sev, "name": zh, "items": items})
-    return render.findings(groups)
 
 
 def pairing_line(audit: Audit) -> Html:

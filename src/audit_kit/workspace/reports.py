@@ -106,7 +106,7 @@ class ReportStore:
             self.db = sqlite.read_only(self.path / frozen, immutable=True)
             return
         (self.path / "cells").mkdir(parents=True, exist_ok=True)
-        self.db = sqlite.connect(self.path / "index.sqlite")
+        self.db = sqlite.connect(self.path / "index.sqlite", any_thread=True)  # the lab calls back on another thread, one call at a time
         self.db.executescript(_SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(reports)")}
         if "cells_file" not in columns:  # a store written before cells were kept in part files

@@ -61,7 +61,7 @@ class ResultStore:
     def __init__(self, folder: str | Path) -> None:
         self.path = Path(folder) / "results.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite.connect(self.path)
+        self.db = sqlite.connect(self.path, any_thread=True)  # the lab calls back on another thread, one call at a time
         self.db.executescript(_SCHEMA)
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ it: the memo then says the report must be reviewed again."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -146,15 +147,30 @@ class SignOffs:
 
     def verify(self) -> tuple[bool, int, str]:
         """Walk the sign-offs' chain: (intact, rows checked, why not) — Chinese."""
-        db = self.ledger.db
         with self.ledger.lock:
-            rows = db.execute(f"SELECT {', '.join(CHAINED)}, prev_hash, row_hash FROM signoffs ORDER BY id").fetchall()
-        prev, prev_id = GENESIS, 0
-        for n, r in enumerate(rows, 1):
-            row = dict(zip((*CHAINED, "prev_hash", "row_hash"), r, strict=True))
-            if row["id"] != prev_id + 1:
-                return False, n, f"签署记录第 {prev_id + 1} 条起缺失"
-            if row["prev_hash"] != prev or row_hash(row, prev, CHAINED) != row["row_hash"]:
-                return False, n, f"签署记录第 {row['id']} 条被改动"
-            prev, prev_id = row["row_hash"], row["id"]
-        return True, len(rows), ""
+            return verify(self.ledger.db)
+
+
+def verify(db: sqlite3.Connection) -> tuple[bool, int, str]:
+    """Walk the sign-offs' chain in the ledger's file ``db`` without writing to it: (intact, rows checked,
+    why not) — Chinese; a file without sign-offs is intact with 0 rows."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signoffs'").fetchone() is None:
+        return True, 0, ""
+    rows = db.execute(f"SELECT {', '.join(CHAINED)}, prev_hash, row_hash FROM signoffs ORDER BY id").fetchall()
+    prev, prev_id = GENESIS, 0
+    for n, r in enumerate(rows, 1):
+        row = dict(zip((*CHAINED, "prev_hash", "row_hash"), r, strict=True))
+        if row["id"] != prev_id + 1:
+            return False, n, f"签署记录第 {prev_id + 1} 条起缺失"
+        if row["prev_hash"] != prev or row_hash(row, prev, CHAINED) != row["row_hash"]:
+            return False, n, f"签署记录第 {row['id']} 条被改动"
+        prev, prev_id = row["row_hash"], row["id"]
+    return True, len(rows), ""
+
+
+def verdict_of(text: str, kind: type[Verdict] | type[ReviewVerdict]) -> str:
+    """A verdict given by its code or its Chinese name (修改后发布, 复核通过 …); ValueError naming the choices."""
+    for v in kind:
+        if text.strip() in (v.value, v.zh):
+            return v.value
+    raise ValueError(f"“{text}”不是可选的结论：{'、'.join(v.zh for v in kind)}")
