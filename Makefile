@@ -33,7 +33,7 @@ demo: venv
 	$(BIN)/audit-kit show data/samples/*.txt data/samples/*.html data/samples/*.docx
 	rm -rf out/demo out/demo-store
 	$(BIN)/audit-kit batch data/samples -o out/demo --store out/demo-store --memos --jobs 2 --ledger out/demo.ledger.sqlite || [ $$? -eq 1 ]
-	@echo "备忘录："; ls -1 $$PWD/out/demo/memos/*.html; echo "索引：$$PWD/out/demo/index.html"
+	@echo "审核意见书："; ls -1 $$PWD/out/demo/memos/*.html; echo "索引：$$PWD/out/demo/index.html"
 
 ## Lint, then the whole test suite (the real-report corpus is used when ../shared is present).
 test: venv system lint
@@ -45,7 +45,7 @@ lint: venv
 
 ## JupyterLab on the notebooks, on localhost only, in Chinese (zh-CN language pack, set as the default
 ## language by jupyter/settings/overrides.json); the URL with its token is printed.
-LAB_SETTINGS := --LabApp.app_settings_dir=$(CURDIR)/jupyter/settings
+LAB_SETTINGS := --LabApp.app_settings_dir=$(CURDIR)/jupyter/settings --config=$(CURDIR)/jupyter/jupyter_server_config.py
 lab: venv
 	cd notebooks && ../$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $(LAB_SETTINGS) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 

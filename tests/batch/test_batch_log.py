@@ -95,24 +95,24 @@ def test_memo_failure_traceback_in_log(folder: Path, tmp_path: Path, monkeypatch
     def write_memos(outdir: str, *_a: object, **_k: object) -> list[runner.Outcome]:
         job = runner.Job({"report": str(folder / "county.html")}, Path(outdir) / "memos" / "county.html")
         return [runner.Outcome(job, "笔记本运行出错：ValueError: 模拟", "Traceback (most recent call last):\n"
-                               "  File \"x\", line 1, in cell\nValueError: 模拟的备忘录故障\n")]
+                               "  File \"x\", line 1, in cell\nValueError: 模拟的审核意见书故障\n")]
 
     monkeypatch.setattr("audit_kit.memo.write.write_memos", write_memos)
     code, out = _batch(folder, tmp_path, "--memos", "--ledger", str(tmp_path / "l.sqlite"))
     err = capsys.readouterr().err
     assert code == 2
-    assert len([line for line in err.splitlines() if "备忘录未生成" in line]) == 1 and "Traceback" not in err
+    assert len([line for line in err.splitlines() if "审核意见书未生成" in line]) == 1 and "Traceback" not in err
     log = (out / "batch.log").read_text(encoding="utf-8")
-    assert "备忘录未生成" in log and "county.html" in log and "ValueError: 模拟的备忘录故障" in log
+    assert "审核意见书未生成" in log and "county.html" in log and "ValueError: 模拟的审核意见书故障" in log
 
 
 def test_runner_records_the_traceback_of_a_failed_notebook(tmp_path: Path) -> None:
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
                                            "language_info": {"name": "python"}})
-    nb.cells = [nbformat.v4.new_code_cell("def fail():\n    raise ValueError('备忘录故障')\nfail()")]
+    nb.cells = [nbformat.v4.new_code_cell("def fail():\n    raise ValueError('审核意见书故障')\nfail()")]
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
     [outcome] = runner.run_notebooks(path, [runner.Job({}, tmp_path / "memo.html")], cwd=str(tmp_path),
                                      export=lambda _nb, _title: "")
-    assert outcome.error and "备忘录故障" in outcome.error
+    assert outcome.error and "审核意见书故障" in outcome.error
     assert "Traceback" in outcome.detail and "fail()" in outcome.detail and "ValueError" in outcome.detail

@@ -126,3 +126,20 @@ def test_a_blank_total_column_is_one_finding_and_its_equations_cannot_be_judged(
     assert len(blocked) == 12 and blocked["message"].str.contains("印为空白").all()
     before = {("T3-3", "granted"), ("T3-2", "outcomes_total")}  # their locations are kept: stable fingerprints
     assert before <= set(zip(blocked["check_id"], blocked["row"], strict=True))
+
+
+def test_a_blank_total_column_makes_the_rates_unknown_not_zero():
+    """A sample with its 表三 总计 column printed blank: 公开率 and the other rates are unknown (NaN, shown as
+    （无法计算）), never 0.0%; a batch mean then leaves the report out."""
+    from audit_kit.checks.indicators import indicators, shown_indicator
+
+    report = audit_kit.load(BUNDLED_SEED.parent / "sample-2021-示例县财政局.txt")
+    before = indicators(report).set_index("indicator")["value"]
+    assert before["disclosure_rate"] > 0  # the seed's own rate, read from its numbers
+    cells = report.cells.copy()
+    total = cells.index[(cells["table"] == "t3") & (cells["col"] == "total")]
+    cells.loc[total, ["value", "raw", "status"]] = [np.nan, "", "blank"]
+    report.cells = cells
+    after = indicators(report).set_index("indicator")["value"]
+    assert np.isnan(after["disclosure_rate"]) and np.isnan(after["applications"])
+    assert shown_indicator("disclosure_rate", after["disclosure_rate"]) == "（无法计算）"

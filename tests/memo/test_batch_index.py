@@ -63,8 +63,8 @@ def page(html: str) -> _Page:
 
 
 def memo_rows(p: _Page) -> list[list[str]]:
-    """The rows of the memo index: 机关（备忘录）, 年度, 错误, 警告, 审核进度, 文件, 状态."""
-    return [r for r in p.rows if len(r) == 7 and (r[4].startswith("已审") or r[4] in ("", "无不通过的发现"))]
+    """The rows of the memo index: 被审核单位（审核意见书）, 年度, 审核结论, 确认问题, 审核进度, 复核, 错误, 警告, 文件, 状态."""
+    return [r for r in p.rows if len(r) == 10 and (r[4].startswith("已审") or r[4] in ("", "无不通过的发现"))]
 
 
 def _batch(src: Path, out: Path, store: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -124,14 +124,14 @@ def test_review_progress_comes_from_the_ledger_and_a_failed_memo_says_so(tmp_pat
     results = pd.DataFrame([_finding("/d/a.txt", 1), _finding("/d/a.txt", 2), _finding("/d/a.txt", 3),
                             _finding("/d/b.txt", 1)])
     view = _view(tmp_path, ["/d/a.txt", "/d/b.txt"], [3, 1], {"/d/b.txt": "笔记本单元格运行超过 300 秒，已中止"}, results)
-    before = {r[5]: r[4] for r in memo_rows(page(str(view.memo_links())))}
+    before = {r[8]: r[4] for r in memo_rows(page(str(view.memo_links())))}
     assert before == {"a.txt": "已审 0 / 共 3", "b.txt": "已审 0 / 共 1"}
     view.ledger.record(results.iloc[0], "confirmed", "", "张审核")
     view.ledger.record(results.iloc[1], "dismissed", "不是问题", "张审核")
-    rows = {r[5]: r for r in memo_rows(page(str(view.memo_links())))}
+    rows = {r[8]: r for r in memo_rows(page(str(view.memo_links())))}
     assert rows["a.txt"][4] == "已审 2 / 共 3" and rows["b.txt"][4] == "已审 0 / 共 1"
-    assert rows["b.txt"][6] == "备忘录生成失败：笔记本单元格运行超过 300 秒，已中止"
-    assert rows["a.txt"][6] == "备忘录已生成"
+    assert rows["b.txt"][9] == "审核意见书生成失败：笔记本单元格运行超过 300 秒，已中止"
+    assert rows["a.txt"][9] == "审核意见书已生成"
 
 
 def test_repeated_titles_name_the_file_in_the_link(tmp_path, monkeypatch):
@@ -161,7 +161,7 @@ def test_memo_link_outside_the_lab_root_is_no_link_but_says_where(tmp_path, monk
     view = _view(tmp_path, ["/d/a.txt"], [1], {})
     p = page(str(view.memo_links()))
     assert p.links == []
-    assert "无法在此打开" in memo_rows(p)[0][6]
+    assert "无法在此打开" in memo_rows(p)[0][9]
 
 
 # --- in JupyterLab -------------------------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def test_memo_links_open_in_jupyterlab(tmp_path):
             page_.screenshot(path=str(ARTIFACTS / "lab-batch-memo-links.png"))
             assert unquote(href).split("?")[0].endswith(f"/files/批量输出/memos/{memo.name}"), href
             answer = page_.request.get(href if href.startswith("http") else base + href)
-            assert answer.status == 200 and "审计备忘录" in answer.text()
+            assert answer.status == 200 and "审核意见书" in answer.text()
             link.click()
             page_.locator(".lm-TabBar-tab", has_text=memo.name[:10]).first.wait_for(timeout=60_000)
             page_.screenshot(path=str(ARTIFACTS / "lab-batch-memo-opened.png"))
@@ -223,7 +223,7 @@ def test_index_in_the_browser_opens_the_memos_and_shows_progress(tmp_path):
     first = fails.iloc[0]
     Ledger(store / "ledger.sqlite").record(first, "confirmed", "已核实", "张审核")
     index = write_index(out, store=str(store))
-    rows = {r[5]: r[4] for r in memo_rows(page(index.read_text(encoding="utf-8")))}
+    rows = {r[8]: r[4] for r in memo_rows(page(index.read_text(encoding="utf-8")))}
     assert rows[Path(first["file"]).name] == f"已审 1 / 共 {int((fails['file'] == first['file']).sum())}"
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
@@ -238,7 +238,7 @@ def test_index_in_the_browser_opens_the_memos_and_shows_progress(tmp_path):
                 link.click()
             memo = opened.value
             memo.wait_for_load_state()
-            assert "审计备忘录" in memo.title() and agency in memo.title()
+            assert "审核意见书" in memo.title() and agency in memo.title()
         finally:
             browser.close()
 

@@ -78,7 +78,7 @@ def test_memo_says_when_the_ledger_chain_is_broken(tmp_path):
 
 def test_seed_memo_states_the_seed_results(seed_memo):
     _path, html, _f1 = seed_memo
-    assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审计备忘录" in html
+    assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审核意见书" in html
     assert "不通过的发现 3 条：错误 0 条，警告 1 条，提示 2 条" in html
     assert "2020 年度报告却使用 2021 版格式" in html
     assert "第二部分标题印为“2、 主动公开政府信息情况”" in html and "第六部分标题印为“六、其他需要报告事项”" in html
@@ -159,7 +159,7 @@ def test_memo_offline_in_chromium_with_chinese_glyphs(seed_memo, tmp_path):
         }""")
         # real glyphs differ from each other and from the missing-glyph box; boxes would all look alike
         assert len(set(glyphs["cjk"])) == 5 and glyphs["tofu"] not in glyphs["cjk"]
-        assert page.evaluate("() => document.fonts.check('40px sans-serif', '审计备忘录')")
+        assert page.evaluate("() => document.fonts.check('40px sans-serif', '审核意见书')")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "memo-seed.png"), full_page=True)
         assert [u for u in requests if not u.startswith("file:")] == []
@@ -238,4 +238,4 @@ def test_batch_memos_and_index(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     for m in memos:
         assert f"memos/{m.name}" in index
-    assert "示例县水务局 2023 年度政府信息公开工作年度报告 审计备忘录" in memos[1].read_text(encoding="utf-8")
+    assert "示例县水务局 2023 年度政府信息公开工作年度报告 审核意见书" in memos[1].read_text(encoding="utf-8")

@@ -143,7 +143,8 @@ def _printed(html_path: Path, pdf_path: Path, shots: Path | None = None, **optio
             pdf[i].render(scale=1.3).to_pil().save(shots / f"page-{i + 1}.png")
         pdf.close()
     # pypdf reads some glyphs of the CJK font as radicals (⻚ U+2EDA, ⼼ U+2F3C): NFKC and a fold bring them back
-    return [re.sub(r"\s+", "", unicodedata.normalize("NFKC", p.extract_text() or "")).replace("⻚", "页").replace("⻅", "见").replace("⺠", "民")
+    radicals = str.maketrans({"⻚": "页", "⻅": "见", "⺠": "民"})
+    return [re.sub(r"\s+", "", unicodedata.normalize("NFKC", p.extract_text() or "")).translate(radicals)
             for p in PdfReader(str(pdf_path)).pages]
 
 

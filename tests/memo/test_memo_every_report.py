@@ -74,7 +74,7 @@ def test_batch_over_the_corpus_writes_a_memo_for_every_report_and_lists_every_fi
     proc = subprocess.run([sys.executable, "-m", "audit_kit.cli", "batch", str(folder), "-o", str(out), "--store",
                            str(tmp_path / "store"), "--memos", "--jobs", "2", "--ledger", str(tmp_path / "l.sqlite")],
                           capture_output=True, text=True, timeout=1800)
-    assert "备忘录未生成" not in proc.stderr, proc.stderr
+    assert "审核意见书未生成" not in proc.stderr, proc.stderr
     reports = pd.read_csv(out / "reports.csv")
     ok = reports[reports["status"] == "ok"]
     assert len(reports) == len(files) + 1 and len(ok) == len(files)
@@ -85,7 +85,7 @@ def test_batch_over_the_corpus_writes_a_memo_for_every_report_and_lists_every_fi
     rows.feed((out / "index.html").read_text(encoding="utf-8"))
     listed = [r for r in rows.rows if len(r) == 7]  # 机关, 年度, 错误, 警告, 审核进度, 文件, 状态
     assert len(listed) == len(reports)
-    assert sum(r[-1] == "备忘录已生成" for r in listed) == len(ok)
+    assert sum(r[-1] == "审核意见书已生成" for r in listed) == len(ok)
     assert [r[-2] for r in listed if r[-1].startswith("读取失败：")] == ["坏文件.docx"]
 
 
@@ -106,5 +106,5 @@ def test_index_says_which_memo_failed_and_why(tmp_path):
     rows = _Rows()
     rows.feed(str(view.memo_links()))
     listed = {r[-2]: r[-1] for r in rows.rows if len(r) == 7}
-    assert listed == {"a.txt": "备忘录已生成", "b.txt": "备忘录生成失败：笔记本单元格运行超过 300 秒，已中止",
+    assert listed == {"a.txt": "审核意见书已生成", "b.txt": "审核意见书生成失败：笔记本单元格运行超过 300 秒，已中止",
                       "c.pdf": "读取失败：需要 OCR"}

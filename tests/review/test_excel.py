@@ -107,6 +107,17 @@ def test_unknown_fingerprints_and_values_are_reported(workspace, tmp_path, capsy
     assert "第 3 行：编号“0000000000000000”不是工作区当前的检查结果" in err
 
 
+def test_an_opinion_without_a_decision_is_reported_not_dropped(workspace, tmp_path, capsys):
+    ws = _fresh(workspace, tmp_path)
+    book = _export(ws, tmp_path / "审核结果.xlsx")
+    _fill(book, {2: ("", "数字与原文不符，待定")})
+    assert main(["import", str(book), "--store", str(ws), "--auditor", "张审核"]) == 2
+    assert "第 2 行：填写了审核意见但没有选择审核结论，未导入" in capsys.readouterr().err
+    ledger = Ledger(ws / "ledger.sqlite")
+    assert ledger.version() == 0  # nothing recorded
+    ledger.close()
+
+
 def test_import_needs_an_auditor_and_a_workbook(workspace, tmp_path, capsys):
     ws = _fresh(workspace, tmp_path)
     book = _export(ws, tmp_path / "审核结果.xlsx")

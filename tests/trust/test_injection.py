@@ -117,7 +117,7 @@ def assert_memo_shows(page: str, ids: set[str]) -> None:
     for hostile in (AGENCY, SCRIPT, IMG, COMMENT, AUDITOR):
         assert hostile in text, hostile  # shown as text, not dropped
     title = re.search(r"<title>(.*?)</title>", page, re.S)
-    assert title and html.unescape(title.group(1)) == f"{AGENCY} 2023 年度政府信息公开工作年度报告 审计备忘录"
+    assert title and html.unescape(title.group(1)) == f"{AGENCY} 2023 年度政府信息公开工作年度报告 审核意见书"
 
 
 @pytest.fixture(scope="module")
@@ -159,9 +159,9 @@ def test_memo_title_is_not_taken_from_report_markup():
     header = {"output_type": "display_data", "data": {"text/html": "<h1>x</h1>"},
               "metadata": {"text/html": {"audit_kit_title": "真实标题"}}}
     nb = nbformat.from_dict({"cells": [{"cell_type": "code", "source": "", "metadata": {}, "outputs": [forged]}]})
-    assert title_of(nb, "审计备忘录") == "审计备忘录"
+    assert title_of(nb, "审核意见书") == "审核意见书"
     nb.cells[0].outputs.append(nbformat.from_dict(header))
-    assert title_of(nb, "审计备忘录") == "真实标题"
+    assert title_of(nb, "审核意见书") == "真实标题"
 
 
 @pytest.fixture(scope="module")

@@ -48,6 +48,6 @@ def test_a_wheel_installed_outside_the_repository_writes_a_memo(tmp_path):
                           text=True, env=env, cwd=work, timeout=600)
     assert proc.returncode == 0, proc.stderr
     html = (work / "memo.html").read_text(encoding="utf-8")
-    assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审计备忘录" in html
+    assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审核意见书" in html
     assert "不通过的发现 3 条" in html
     assert f"<td>{work / 'audit-store'}</td>" in html  # the workspace found from where it ran

@@ -74,7 +74,7 @@ def test_a_memo_from_a_stored_report_after_its_file_is_gone(tmp_path):
     again = cli("memo", report_id[:8], "--store", ws, "-o", tmp_path / "two.html")
     assert again.returncode == 0, again.stderr
     html = (tmp_path / "two.html").read_text(encoding="utf-8")
-    assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审计备忘录" in html
+    assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审核意见书" in html
     assert "不通过的发现 3 条：错误 0 条，警告 1 条，提示 2 条" in html  # the seed's findings, from the workspace
     assert "copy.txt" in html  # the file the report was read from
 

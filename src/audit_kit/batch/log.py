@@ -58,4 +58,4 @@ def file_failed(file: str, reason: str, detail: str) -> None:
 
 def memo_failed(file: str, reason: str, detail: str) -> None:
     """Log a memo that was not written, with its traceback."""
-    log.error("备忘录未生成 %s：%s\n%s", file, reason, detail.rstrip() or "（没有 traceback）")
+    log.error("审核意见书未生成 %s：%s\n%s", file, reason, detail.rstrip() or "（没有 traceback）")

@@ -1,6 +1,7 @@
 """Indicators per report: each a small function over the report's cells, defined in its docstring.
 
-Blank cells count as 0; an indicator whose inputs are missing (a table cut off) is NaN, and a ratio with
+A cell printed blank or not read is unknown: an indicator with any such input is NaN (shown as （未读到） or
+（无法计算）) and is left out of a batch's means — never 0 (a blank 总计 column is no 0.0% 公开率). A ratio with
 a zero denominator is NaN.
 """
 
@@ -26,9 +27,10 @@ Cells = dict[tuple[str, str, str], float]
 
 
 def cell_map(report: Report | CellIndex) -> Cells:
-    """(table, row, col) → value, blank as 0 (built once per report; a checks' cell index is reused)."""
+    """(table, row, col) → value of every cell read as a number (built once per report; a checks' cell
+    index is reused); blank, text and unread cells are absent, so they are unknown."""
     index = report if isinstance(report, dict) else cell_index(report)
-    return {k: 0.0 if status == "blank" else value for k, (value, status, _raw, _src) in index.items()}
+    return {k: value for k, (value, status, _raw, _src) in index.items() if status == "number" and not math.isnan(value)}
 
 
 def _cell(r: Cells, table: str, row: str, col: str) -> float:

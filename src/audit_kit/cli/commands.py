@@ -154,13 +154,13 @@ def _memo_paths(args: argparse.Namespace) -> tuple[str, str]:
 
     store = str(locate(args.store))
     ledger = str(ledger_path(Path(store), args.ledger))  # before anything is created
-    paths.output_file(args.o, "输出的备忘录")
+    paths.output_file(args.o, "输出的审核意见书")
     paths.output_folder(store, "审核工作区（报告库）")
     inputs = {"年报": args.path, "上年报告": args.prior}
-    paths.not_an_input({"输出的备忘录": args.o}, {**inputs, "审核记录": ledger})
+    paths.not_an_input({"输出的审核意见书": args.o}, {**inputs, "审核记录": ledger})
     paths.not_an_input({"审核记录": ledger}, inputs)
     if paths.inside(args.o, store):
-        raise OutputPathError(args.o, f"输出的备忘录在审核工作区（报告库）{store} 之内；请换一个位置")
+        raise OutputPathError(args.o, f"输出的审核意见书在审核工作区（报告库）{store} 之内；请换一个位置")
     return store, ledger
 
 
@@ -271,11 +271,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 outcomes = write_memos(args.o, args.store, ledger=args.ledger, auditor=args.auditor or "",
                                        jobs=args.jobs)
                 failed = [o for o in outcomes if o.error]
-                print(f"备忘录 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
+                print(f"审核意见书 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
                 files = dict(zip(reports["report_id"], reports["file"], strict=True))
                 for o in failed:
                     rid = o.job.parameters["report"]
-                    print(f"  备忘录未生成 {files.get(rid, rid)}：{o.error}", file=sys.stderr)
+                    print(f"  审核意见书未生成 {files.get(rid, rid)}：{o.error}", file=sys.stderr)
                     batchlog.memo_failed(files.get(rid, rid), o.error, o.detail)
     except KeyboardInterrupt:
         print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)

@@ -39,7 +39,7 @@ def output_file(path: str | Path, label: str) -> None:
     """A file to be written: not a folder, and its folder (the nearest existing ancestor) is a folder."""
     p = Path(path)
     if p.is_dir():
-        raise OutputPathError(str(path), f"{label}是一个文件夹；请给出文件名（例如 备忘录.html）")
+        raise OutputPathError(str(path), f"{label}是一个文件夹；请给出文件名（例如 审核意见书.html）")
     parent = next((a for a in p.absolute().parents if a.exists()), None)
     if parent is not None and not parent.is_dir():
         raise OutputPathError(str(path), f"{label}所在的位置 {parent} 是文件，不是文件夹")

@@ -5,7 +5,18 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .commands import cmd_batch, cmd_check, cmd_checks, cmd_export, cmd_extract, cmd_import, cmd_ledger_verify, cmd_memo, cmd_show, cmd_signoff
+from .commands import (
+    cmd_batch,
+    cmd_check,
+    cmd_checks,
+    cmd_export,
+    cmd_extract,
+    cmd_import,
+    cmd_ledger_verify,
+    cmd_memo,
+    cmd_show,
+    cmd_signoff,
+)
 
 if TYPE_CHECKING:  # pandas and the readers are imported by the commands that use them: `memo` starts faster
 
@@ -51,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("memo", help="生成一份年报的 HTML 审核意见书（离线、可打印）")
     p.add_argument("path", help="年报文件，或工作区中已存报告的编号（可只写开头几位）")
     p.add_argument("--prior", help="同一机关上一年度的年报")
-    p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比（备忘录中注明）")
+    p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比（审核意见书中注明）")
     p.add_argument("--store", help="审核工作区文件夹（默认：当前或上级文件夹中的 audit-store/）：存放报告、检查结果、审核记录")
     p.add_argument("--ledger", help="审核记录文件（默认为工作区的 ledger.sqlite）")
     p.add_argument("--auditor", help="审核人（默认为工作区设置中的审核人）")

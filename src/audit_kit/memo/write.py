@@ -62,7 +62,7 @@ def write_index(outdir: str | Path, ledger: str = "", kernel: str = "python3", s
     outdir = Path(outdir).resolve()
     workspace = Workspace.find(store or None, ledger=ledger or None)
     job = Job({"outdir": str(outdir), "store": str(workspace.root), "ledger": str(workspace.ledger_path)},
-              outdir / "index.html", title="批量审核结果")
+              outdir / "index.html", title="批量审核汇总")
     if lanes is None:
         with Lanes(1, kernel, str(outdir), warm="") as started:
             outcome = started.run(BATCH_NOTEBOOK, [job])[0]

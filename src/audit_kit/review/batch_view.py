@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..workspace.access import Workspace
     from .walker import FindingWalker
 
+_ANNOTATION = ["decision", "decision_zh", "comment", "auditor", "decided_at", "stale"]  # the ledger's, added again
 RANKING_COLUMNS = {"file": "文件", "agency": "机关", "report_year": "年度", "template": "格式",
                    "errors": Severity.ERROR.zh, "warnings": Severity.WARNING.zh, "infos": Severity.INFO.zh,
                    "pairing": "上年配对"}
@@ -110,9 +111,47 @@ class BatchView:
         fails = self.results[self.results["status"] == Status.FAIL]
         if fails.empty:
             return {}
-        a = self.ledger.annotate(fails)
+        a = self.ledger.annotate(fails.drop(columns=[c for c in _ANNOTATION if c in fails.columns]))
         done = a.assign(decided=a["decision"] != "").groupby("file")["decided"].agg(["sum", "size"])
         return {str(f): (int(d), int(n)) for f, d, n in zip(done.index, done["sum"], done["size"], strict=True)}
+
+    def signing(self) -> dict[str, tuple[str, int, str]]:
+        """file → (审核结论, with （暂定） while findings are open; confirmed problems; 复核 state), from the
+        ledger's decisions and sign-offs on the findings every view shows."""
+        from .conclusion import conclusion
+        from .report_view import review_state
+
+        out: dict[str, tuple[str, int, str]] = {}
+        if self.workspace is None or self.results.empty:
+            return out
+        ids = dict(zip(self.reports["file"], self.reports.get("report_id", pd.Series(dtype=str)), strict=False))
+        for file, part in self.results.groupby("file", sort=False):
+            rid = ids.get(file)
+            if not isinstance(rid, str) or not rid:
+                continue
+            a = self.ledger.annotate(part.drop(columns=[c for c in _ANNOTATION if c in part.columns]))
+            state = self.workspace.signoffs.state(rid, list(part["fingerprint"]))
+            c = conclusion(a, state)
+            confirmed = int(((a["status"] == Status.FAIL) & (a["decision"] == "confirmed")).sum())
+            out[str(file)] = (c.verdict.zh + ("（暂定）" if c.provisional else ""), confirmed, review_state(state))
+        return out
+
+    def problem_types(self) -> Html:
+        """The problem types across the batch: for each check that failed somewhere, how many reports failed it
+        and in how many a problem was confirmed (e.g. how many agencies failed T3-1, were late, copied last year)."""
+        from ..checks.catalogue import title_of
+
+        if self.results.empty:
+            return render.table(["检查", "内容", "不通过的报告", "确认问题的报告"], [], "（没有不通过的检查）")
+        fails = self.results[self.results["status"] == Status.FAIL]
+        a = self.ledger.annotate(fails.drop(columns=[c for c in _ANNOTATION if c in fails.columns]))
+        rows = []
+        for cid, part in a.groupby("check_id", sort=True):
+            rows.append([cid, title_of(str(cid)), part["file"].nunique(),
+                         part.loc[part["decision"] == "confirmed", "file"].nunique()])
+        total = int((self.reports["status"] == "ok").sum())
+        return render.table(["检查", "内容", f"不通过的报告（共 {total} 份）", "确认问题的报告"], rows,
+                            "（没有不通过的检查）", row_head=True)
 
     def memo_links(self) -> Html:
         """Every report of the batch with a link to its memo (``audit-kit batch --memos``), or why there is none:
@@ -122,6 +161,7 @@ class BatchView:
         memos = self.outdir / "memos"
         status = self.memo_status()
         progress = self.progress()
+        signing = self.signing()
         rows = []
         ranked = self.ranked()
         unread = self.reports[self.reports["status"] != "ok"]
@@ -130,22 +170,25 @@ class BatchView:
             name, error = status.get(r.file, (memo_name(r.file), ""))
             href, note = "", ""
             if error:
-                state, text = "failed", f"备忘录生成失败：{error}"
+                state, text = "failed", f"审核意见书生成失败：{error}"
             elif (memos / name).exists():
-                state, text = "ok", "备忘录已生成"
+                state, text = "ok", "审核意见书已生成"
                 href, note = memo_href(memos / name)
             else:
-                state, text = "none", "未生成备忘录"
+                state, text = "none", "未生成审核意见书"
             decided, total = progress.get(r.file, (0, int(_number(r.errors) + _number(r.warnings) + _number(r.infos))))
             shown = render.text(r.agency) or "（机关未识别）"
             if labels.count(label) > 1:  # titles repeat: say which file the memo came from
                 shown = f"{shown}（{Path(str(r.file)).name}）"
+            verdict, confirmed, review = signing.get(r.file, ("", 0, ""))
             rows.append({"state": state, "href": href, "agency": shown, "year": _whole(r.report_year),
+                         "verdict": verdict, "confirmed": confirmed if verdict else "", "review": review,
                          "errors": _whole(r.errors), "warnings": _whole(r.warnings),
                          "progress": f"已审 {decided} / 共 {total}" if total else "无不通过的发现",
                          "file": self.short_name(r.file), "status": f"{text}（{note}）" if note else text})
         for r in unread.itertuples():
             rows.append({"state": "unread", "href": "", "agency": "（未读取）", "year": "", "errors": "", "warnings": "",
+                         "verdict": "", "confirmed": "", "review": "",
                          "progress": "", "file": self.short_name(r.file), "status": f"读取失败：{render.text(r.reason)}"})
         return render.memo_index(rows, memos.exists())
 
@@ -237,8 +280,8 @@ class BatchView:
 
     def results_of(self, file: str) -> pd.DataFrame:
         r = self.results[self.results["file"] == file].copy()
-        r["evidence"] = r["evidence"].map(json.loads)
-        return r
+        r["evidence"] = r["evidence"].map(lambda e: json.loads(e) if isinstance(e, str) else e)
+        return r.drop(columns=[c for c in _ANNOTATION if c in r.columns])
 
     def stored_report(self, file: str) -> Report | None:
         """The report of ``file`` as the workspace stored it (for the walker's source view); None when this
@@ -308,4 +351,27 @@ def open_batch(outdir: str = "", ledger: str = "", store: str = "", auditor: str
     out = Path(outdir)
     ws = Workspace.find(store or None, ledger=ledger or None)
     t = outputs.read_set(out, ["reports", "results", "indicators"])  # Parquet: the CSVs are for spreadsheets
-    return BatchView(out, t["reports"], t["results"], t["indicators"], ws.ledger, auditor or ws.settings.auditor, ws)
+    return BatchView(out, t["reports"], stored_results(ws, t["reports"], t["results"]), t["indicators"], ws.ledger,
+                     auditor or ws.settings.auditor, ws)
+
+
+def stored_results(ws: Workspace, reports: pd.DataFrame, written: pd.DataFrame) -> pd.DataFrame:
+    """The findings of the batch's reports as the workspace holds them — what the memo, the report notebook,
+    the Excel export and the index show (one source of truth; :meth:`Workspace.findings`) — with each row's
+    file; a report the workspace does not hold keeps the rows the batch wrote."""
+    from ..errors import AuditKitError
+
+    frames = []
+    for r in reports[reports["status"] == "ok"].itertuples():
+        rid = getattr(r, "report_id", None)
+        try:
+            found = ws.findings(str(rid)) if isinstance(rid, str) and rid else None
+        except (AuditKitError, OSError):
+            found = None
+        if found is None:
+            frames.append(written[written["file"] == r.file])
+            continue
+        frames.append(found.assign(file=r.file))
+    if not frames:
+        return written.iloc[:0]
+    return pd.concat(frames, ignore_index=True)

@@ -51,7 +51,6 @@ class WorkspaceData:
 def collect(ws: Workspace) -> WorkspaceData:
     """Every stored report of the workspace, its latest results (computed when none are stored) annotated
     with the ledger's decisions, and its indicators."""
-    from ..checks import check
     from ..checks.indicators import indicators
 
     reports = ws.reports.reports()
@@ -60,11 +59,8 @@ def collect(ws: Workspace) -> WorkspaceData:
         report = ws.reports.get(r.report_id)
         if report is None:
             continue
-        prior, found = ws.reports.prior(report)
-        pairing = found.reason
-        res = ws.results.latest(r.report_id)
-        if res is None:
-            res = check(report, prior)
+        audit = ws.open(r.report_id)  # the results every view shows (Workspace.findings)
+        prior, pairing, res = audit.prior, audit.pairing, audit.results
         res = ws.ledger.annotate(res[res["status"] != "pass"].reset_index(drop=True))
         res["agency"], res["report_year"] = r.agency, r.report_year
         results.append(res)
@@ -219,6 +215,10 @@ def import_decisions(path: str | Path, ws: Workspace, auditor: str) -> Imported:
         if not fp and not decision:
             continue
         if not decision:
+            known = by_fp.get(fp)
+            if comment and (known is None or str(known["comment"]) != comment):  # an opinion typed, no decision chosen
+                out.problems.append(f"{path.name} 第 {n} 行：填写了审核意见但没有选择审核结论，未导入"
+                                    f"（请在“{DECISION_COL}”列选择 {'、'.join(BY_ZH)}）")
             continue  # not decided in the workbook
         if decision not in BY_ZH:
             out.problems.append(f"{path.name} 第 {n} 行：审核结论“{decision}”无法识别（应为 {'、'.join(BY_ZH)}）")

@@ -151,7 +151,8 @@ def cover(audit: Audit, c: Conclusion | None = None) -> Html:
              ("发布日期", _date(m.get("published")) or "（报告中未找到）"),
              ("来源", m.get("url") or Path(str(m.get("source", ""))).name),
              ("审核依据", basis(m.get("report_year"))), ("审核日期", dt.date.today().isoformat()),
-             ("审核人", audit.auditor or (state.conclusion.person if state.conclusion else "") or "（未填写）"), ("复核人", f"{reviewer}（{_review_state(state)}）" if reviewer else UNREVIEWED)]
+             ("审核人", audit.auditor or (state.conclusion.person if state.conclusion else "") or "（未填写）"),
+             ("复核人", f"{reviewer}（{review_state(state)}）" if reviewer else UNREVIEWED)]
     by = (f"审核人 {c.recorded_by} 于 {c.recorded_at[:10]} 记录" if c.recorded_by
           else "由审核结论自动得出（审核人可改写并说明理由）")
     counts = {"checks": int(a["check_id"].nunique()), "fails": len(fails),
@@ -233,7 +234,8 @@ def open_items(audit: Audit) -> Html:
     return render.open_items("四、待核实与需人工核对的事项", pending, undecided, manual, len(manual_rows))
 
 
-def _review_state(state: State) -> str:
+def review_state(state: State) -> str:
+    """The 复核 as one line: 未复核, 复核通过（date）：comment, or that it must be done again."""
     r = state.review
     if r is None:
         return UNREVIEWED
@@ -249,7 +251,7 @@ def sign_off(audit: Audit) -> Html:
     c = state.conclusion
     auditor_state = f"审核结论：{Verdict(c.verdict).zh}（{c.signed_at[:10]}）" if c else "尚未记录审核结论"
     reviewer = state.review.person if state.review else audit.reviewer
-    return render.sign_off(c.person if c else audit.auditor, auditor_state, reviewer, _review_state(state))
+    return render.sign_off(c.person if c else audit.auditor, auditor_state, reviewer, review_state(state))
 
 
 def record(audit: Audit) -> Html:

@@ -110,6 +110,12 @@ class Workspace:
         (stored ones when there are, else computed and stored); see :mod:`.audit`."""
         return open_audit(self, ref, prior, force_prior)
 
+    def findings(self, report_id: str) -> pd.DataFrame:
+        """The results of a stored report as its audit shows them — against the prior the pairing rule gives
+        now, as :meth:`open` gives them — without the ledger's decisions (``ledger.annotate`` adds them). The
+        one source of truth of the walker, the batch overview, ``index.html``, the Excel export and the memo."""
+        return self.open(report_id).results
+
     @property
     def settings_path(self) -> Path:
         return self.root / "settings.json"
