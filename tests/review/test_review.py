@@ -58,13 +58,17 @@ def test_decision_shows_again_and_goes_stale_when_values_change(tmp_path):
     spec.values[("t3", "new", "natural")] += 1
     report = audit_kit.load(samples.write(spec, tmp_path / "r.txt"))
     ledger = Ledger(tmp_path / "l.sqlite")
-    FindingWalker(audit_kit.check(report), ledger, report).buttons["confirmed"].click()
+    first = FindingWalker(audit_kit.check(report), ledger, report)
+    decided = first.current["fingerprint"]
+    first.buttons["confirmed"].click()
     again = FindingWalker(audit_kit.check(audit_kit.load(tmp_path / "r.txt")), Ledger(tmp_path / "l.sqlite"))
-    assert again.current["decision_zh"] == "确认问题"
+    shown = again.all[again.all["fingerprint"] == decided].iloc[0]
+    assert shown["decision_zh"] == "确认问题"
+    assert again.current is None or again.current["fingerprint"] != decided  # a rerun starts at an open finding
     spec.values[("t3", "new", "natural")] += 1  # the report is corrected differently: the finding's values change
     changed = audit_kit.load(samples.write(spec, tmp_path / "r.txt"))
     walker = FindingWalker(audit_kit.check(changed), Ledger(tmp_path / "l.sqlite"))
-    row = walker.all[walker.all["fingerprint"] == again.current["fingerprint"]].iloc[0]
+    row = walker.all[walker.all["fingerprint"] == decided].iloc[0]
     assert row["stale"] and row["decision_zh"] == "数据已变化，请复核" and row["decision"] == ""
 
 
@@ -147,24 +151,34 @@ def _outputs(nb: dict) -> str:
     return "\n".join(text)
 
 
-def test_report_notebook_on_the_seed(tmp_path):
-    out = _outputs(_run(tmp_path, "audit_report.ipynb", ledger=str(tmp_path / "l.sqlite")))
-    assert "盐池县机关事务服务中心" in out
-    assert "2020 年度报告却使用 2021 版格式" in out  # the F-1 finding in the static list
+def test_report_notebook_on_the_seed_writes_the_memo(tmp_path):
+    out = _outputs(_run(tmp_path, "audit_report.ipynb", ledger=str(tmp_path / "l.sqlite"), memo=True))
+    assert "盐池县机关事务服务中心" in out and "审核意见书" in out
+    assert "2020 年度报告却使用 2021 版格式" in out  # the F-1 finding, still undecided
     assert "第二部分标题印为“2、 主动公开政府信息情况”" in out
     assert "image/png" not in out  # images are data, not text
-    assert "没有上一年度" in out or "未提供上年报告" in out or "库中没有" in out  # no prior in the workspace
+    assert "库中没有" in out  # no prior in the workspace
 
 
-def test_report_notebook_on_a_corpus_report_highlights_failing_cells(tmp_path):
+def test_report_page_on_a_corpus_report_highlights_failing_cells(tmp_path):
+    """The lab page of 023.html (built as the notebook builds it): the walker lists the X-1 finding, the
+    tables mark the failing cells, and the two charts are images."""
     if not CORPUS.exists():
         pytest.skip("../shared/corpus is not here")
-    nb = _run(tmp_path, "audit_report.ipynb", report=str(CORPUS / "023.html"), ledger=str(tmp_path / "l.sqlite"))
-    out = _outputs(nb)
-    assert "正文称予以公开及部分公开 258 件" in out
-    assert "background-color: #f8d7da" in out and "（七）总计" in out
-    images = [o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 2
+    import ipywidgets as w
+
+    from audit_kit.review.lab import ReportPage
+
+    page = ReportPage(str(CORPUS / "023.html"), store=str(tmp_path / "store"))
+    assert page.walker is not None
+    assert any("正文称予以公开及部分公开 258 件" in label for label, _v in page.walker.list.options)
+    details = page.body.children[-1]
+    grids, pictures, _years = details.children
+    html = "".join(g.value for g in grids.children)
+    assert "background-color: #f8d7da" in html and "（七）总计" in html
+    images = [i for i in pictures.children if isinstance(i, w.Image)]
+    assert len(images) == 2 and all(i.value[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
+    assert "上海市人民政府办公厅" in page.header.value and "未审核 8 条" in page.header.value
 
 
 def test_report_notebook_on_a_multi_year_sample_shows_the_cross_year_comparison(tmp_path):
@@ -174,10 +188,10 @@ def test_report_notebook_on_a_multi_year_sample_shows_the_cross_year_comparison(
 
     run_batch(series, tmp_path / "b", store=store, progress=False)
     out = _outputs(_run(tmp_path, "audit_report.ipynb", report=str(series / "教育局-2023.docx"),
-                        store=str(store), ledger=str(tmp_path / "l.sqlite")))
+                        store=str(store), ledger=str(tmp_path / "l.sqlite"), memo=True))
     assert "与 2022 年度报告配对" in out
     assert "本年“上年结转”" in out and "2022 年报告“结转下年度继续办理”" in out
-    assert "公开率" in out
+    assert "公开率" in out and "五、跨年对比" in out
 
 
 def test_batch_notebook(tmp_path):

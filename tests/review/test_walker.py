@@ -10,8 +10,9 @@ import json
 import pytest
 
 import audit_kit
-from audit_kit.review.walker import FindingWalker
+from audit_kit.review.walker import ALL, FindingWalker
 from audit_kit.testing import samples
+from audit_kit.vocabulary import Decision
 from audit_kit.workspace.access import Workspace
 from audit_kit.workspace.ledger import Ledger
 
@@ -215,3 +216,32 @@ def test_all_decided_is_said_with_or_without_moving_on(tmp_path, faulty):
     walker.buttons["dismissed"].click()
     assert "全部已审核" in walker.message.value
     assert walker.position.value == "第 0 / 0 条（已审核 0 条）"
+
+
+def test_the_blank_total_column_of_023_is_one_finding_walked_in_one_click_each(corpus, workspace_dir):
+    """023.html prints its 表三 总计 column blank: one T3-5 finding names the cells; the 总计 identities it makes
+    unverifiable are 无法判断 (T3-2, T3-3), not 错误. Walking the failing findings takes one click per finding
+    (the walker moves on by itself); the four X-1 findings take two clicks together (select all, decide)."""
+    from audit_kit.review import report_view
+
+    audit = report_view.open_audit(str(corpus / "023.html"))
+    r = audit.results
+    fails = r[r["status"] == "fail"]
+    assert (fails["check_id"] == "T3-5").sum() == 1
+    assert not fails["check_id"].isin(["T3-2", "T3-3"]).any()
+    assert (r[(r["check_id"].isin(["T3-2", "T3-3"]))]["status"] == "not_assessable").sum() == 12  # 1 column + 11 rows
+    walker = FindingWalker.for_audit(audit)
+    walker.auditor.value = "张审核"
+    walker.check.value = "X-1"
+    clicks = 0
+    walker.pick_all.click(); clicks += 1  # noqa: E702
+    walker.bulk[Decision.CONFIRMED].click(); clicks += 1  # noqa: E702
+    x1 = walker.all[(walker.all["check_id"] == "X-1") & (walker.all["status"] == "fail")]
+    assert clicks == 2 and len(x1) == 4 and (x1["decision"] == "confirmed").all()
+    walker.check.value = ALL
+    left = int(((walker.all["status"] == "fail") & (walker.all["decision"] == "")).sum())
+    while "全部已审核" not in walker.message.value:
+        walker.buttons[Decision.DISMISSED].click()
+        clicks += 1
+        assert clicks < 40, "the walker did not move on"
+    assert clicks == 2 + left == 2 + len(fails) - 4

@@ -53,7 +53,8 @@ def markdown() -> str:
             f"- 严重程度：{Severity(spec.severity).zh}\n"
             f"- 检查内容：{spec.description}\n"
             f"- 需要：{needs_text(spec)}\n"
-            f"- 示例发现：{spec.example}")
+            f"- 示例发现：{spec.example}\n"
+            f"- 整改要求（确认问题时写入审核意见书）：{spec.remedy or '按审核意见更正'}")
     return "\n\n".join(parts) + "\n"
 
 
@@ -62,14 +63,16 @@ def text() -> str:
     lines = [f"共 {len(REGISTRY)} 项检查（结果：{'、'.join(s.zh for s in Status)}）"]
     for spec in ordered():
         lines += ["", f"[{spec.id}] {spec.title}（{Severity(spec.severity).zh}）", f"  检查内容：{spec.description}",
-                  f"  需要：{needs_text(spec)}", f"  示例发现：{spec.example}"]
+                  f"  需要：{needs_text(spec)}", f"  示例发现：{spec.example}",
+                  f"  整改要求：{spec.remedy or '按审核意见更正'}"]
     return "\n".join(lines)
 
 
 def records() -> list[dict[str, object]]:
     """The catalogue as records (``audit-kit checks --format json``)."""
     return [{"id": s.id, "severity": s.severity, "severity_zh": Severity(s.severity).zh, "title": s.title,
-             "description": s.description, "needs": list(s.needs), "example": s.example} for s in ordered()]
+             "description": s.description, "needs": list(s.needs), "example": s.example,
+             "remedy": s.remedy} for s in ordered()]
 
 
 def title_of(check_id: str) -> str:

@@ -70,7 +70,6 @@ class ReportPage:
         self.header = w.HTML()
         self.body = w.VBox()
         self.open_button.on_click(lambda _b: self.open())
-        self.field.on_submit(lambda _f: self.open())
         self.widget = w.VBox([w.HBox([self.field, self.open_button]), self.message, self.header, self.body])
         if report:
             self.open()
@@ -113,8 +112,16 @@ class ReportPage:
 
     def update_header(self) -> None:
         """The 审核结论 and counts at the top, as the decisions now give them (after every decision)."""
-        if self.audit is not None:
-            self.header.value = str(report_view.cover(self.audit)) + str(report_view.sign_off(self.audit))
+        if self.audit is None:
+            return
+        self.header.value = str(report_view.cover(self.audit)) + str(report_view.sign_off(self.audit))
+        verdict = getattr(self, "verdict", None)
+        if verdict is not None and not self._verdict_chosen:  # follows the decisions until the auditor picks one
+            self._setting = True
+            try:
+                verdict.value = report_view.conclusion_of(self.audit).derived.value
+            finally:
+                self._setting = False
 
     def _signing(self, audit: Audit) -> w.Widget:
         derived = report_view.conclusion_of(audit).derived
@@ -125,6 +132,8 @@ class ReportPage:
         self.review_verdict = w.Dropdown(options=[(v.zh, v.value) for v in ReviewVerdict], description="复核意见")
         self.review_comment = w.Textarea(placeholder="复核意见（退回时请写明理由）", layout=w.Layout(width="100%"))
         self.review_button = w.Button(description="记录复核", button_style="warning")
+        self._verdict_chosen, self._setting = False, False
+        self.verdict.observe(lambda _c: setattr(self, "_verdict_chosen", self._verdict_chosen or not self._setting), names="value")
         self.conclude_button.on_click(lambda _b: self.conclude())
         self.review_button.on_click(lambda _b: self.review())
         return w.VBox([w.HBox([self.verdict, self.conclude_button]), self.reason,

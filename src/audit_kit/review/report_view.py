@@ -209,7 +209,7 @@ def problems(audit: Audit) -> Html:
                       "fingerprint": r["fingerprint"], "place": place_of(r, audit.report),
                       "opinion": r["comment"] or "（审核人未填写意见）",
                       "evidence": render.evidence(r, audit.report, limit=EVIDENCE_LIMIT)})
-        remedy = remedy_of(r["check_id"]) or "按上述审核意见更正后重新发布"
+        remedy = remedy_of(r["check_id"]) or "按审核意见更正"
         remedies.setdefault(remedy, []).append(n)
     return render.problems(items, [{"text": t, "problems": ns} for t, ns in remedies.items()])
 

@@ -124,7 +124,7 @@ class FindingWalker:
         self.actions: dict[str, Callable[[], None]] = {d.value: partial(self.decide, d.value) for d in Decision}
         self.actions.update({NEXT: lambda: self.step(1), PREVIOUS: lambda: self.step(-1)})
         for f in (self.severity, self.check, self.status, self.decision):
-            f.observe(lambda _change: self.refresh(), names="value")
+            f.observe(lambda _change: self._filter_changed(), names="value")
         self.list.observe(lambda change: self._show(change["new"]), names="value")
         self.prev.on_click(lambda _b: self.actions[PREVIOUS]())
         self.next.on_click(lambda _b: self.actions[NEXT]())
@@ -180,11 +180,20 @@ class FindingWalker:
         self.pick.value = tuple(v for _label, v in options if v in picked)
         self.list.options = options
         values = [v for _label, v in options]
-        self.list.value = keep if keep in values else (values[0] if values else None)
+        first = next((v for v in values if self.all.at[v, "decision"] == ""), values[0] if values else None)
+        self.list.value = keep if keep in values else first  # a new filter starts at its first undecided finding
         self._count()
         if not values:
             self.detail.value = str(render.notice("没有符合筛选条件的检查结果"))
             self.source.value = ""
+
+    def _filter_changed(self) -> None:
+        """New filters: the list again, at the next finding still open when the one shown is decided."""
+        self.refresh()
+        if self.list.value is not None and self.all.at[self.list.value, "decision"] != "":
+            following = self._next_undecided(int(self.list.value))
+            if following is not None:
+                self.list.value = following
 
     def _count(self) -> None:
         """第 i / n 条（已审核 k 条） over the findings the filters let through."""
@@ -316,6 +325,10 @@ class FindingWalker:
             self._reannotate(index)
         self.pick.value = ()
         self.refresh()
+        if self.list.value is not None and self.all.at[self.list.value, "decision"] != "" and self.advance.value:
+            following = self._next_undecided(int(self.list.value))  # on to the next finding still open
+            if following is not None:
+                self.list.value = following
         if self.list.value is not None:
             self._show(self.list.value)
         self.message.value = str(render.message(f"已记录 {len(chosen)} 条：{Decision(decision).zh}", "ok"))
