@@ -173,6 +173,27 @@ def test_a_file_name_of_gbk_bytes_never_stops_a_batch(tmp_path, workspace_dir):
     assert len(hrefs) == 2 and all((out / unquote(h)).is_file() for h in hrefs), hrefs
 
 
+def test_a_file_name_of_gbk_bytes_is_shown_escaped_by_show_check_and_extract(tmp_path):
+    """Printed raw, the name's bytes either fail to encode or reach the terminal as C1 controls; JSON must
+    stay UTF-8. Every command shows the name with its bytes escaped (as the batch's outputs do)."""
+    import json
+
+    raw = os.fsencode(tmp_path) + b"/" + GBK_NAME
+    with open(raw, "wb") as fh:
+        fh.write(BUNDLED_SEED.read_bytes())
+    name = os.fsdecode(raw)
+    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    for args in (("show", name), ("check", name), ("check", name, "--format", "json")):
+        proc = subprocess.run([*CLI, *args], capture_output=True, env={**_env(), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
+        assert proc.returncode in (0, 1), proc.stderr.decode("utf-8", "replace")
+        text = proc.stdout.decode("utf-8")  # strict: every byte printed is UTF-8
+        assert "Error" not in proc.stderr.decode("utf-8", "replace")
+        if args[0] == "show":
+            assert Path(shown).name in text
+    proc = subprocess.run([*CLI, "extract", name, "--format", "json"], capture_output=True, env=_env())
+    assert json.loads(proc.stdout.decode("utf-8"))["meta"]["source"] == shown
+
+
 def _report_with_long_numbers(path: Path, digits: int) -> Path:
     """A generated report whose 表三 总计 of 本年新收 and 表二 规章 本年制发件数 are numbers of ``digits`` digits."""
     lines = samples.to_text(samples.make_report("2021", 2023, seed=5)).split("\n")

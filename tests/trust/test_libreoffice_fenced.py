@@ -98,9 +98,10 @@ def test_a_doc_linking_an_image_on_a_web_server_fetches_nothing(tmp_path, server
     assert url.encode() in doc.read_bytes()  # linked, not embedded
     assert server.requests, "the setup's LibreOffice fetched the image: the server is reachable"
     server.requests.clear()
+    fenced = getattr(legacy, "offline_prefix", None)  # (a reader without it runs LibreOffice as it is: it fails)
     if fence == "settings":  # a machine where no network namespace can be made: the profile's settings alone
-        monkeypatch.setattr(legacy, "offline_prefix", lambda: ())
-    elif not legacy.offline_prefix():
+        monkeypatch.setattr(legacy, "offline_prefix", lambda: (), raising=False)
+    elif fenced is not None and not fenced():
         pytest.skip("no network namespace can be made here (neither root nor user namespaces)")
     report = audit_kit.load(doc)
     assert report.meta["reader"] == "doc" and len(report.cells) == 200

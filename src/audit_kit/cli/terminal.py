@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 from typing import IO
 
+from ..errors import printable
+
 # C0 controls but tab and newline, DEL, C1 controls, and the bidi overrides that reorder what is shown
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BYTE = re.compile("[\udc80-\udcff]")  # a byte of a file name that is not UTF-8 (surrogateescape)
 
 
 def _shown(m: re.Match[str]) -> str:
@@ -19,14 +22,18 @@ def _shown(m: re.Match[str]) -> str:
 
 
 def safe(text: object) -> str:
-    """``text`` with every control character shown as an escape (``\\x1b``) instead of acted on."""
-    return _CONTROL.sub(_shown, str(text))
+    """``text`` with every control character shown as an escape (``\\x1b``) instead of acted on, and the
+    bytes of a file name that are not UTF-8 (GBK, kept by Python as surrogates) as ``\\xNN``: raw, they would
+    not encode, or reach the terminal as C1 controls."""
+    return _CONTROL.sub(_shown, printable(str(text)))
 
 
 def json_safe(text: str) -> str:
     """JSON text (``ensure_ascii=False``) with the control characters JSON leaves raw (DEL, C1, bidi) written
-    as ``\\uXXXX`` escapes: the same data, inert in a terminal."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    as ``\\uXXXX`` escapes: the same data, inert in a terminal; a file name's bytes that are not UTF-8 as
+    ``\\xNN`` (JSON must be UTF-8)."""
+    text = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _BYTE.sub(lambda m: f"\\\\x{ord(m.group()) - 0xDC00:02x}", text)  # "\\xd1" in the JSON: the text \xd1
 
 
 def is_terminal(stream: IO[str]) -> bool:
@@ -47,4 +54,4 @@ def write_data(text: str) -> None:
     """Write a machine format (CSV) to stdout: as it is into a pipe or file, escaped into a terminal."""
     import sys
 
-    sys.stdout.write(safe(text) if is_terminal(sys.stdout) else text)
+    sys.stdout.write(safe(text) if is_terminal(sys.stdout) else printable(text))  # UTF-8 either way
