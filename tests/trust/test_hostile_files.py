@@ -66,12 +66,13 @@ sys.exit(code)
 def measured(*args: object, timeout: float = 300) -> tuple[subprocess.CompletedProcess, float, float]:
     """The command line run in a child under an 8 GB address-space guard: its outcome, wall seconds and the
     child's peak resident memory in bytes."""
-    peak = Path(tempfile.mkdtemp()) / "peak"
-    started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", _MEASURED, *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env=_env(AUDIT_KIT_TEST_PEAK=str(peak)))
-    took = time.monotonic() - started
-    return proc, took, float(peak.read_text()) if peak.is_file() else float("inf")
+    with tempfile.TemporaryDirectory() as tmp:
+        peak = Path(tmp) / "peak"
+        started = time.monotonic()
+        proc = subprocess.run([sys.executable, "-c", _MEASURED, *map(str, args)], capture_output=True, text=True,
+                              timeout=timeout, env=_env(AUDIT_KIT_TEST_PEAK=str(peak)))
+        took = time.monotonic() - started
+        return proc, took, float(peak.read_text()) if peak.is_file() else float("inf")
 
 
 # ---------------------------------------------------------------- pixels
