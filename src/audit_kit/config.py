@@ -9,7 +9,15 @@ client's. Nothing in the library writes it into the process (``os.environ``). Th
 - ``AUDIT_KIT_OCR_CACHE``: the OCR cache folder, or ``off``; unset, a workspace keeps its cache in its own
   ``ocr-cache/`` and a read outside any workspace uses the user's cache folder (``$XDG_CACHE_HOME`` or
   ``~/.cache``, then ``audit-kit/ocr``) — never a folder found from the current one;
-- ``AUDIT_KIT_OCR_THREADS``: threads of the OCR engine (default 1: a batch runs one worker per core).
+- ``AUDIT_KIT_OCR_THREADS``: threads of the OCR engine (default 1: a batch runs one worker per core);
+- ``AUDIT_KIT_MAX_PAGES``: the most pages (PDF pages, image frames, pictures to OCR) one report may have
+  (default :data:`MAX_PAGES`; the command line's ``--max-pages``): a file with more is refused, not read
+  part-way.
+
+Images are bounded too: a page image is rendered at the scale OCR works at, chosen from the page's size
+(never more than :data:`MAX_PAGE_PIXELS`), and an image file or frame of more than :data:`MAX_PIXELS`
+pixels is refused before it is decoded. The per-file time limit (``file_timeout``) covers OCR: a batch
+hands each file a ``deadline`` that OCR checks between pages and between batches of lines.
 
 Defaults admit every real report with a wide margin (real text dumps and pages are well under 1 MB, Word
 files a few MB, scanned-and-OCRed PDFs 20–80 MB).
@@ -26,6 +34,7 @@ MB = 1024 * 1024
 MAX_MB_ENV = "AUDIT_KIT_MAX_MB"
 OCR_CACHE_ENV = "AUDIT_KIT_OCR_CACHE"
 OCR_THREADS_ENV = "AUDIT_KIT_OCR_THREADS"
+MAX_PAGES_ENV = "AUDIT_KIT_MAX_PAGES"
 # The largest file read, by reader kind (MB).
 MAX_INPUT_MB = {"text": 8, "html": 20, "docx": 50, "legacy": 50, "pdf": 200, "image": 50}
 # The most the parts of a .docx that are read (main document, relationships, properties) may inflate to (MB).
@@ -35,6 +44,14 @@ MAX_INFLATED_MB = 50
 MAX_LINE_CHARS = 200_000
 FILE_TIMEOUT_S = 120.0  # reading and checking one file of a batch; the largest real report takes about 2 s
 CONVERSION_TIMEOUT_S = 120.0  # LibreOffice converting one .doc/.wps
+# Pages of one report: real reports have 5–40; a scan of 2,000 pages would be hours of OCR.
+MAX_PAGES = 200
+# Pixels of an image file or frame decoded for OCR: a 600 dpi A3 scan is 70 million; more is refused before
+# decoding (a decompression bomb declares billions in a few bytes).
+MAX_PIXELS = 80_000_000
+# Pixels of a PDF page rendered for OCR or review: OCR works at 2,400 × 4,200 at most (readers/ocr/layout.py),
+# so a page is rendered at that size whatever its points say; a picture for review is scaled to stay under.
+MAX_PAGE_PIXELS = 12_000_000
 _OFF = ("", "off", "0", "none")
 
 
@@ -62,6 +79,11 @@ class Config:
     ocr_threads: int = 1
     file_timeout: float = FILE_TIMEOUT_S  # 0: no limit
     conversion_timeout: float = CONVERSION_TIMEOUT_S
+    max_pages: int = MAX_PAGES
+    max_pixels: int = MAX_PIXELS
+    # time.monotonic() by which the file being read must be done (None: no limit): set per file by a batch
+    # from ``file_timeout``, checked by OCR between pages, so the limit holds in any thread or worker
+    deadline: float | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -69,9 +91,11 @@ class Config:
         env = os.environ if environ is None else environ
         cache = env.get(OCR_CACHE_ENV)
         threads = _positive(env.get(OCR_THREADS_ENV))
+        pages = _positive(env.get(MAX_PAGES_ENV))
         return cls(max_mb=_positive(env.get(MAX_MB_ENV)),
                    ocr_cache=(None if cache.strip().lower() in _OFF else Path(cache)) if cache is not None else user_cache(),
-                   ocr_cache_given=cache is not None, ocr_threads=int(threads) if threads else 1)
+                   ocr_cache_given=cache is not None, ocr_threads=int(threads) if threads else 1,
+                   max_pages=int(pages) if pages else MAX_PAGES)
 
     def but(self, **changes: object) -> Config:
         """A copy with some fields changed."""

@@ -13,6 +13,8 @@ is raised ``from`` the exception that caused it, so logs show both.
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import Literal
 
 Kind = Literal["input", "usage", "run"]
@@ -27,7 +29,7 @@ class AuditKitError(Exception):
     kind: Kind = "run"
 
     def __init__(self, path: str, reason: str) -> None:
-        self.path = str(path)
+        self.path = printable(str(path))
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
@@ -116,6 +118,23 @@ class FileTimeoutError(AuditKitError):
 
     code, kind = "timeout", "run"
 
+    @classmethod
+    def after(cls, path: str, seconds: float, what: str = "") -> FileTimeoutError:
+        """The error for ``path`` over its limit of ``seconds`` (``what``: where the time went, if known)."""
+        return cls(path, f"读取和检查超过时间限制 {seconds:g} 秒{what}，已停止处理此文件（可用 --file-timeout 调整）")
+
+
+class PageLimitError(AuditKitError):
+    """The report has more pages (PDF pages, image frames, pictures to OCR) than the configuration allows."""
+
+    code, kind = "too_many_pages", "input"
+
+
+class DiskFullError(AuditKitError):
+    """A write failed because the disk (or the user's quota) is full; ``path`` is where it was writing."""
+
+    code, kind = "disk_full", "run"
+
 
 class FolderBusyError(AuditKitError):
     """Another batch holds the lock of the output folder or of the store."""
@@ -163,6 +182,35 @@ class SchedulerError(AuditKitError):
     """The Dask scheduler of ``batch --scheduler`` cannot be reached; ``path`` is its address."""
 
     code, kind = "scheduler", "usage"
+
+
+def printable(text: str) -> str:
+    """``text`` (a path) as text that encodes: the bytes of a file name that are not UTF-8 (a GBK name from a
+    Chinese Windows archive, kept by Python as surrogates) are shown as ``\\xNN``."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def disk_full(exc: BaseException, folder: str | os.PathLike[str] | None = None) -> bool:
+    """Whether ``exc`` (an OSError, SQLite's error, pyarrow's) says the disk is full. SQLite reports a full disk
+    while growing its shared-memory file as a plain I/O error: that counts when ``folder`` has no space left."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc)
+    if "No space left" in text or "database or disk is full" in text or "Disk quota exceeded" in text:
+        return True
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    if name == "SQLITE_FULL":
+        return True
+    if name.startswith("SQLITE_IOERR") and folder is not None:
+        try:
+            return os.statvfs(folder).f_bavail == 0
+        except OSError:
+            return False
+    return False
 
 
 def every_error() -> list[type[AuditKitError]]:

@@ -207,6 +207,31 @@ def test_scanned_pages_are_ocr_tasks_on_the_workers(cluster: Cluster, tmp_path: 
     assert got == dict(zip(zip(text["table"], text["row"], text["col"], strict=True), text["value"], strict=True))
 
 
+def test_ocr_on_the_cluster_stays_inside_the_file_time_limit(cluster: Cluster, tmp_path: Path,
+                                                             workspace_dir: Path) -> None:
+    """A 30-page scan (2–3 s of OCR a page) with --file-timeout 3: on the cluster no per-file limit applied
+    at all, and its 30 pages were OCR'd over the workers and reported ok. Now the pre-pass counts its pages'
+    time against its limit (the rest are cancelled) and the read gets only what is left."""
+    from audit_kit.testing import hostile
+
+    src = tmp_path / "in"
+    src.mkdir()
+    hostile.scanned_pdf(src / "scan-30.pdf", 30)
+    shutil.copy(Path(audit_kit.__file__).parents[2] / "data" / "samples" / "yanchi-2020.txt", src / "seed.txt")
+    store = tmp_path / "store"
+    started = time.monotonic()
+    proc = _batch(src, tmp_path / "out", store, "--scheduler", cluster.address, "--file-timeout", "3")
+    _out, err = proc.communicate(timeout=600)
+    took = time.monotonic() - started
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    rows = pd.read_parquet(tmp_path / "out" / "reports.parquet").set_index("file")
+    scan = rows.loc[str(src / "scan-30.pdf")]
+    assert scan["error_type"] == "timeout" and "时间限制 3 秒" in scan["reason"], scan.to_dict()
+    assert rows.loc[str(src / "seed.txt"), "status"] == "ok"
+    assert len(list((store / "ocr-cache").rglob("*.json"))) < 10  # the pages past the limit were not OCR'd
+    assert took < 90, took
+
+
 class FakeCluster:
     """An engine that completes tasks in reverse order and loses every task holding a file named in
     ``deadly`` (as Dask does once the task has killed ``allowed-failures`` workers)."""

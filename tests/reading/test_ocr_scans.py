@@ -218,8 +218,8 @@ def test_low_confidence_cell_is_uncertain_and_noted(tmp_path, monkeypatch, sampl
     monkeypatch.setenv("AUDIT_KIT_OCR_CACHE", "off")
     real = ocr_engine.Recognizer.__call__
 
-    def shaky(self, crops):
-        return [(t, 0.5 if t == "0" else s) for t, s in real(self, crops)]  # every "0" read unsure
+    def shaky(self, crops, deadline=None):
+        return [(t, 0.5 if t == "0" else s) for t, s in real(self, crops, deadline)]  # every "0" read unsure
 
     monkeypatch.setattr(ocr_engine.Recognizer, "__call__", shaky)
     report = audit_kit.load(scan)

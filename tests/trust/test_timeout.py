@@ -59,6 +59,36 @@ def test_the_limit_stops_python_code_that_catches_exceptions():
     assert info.value.path == "x.txt"
 
 
+def test_the_limit_also_stops_python_code_in_another_thread():
+    """A Dask worker runs its tasks in threads, where SIGALRM cannot reach: the limit held nowhere there."""
+    import threading
+    import time
+
+    outcome: list[BaseException | str] = []
+
+    def task() -> None:
+        try:
+            with time_limit(0.3, "x.txt"):
+                end = time.monotonic() + 10
+                while time.monotonic() < end:
+                    with contextlib.suppress(Exception):
+                        sum(range(100))
+            outcome.append("ran to the end")
+        except FileTimeoutError as exc:
+            outcome.append(exc)
+        with time_limit(5, "quick.txt"):  # a block that ends in time is not interrupted later
+            pass
+        time.sleep(0.2)
+        outcome.append("after")
+
+    worker = threading.Thread(target=task)
+    started = time.monotonic()
+    worker.start()
+    worker.join(30)
+    assert isinstance(outcome[0], FileTimeoutError) and outcome[0].path == "x.txt", outcome
+    assert outcome[1:] == ["after"] and time.monotonic() - started < 5
+
+
 def test_a_hanging_file_is_an_error_row_in_process(tmp_path, monkeypatch):
     monkeypatch.setitem(readers.READERS, ".txt", readers.READERS[".txt"])  # restored after the test
     (tmp_path / "hang_reader.py").write_text(HANG, encoding="utf-8")

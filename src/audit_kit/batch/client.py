@@ -31,9 +31,15 @@ Trust:
   versions cannot be ordered, the report gets a ``Y-0`` finding (fail, warning) naming their files, and its
   cross-year checks say why they were not run;
 - links that lead out of the audited folder are not followed unless asked (``follow_links``);
-- each file has a time limit (``file_timeout`` seconds, SIGALRM): a file that takes longer is an ``error``
-  row and the batch goes on. A C extension that keeps the GIL delays the alarm until it returns to Python;
-  the readers' size caps bound how long such a call can run.
+- each file has a time limit (``file_timeout`` seconds: SIGALRM in a worker process, a timer raising into the
+  thread on a Dask worker): a file that takes longer is an ``error`` row and the batch goes on. OCR counts:
+  the pre-pass's seconds on a file's pages are taken from its limit, and OCR looks at the file's deadline
+  between pages. A C extension that keeps the GIL delays the alarm until it returns to Python; the readers'
+  size, page and pixel caps bound how long such a call can run;
+- a file name that is not UTF-8 (GBK bytes from a Chinese Windows archive) is read; the outputs show it with
+  the undecodable bytes escaped (``errors.printable``);
+- a full disk stops the batch with one line (:class:`DiskFullError`, 磁盘空间不足) and the staging folder
+  removed; the reports already stored stay, so the same command run again goes on.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ import pandas as pd
 
 from ..checks.indicators import INDICATORS
 from ..config import Config
-from ..errors import WORKER_LOST
+from ..errors import WORKER_LOST, DiskFullError, disk_full, printable
 from ..readers.ocr import prepass as ocr_batch
 from ..render.spreadsheet import write_csv
 from ..workspace import locks
@@ -132,36 +138,51 @@ def _run(root: Path, outdir: Path, jobs: int, ws: Workspace, progress: bool | No
     try:
         files = [str(f) for f in find_files(root, skip=(outdir, ws.root), follow_links=follow_links,
                                             outside=outside)]
-        # what the workers read: the store as it was before this batch (the alias table applied)
-        shared = Shared(str(ws.root), ws.reports.freeze(), ws.config)
         show = sys.stderr.isatty() if progress is None else progress
-        # scanned pages OCR'd as tasks of their own, into the workspace's OCR cache
-        ocr_batch.ocr_pages(engine.executor(), files, ws.config, show)
+        # scanned pages OCR'd as tasks of their own, into the workspace's OCR cache, within each file's limit
+        spent = ocr_batch.ocr_pages(engine.executor(), files, ws.config, show)
+        # what the workers read: the store as it was before this batch (the alias table applied)
+        shared = Shared(str(ws.root), ws.reports.freeze(), ws.config, spent)
         rows, lights, values, ones = _first_pass(engine, files, ws, shared, parts, joins, show)
         indicator_rows = _cross_year(engine, rows, lights, values, ones, ws, shared, parts, joins, show)
-    except BaseException:
+    except BaseException as exc:
         joins.results.close()
         joins.cells.close()
+        _failed(outdir, staged, exc)
         raise
     finally:
         engine.close()
         drop_frozen(ws.root)
     reports = pd.DataFrame(rows, columns=REPORT_COLUMNS)
     indicators = pd.DataFrame(indicator_rows, columns=INDICATOR_COLUMNS)
-    for name, frame in (("reports", reports), ("indicators", indicators)):
-        frame.to_parquet(staged / f"{name}.parquet", index=False)
-        write_csv(frame, staged / f"{name}.csv")
-    joins.results.finish()
-    joins.cells.finish()
-    shutil.rmtree(parts, ignore_errors=True)
-    outputs.publish(outdir, staged, outputs.FILES)
+    try:
+        for name, frame in (("reports", reports), ("indicators", indicators)):
+            frame.to_parquet(staged / f"{name}.parquet", index=False)
+            write_csv(frame, staged / f"{name}.csv")
+        joins.results.finish()
+        joins.cells.finish()
+        shutil.rmtree(parts, ignore_errors=True)
+        outputs.publish(outdir, staged, outputs.FILES)
+    except BaseException as exc:
+        joins.results.close()
+        joins.cells.close()
+        _failed(outdir, staged, exc)
+        raise
     reports.attrs["outside"] = [str(p) for p in outside]
     return reports
 
 
+def _failed(outdir: Path, staged: Path, exc: BaseException) -> None:
+    """After a batch failed: its staging folder removed; a full disk raised as :class:`DiskFullError`."""
+    shutil.rmtree(staged, ignore_errors=True)
+    if isinstance(exc, Exception) and disk_full(exc, outdir):
+        raise DiskFullError(str(outdir), f"磁盘空间不足，写入批量结果或报告库时失败（{exc}）；未完成的输出已清理，"
+                                         "已存入报告库的报告不会重读，腾出空间后重新运行同一命令即可继续") from exc
+
+
 def _lost_file(path: str, reason: str) -> Read:
     """The pass-1 summary of a file whose workers kept dying."""
-    return Read({"file": path, "status": "error", "reason": reason, "error_type": WORKER_LOST,
+    return Read({"file": printable(path), "status": "error", "reason": reason, "error_type": WORKER_LOST,
                  "detail": "Dask 报告工作进程多次退出：KilledWorker"})
 
 

@@ -5,11 +5,13 @@ write SQLite, only part files, and return small summaries (the named tuples belo
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import hashlib
 import pickle
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +25,7 @@ from ..checks.passes import cross_year_rows, one_report
 from ..checks.registry import RESULT_COLUMNS, Context, Light, run_context
 from ..checks.years import light
 from ..config import Config
-from ..errors import INTERNAL, AuditKitError, FileTimeoutError
+from ..errors import INTERNAL, AuditKitError, FileTimeoutError, printable
 from ..extract.loader import load
 from ..model.report import CELL_SCHEMA as REPORT_CELLS
 from ..model.report import Report, ReportMeta
@@ -34,11 +36,13 @@ from .parts import write_part
 
 class Shared(NamedTuple):
     """What every task of a batch is handed: the store's folder, the name of the index copy the workers
-    read (``ReportStore.freeze``) and the run's configuration."""
+    read (``ReportStore.freeze``), the run's configuration, and the seconds of OCR the batch's pre-pass
+    spent on each file (counted against the file's time limit)."""
 
     store: str
     frozen: str
     config: Config
+    ocr_spent: dict[str, float] = {}  # noqa: RUF012 - a NamedTuple default, never changed
 
 
 class Entry(NamedTuple):
@@ -157,23 +161,74 @@ def _on_alarm(_signum: int, _frame: object) -> None:
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float, path: str) -> Iterator[None]:
-    """Raise :class:`FileTimeoutError` for ``path`` when the block runs longer than ``seconds`` (0: no
-    limit). Uses SIGALRM, so it works in a process's main thread only (a batch's workers and a --jobs 1
-    run); elsewhere the block runs unlimited. The alarm repeats each second in case a handler is lost."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+def time_limit(seconds: float, path: str, limit: float | None = None) -> Iterator[None]:
+    """Raise :class:`FileTimeoutError` for ``path`` when the block runs longer than ``seconds`` (0: no limit;
+    ``limit``: the file's whole limit, for the message, when ``seconds`` is what is left of it).
+
+    In a process's main thread (a batch's local workers, a --jobs 1 run) SIGALRM interrupts the block; the
+    alarm repeats each second in case a handler is lost. In another thread (a Dask worker's) a timer raises
+    the same exception into the block's thread (``PyThreadState_SetAsyncExc``); it is taken back if the
+    block ends first. Either way Python code is stopped, also code that catches every Exception; a C call
+    that keeps the GIL delays it until it returns (OCR looks at the batch's deadline itself, page by page)."""
+    limit = seconds if limit is None else limit
+    if seconds <= 0:
         yield
         return
+    try:
+        if threading.current_thread() is threading.main_thread():
+            with _alarm(seconds):
+                yield
+        else:
+            with _async_alarm(seconds):
+                yield
+    except _Alarm:
+        raise FileTimeoutError.after(path, limit) from None
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
     old = signal.signal(signal.SIGALRM, _on_alarm)
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
         yield
-    except _Alarm:
-        raise FileTimeoutError(path, f"读取和检查超过时间限制 {seconds:g} 秒，已停止处理此文件"
-                                     "（可用 --file-timeout 调整）") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+
+
+def _raise_in(ident: int, exc: type[BaseException] | None) -> None:
+    """Make (or with None: take back) an exception pending in the thread ``ident``."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc) if exc else None)
+
+
+@contextlib.contextmanager
+def _async_alarm(seconds: float) -> Iterator[None]:
+    ident = threading.get_ident()
+    lock = threading.Lock()
+    state = {"armed": True, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if state["armed"]:
+                state["fired"] = True
+                _raise_in(ident, _Alarm)
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        while True:  # the alarm may arrive here, after the block: it is too late then, and taken back
+            try:
+                with lock:
+                    state["armed"] = False
+                    timer.cancel()
+                    if state["fired"]:
+                        _raise_in(ident, None)
+                break
+            except _Alarm:
+                continue
 
 
 def read_chunk(paths: list[str], shared: Shared, part: str) -> list[Read]:
@@ -184,37 +239,53 @@ def read_chunk(paths: list[str], shared: Shared, part: str) -> list[Read]:
     same files. The store is opened for the task only (a long-lived Dask worker never keeps a store or its
     alias table from an earlier batch), through the index copy the client made at the start."""
     with ReportStore(shared.store, frozen=shared.frozen) as store:
-        return _read(paths, store, part, shared.config)
+        return _read(paths, store, part, shared.config, shared.ocr_spent)
 
 
-def _read(paths: list[str], store: ReportStore, part: str, config: Config) -> list[Read]:
+def _within(config: Config, path: str, shown: str, spent: float) -> tuple[Config, float]:
+    """The file's configuration with its deadline (the limit less the pre-pass's OCR of it) and the seconds
+    left; FileTimeoutError when the pre-pass used them all."""
+    if config.file_timeout <= 0:
+        return config, 0.0
+    left = config.file_timeout - spent
+    if left <= 0:
+        raise FileTimeoutError.after(shown, config.file_timeout, f"（其扫描页的 OCR 识别已用 {spent:.1f} 秒）")
+    return config.but(deadline=time.monotonic() + left), left
+
+
+def _read(paths: list[str], store: ReportStore, part: str, config: Config,
+          ocr_spent: dict[str, float] | None = None) -> list[Read]:
     known = _stored(paths, store, config)
     out: list[Read] = []
     results: list[dict] = []
     cells: list[tuple[str, pa.Table]] = []
     new: list[Report] = []
+    fresh: list[bool] = []  # per ok row: its report is new to the store
     for path in paths:
+        shown = printable(path)  # a name that is not UTF-8 (GBK bytes) is shown with its bytes escaped
         try:
-            with time_limit(config.file_timeout, path):
+            file_config, left = _within(config, path, shown, (ocr_spent or {}).get(path, 0.0))
+            with time_limit(left, shown, config.file_timeout):
                 report = known.get(path)
                 if report is None:
-                    report = load(path, config)
-                report.meta["source"] = path
+                    report = load(path, file_config)
+                report.meta["source"] = shown
                 ctx = Context(report)
                 rows = run_context(ctx, ids=one_report())
                 values = _indicators(ctx.cells)
             if path not in known:
                 new.append(report)
         except AuditKitError as exc:
-            out.append(Read(_error_row(path, exc.reason, exc.code)))
+            out.append(Read(_error_row(shown, exc.reason, exc.code)))
             continue
         except Exception as exc:  # a bug must not stop the batch; the row says what happened
-            out.append(Read(_error_row(path, f"内部错误：{type(exc).__name__}: {exc}", INTERNAL)))
+            out.append(Read(_error_row(shown, f"内部错误：{type(exc).__name__}: {exc}", INTERNAL)))
             continue
         m = report.meta
-        results += _as_text(rows, path)
-        cells.append((path, report.cells_table()))
-        row = {"file": path, "status": "ok", "reason": "", "error_type": "", "report_id": m["report_id"],
+        results += _as_text(rows, shown)
+        cells.append((shown, report.cells_table()))
+        fresh.append(path not in known)
+        row = {"file": shown, "status": "ok", "reason": "", "error_type": "", "report_id": m["report_id"],
                "agency": m.get("agency"), "agency_key": store.aliases.resolve(m.get("agency"))[0],
                "report_year": m.get("report_year"), "template": m.get("template"), "reader": m.get("reader"),
                **_counts(rows), "prior_file": "", "pairing": "", "notes": len(m.get("notes") or [])}
@@ -223,8 +294,9 @@ def _read(paths: list[str], store: ReportStore, part: str, config: Config) -> li
         tag = hashlib.sha256("".join(sorted(r.meta["report_id"] for r in new)).encode()).hexdigest()[:8]
         files = store.write_cells(new, tag=tag)
         entries = {r.meta["report_id"]: Entry(r.meta, r.sections, files[r.meta["report_id"]]) for r in new}
+        ok = iter(fresh)
         for k, read in enumerate(out):
-            if read.row["status"] == "ok" and read.row["file"] not in known:
+            if read.row["status"] == "ok" and next(ok):
                 out[k] = read._replace(entry=entries[str(read.row["report_id"])])
     table = pa.concat_tables([c for _p, c in cells]) if cells else REPORT_CELLS.empty_table()
     table = table.append_column("file", pa.array([p for p, c in cells for _ in range(c.num_rows)], pa.string()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import forms as tpl
+from ..model.numbers import implausible
 from ..vocabulary import Status
 from .grouping import BLANKS_DECIDE
 from .registry import Context, Result, check
@@ -173,7 +174,10 @@ def _valid_counts(ctx: Context, table: str) -> Iterator[Result]:
             continue
         kind = tpl.kind(ctx.template, table, row, col)
         problem = None
-        if status == "text":
+        if status == "text" and implausible(raw):
+            digits = sum(ch.isdigit() for ch in raw)
+            problem = f"印的是 {digits} 位数字（“{raw[:12]}…”），超出合理范围，未按数字读取"
+        elif status == "text":
             problem = f"印的是“{raw}”，不是数字"
         elif kind == "money_wan":
             if value < 0:

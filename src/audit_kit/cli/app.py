@@ -8,8 +8,9 @@ import sys
 from collections.abc import Callable
 
 from ..config import Config
-from ..errors import AuditKitError
+from ..errors import AuditKitError, disk_full
 from .parser import build_parser
+from .terminal import say
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,23 +26,28 @@ def main(argv: list[str] | None = None) -> int:
     args.config = Config.from_env()
     if getattr(args, "max_mb", None):
         args.config = args.config.but(max_mb=args.max_mb)
+    if getattr(args, "max_pages", None):
+        args.config = args.config.but(max_pages=args.max_pages)
     try:
         return func(args)
     except BrokenPipeError:  # the reader of our output went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
         return 141  # as a program killed by SIGPIPE
     except AuditKitError as exc:
-        print(f"audit-kit: {exc}", file=sys.stderr)
+        say(f"audit-kit: {exc}", err=True)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (a batch says more, see cmd_batch)
-        print("audit-kit: 已中断", file=sys.stderr)
+        say("audit-kit: 已中断", err=True)
         return 130
     except Exception as exc:
         if os.environ.get("AUDIT_KIT_DEBUG"):
             raise
         target = (getattr(args, "path", None) or getattr(args, "dir", None)
                   or " ".join(getattr(args, "paths", []) or []))
-        print(f"audit-kit: {target}: 内部错误（{type(exc).__name__}: {exc}），请报告此问题", file=sys.stderr)
+        if disk_full(exc):  # a write the command did not expect to fail: still the user's to fix
+            say(f"audit-kit: {target}: 磁盘空间不足，写入失败（{exc}）；请腾出空间后重新运行", err=True)
+            return 2
+        say(f"audit-kit: {target}: 内部错误（{type(exc).__name__}: {exc}），请报告此问题", err=True)
         return 2
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ from ..errors import AuditKitError, LedgerError, OutputPathError
 from ..model.numbers import missing
 from ..vocabulary import Severity, Status
 from . import guards as paths
+from .terminal import json_safe, say, write_data
 
 if TYPE_CHECKING:  # pandas and the readers are imported by the commands that use them: `memo` starts faster
     import pandas as pd
@@ -37,6 +40,13 @@ def _jsonable(x: object) -> object:
     return x
 
 
+def _csv_text(frame: pd.DataFrame, write_csv: Callable[[pd.DataFrame, io.StringIO], None]) -> str:
+    """The neutralised CSV of ``frame`` as text (for stdout)."""
+    buf = io.StringIO()
+    write_csv(frame, buf)
+    return buf.getvalue()
+
+
 def report_json(report: Report) -> dict:
     cells = [_jsonable(r) for r in report.cells.to_dict(orient="records")]
     return {"meta": _jsonable(report.meta), "cells": cells, "sections": report.sections}
@@ -48,10 +58,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     report = load(args.path, args.config)
     if args.format == "json":
-        json.dump(report_json(report), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_safe(json.dumps(report_json(report), ensure_ascii=False, indent=1)) + "\n")
     else:
-        write_csv(report.cells, sys.stdout)
+        write_data(_csv_text(report.cells, write_csv))
     return 0
 
 
@@ -68,15 +77,15 @@ def cmd_show(args: argparse.Namespace) -> int:
             try:
                 report = load(path, args.config)
             except AuditKitError as exc:
-                print(f"audit-kit: {exc}", file=sys.stderr)
+                say(f"audit-kit: {exc}", err=True)
                 status = 2
                 continue
-            print(f"\n■ {Path(path).name}：{report.summary()}")
+            say(f"\n■ {Path(path).name}：{report.summary()}")
             for note in report.meta["notes"]:
-                print(f"  注：{note}")
+                say(f"  注：{note}")
             for name, frame in all_tables(report).items():
-                print(f"\n{name}")
-                print(frame.fillna("（未读到）").to_string())
+                say(f"\n{name}")
+                say(frame.fillna("（未读到）").to_string())
     return status
 
 
@@ -123,14 +132,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         _prior_pairing(args, report, prior)
     results = check(report, prior)
     if args.format == "json":
-        json.dump([_jsonable(r) for r in results.to_dict(orient="records")], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        records = [_jsonable(r) for r in results.to_dict(orient="records")]
+        sys.stdout.write(json_safe(json.dumps(records, ensure_ascii=False, indent=1)) + "\n")
     elif args.format == "csv":
         out = results.copy()
         out["evidence"] = out["evidence"].map(lambda e: json.dumps(_jsonable(e), ensure_ascii=False))
-        write_csv(out, sys.stdout)
+        write_data(_csv_text(out, write_csv))
     else:
-        print(results_text(report, results))
+        say(results_text(report, results))
     errors = results[(results["status"] == "fail") & (results["severity"] == "error")]
     return 1 if len(errors) else 0
 
@@ -143,7 +152,7 @@ def _prior_pairing(args: argparse.Namespace, report: Report, prior: Report) -> s
     text = priors.pairing(report, prior, args.prior, force=args.force_prior,
                           aliases=priors.store_aliases(locate(getattr(args, "store", None))))
     if priors.FORCED in text:
-        print(f"audit-kit: 注意：{text}", file=sys.stderr)
+        say(f"audit-kit: 注意：{text}", err=True)
     return text
 
 
@@ -176,15 +185,15 @@ def cmd_memo(args: argparse.Namespace) -> int:
 
         with Workspace(store, args.config, ledger) as ws:
             for note in ws.ledger.notes:  # a file that is no ledger is refused now, not after the notebook ran
-                print(f"audit-kit: {ledger}: {note}", file=sys.stderr)
+                say(f"audit-kit: {ledger}: {note}", err=True)
             # read (once), stored and checked here: a bad input is a clear one-line error, the kernel is let go
             audit = ws.open(args.path, args.prior or "", args.force_prior)
             if priors.FORCED in audit.pairing:
-                print(f"audit-kit: 注意：{audit.pairing}", file=sys.stderr)
+                say(f"audit-kit: 注意：{audit.pairing}", err=True)
             out = write_memo(args.path, args.o, prior=args.prior or "", store=store, ledger=ledger,
                              auditor=args.auditor or "", force_prior=args.force_prior, opened=audit, lanes=lanes,
                              reviewer=args.reviewer or "")
-    print(out)
+    say(out)
     return 0
 
 
@@ -195,14 +204,14 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
         raise LedgerError(args.path, "文件不存在")
     ledger = Ledger(args.path)
     for note in ledger.notes:
-        print(f"audit-kit: {args.path}: {note}", file=sys.stderr)
+        say(f"audit-kit: {args.path}: {note}", err=True)
     from ..workspace import signoffs
 
     result = ledger.verify()
     signed, n, why = signoffs.verify(ledger.db)
     ledger.close()
-    print(result.line)
-    print(f"签署记录（审核结论与复核）完整：{n} 条" if signed else f"签署记录不完整：{why}")
+    say(result.line)
+    say(f"签署记录（审核结论与复核）完整：{n} 条" if signed else f"签署记录不完整：{why}")
     return 0 if result.ok and signed else 1
 
 
@@ -213,7 +222,7 @@ def cmd_signoff(args: argparse.Namespace) -> int:
     from ..workspace.signoffs import verdict_of
 
     if bool(args.conclusion) == bool(args.review):
-        print("audit-kit: 请给出 --conclusion（审核人的审核结论）或 --review（复核人的复核意见）之一", file=sys.stderr)
+        say("audit-kit: 请给出 --conclusion（审核人的审核结论）或 --review（复核人的复核意见）之一", err=True)
         return 2
     with Workspace.find(args.store, config=args.config, ledger=args.ledger) as ws:
         report = ws.report(args.path)
@@ -223,14 +232,14 @@ def cmd_signoff(args: argparse.Namespace) -> int:
                 verdict = verdict_of(args.conclusion, Verdict)
                 name = args.auditor or ws.settings.auditor
                 ws.signoffs.conclude(rid, verdict, args.reason or "", name)
-                print(f"已记录审核结论：{Verdict(verdict).zh}（审核人 {name}，报告 {rid}）")
+                say(f"已记录审核结论：{Verdict(verdict).zh}（审核人 {name}，报告 {rid}）")
             else:
                 verdict = verdict_of(args.review, ReviewVerdict)
                 name = args.reviewer or ws.settings.reviewer
                 ws.signoffs.review(rid, verdict, args.reason or "", name)
-                print(f"已记录复核：{ReviewVerdict(verdict).zh}（复核人 {name}，报告 {rid}）")
+                say(f"已记录复核：{ReviewVerdict(verdict).zh}（复核人 {name}，报告 {rid}）")
         except ValueError as exc:
-            print(f"audit-kit: {exc}", file=sys.stderr)
+            say(f"audit-kit: {exc}", err=True)
             return 2
     return 0
 
@@ -243,7 +252,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from ..workspace.folder import ledger_path, locate
 
     if not Path(args.dir).is_dir():
-        print(f"audit-kit: {args.dir}：文件夹不存在", file=sys.stderr)
+        say(f"audit-kit: {args.dir}：文件夹不存在", err=True)
         return 2
     args.store = str(locate(args.store))  # the workspace: --store, else found by the one rule
     args.ledger = str(ledger_path(Path(args.store), args.ledger))
@@ -260,10 +269,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
                                 file_timeout=args.file_timeout, lock=False, scheduler=args.scheduler,
                                 config=args.config)
             if reports.attrs.get("outside"):
-                print(f"audit-kit: 未读取 {len(reports.attrs['outside'])} 个指向 {args.dir} 之外的链接"
-                      f"（如 {reports.attrs['outside'][0]}）；需要时加 --follow-links", file=sys.stderr)
+                say(f"audit-kit: 未读取 {len(reports.attrs['outside'])} 个指向 {args.dir} 之外的链接"
+                    f"（如 {reports.attrs['outside'][0]}）；需要时加 --follow-links", err=True)
             if reports.empty:
-                print(f"audit-kit: {args.dir} 下没有可读取的年报文件（支持：{'、'.join(sorted(READERS))}）", file=sys.stderr)
+                say(f"audit-kit: {args.dir} 下没有可读取的年报文件（支持：{'、'.join(sorted(READERS))}）", err=True)
                 return 2
             if args.memos:
                 from ..memo.write import write_memos
@@ -271,19 +280,19 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 outcomes = write_memos(args.o, args.store, ledger=args.ledger, auditor=args.auditor or "",
                                        jobs=args.jobs)
                 failed = [o for o in outcomes if o.error]
-                print(f"审核意见书 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
+                say(f"审核意见书 {len(outcomes) - len(failed)} 份：{Path(args.o) / 'memos'}；索引：{Path(args.o) / 'index.html'}")
                 files = dict(zip(reports["report_id"], reports["file"], strict=True))
                 for o in failed:
                     rid = o.job.parameters["report"]
-                    print(f"  审核意见书未生成 {files.get(rid, rid)}：{o.error}", file=sys.stderr)
+                    say(f"  审核意见书未生成 {files.get(rid, rid)}：{o.error}", err=True)
                     batchlog.memo_failed(files.get(rid, rid), o.error, o.detail)
     except KeyboardInterrupt:
-        print("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", file=sys.stderr)
+        say("audit-kit: 已中断；已读取的报告都已存入报告库，重新运行同一命令即可继续", err=True)
         return 130
     ok = int((reports["status"] == "ok").sum())
-    print(f"共 {len(reports)} 个文件：读取成功 {ok}，失败 {len(reports) - ok}；结果写入 {args.o}")
+    say(f"共 {len(reports)} 个文件：读取成功 {ok}，失败 {len(reports) - ok}；结果写入 {args.o}")
     for row in reports[reports["status"] == "error"].itertuples():
-        print(f"  读取失败 {row.file}：{row.reason}", file=sys.stderr)
+        say(f"  读取失败 {row.file}：{row.reason}", err=True)
     return 2 if failed else exit_status(reports)
 
 
@@ -321,7 +330,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     paths.output_file(args.o, "导出的 Excel 文件")
     with Workspace.find(args.store, config=args.config) as ws:
-        print(export(ws, args.o))
+        say(export(ws, args.o))
     return 0
 
 
@@ -332,10 +341,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     with Workspace.find(args.store, config=args.config) as ws:
         auditor = args.auditor or ws.settings.auditor
         if not auditor:
-            print(f"audit-kit: {args.path}：请用 --auditor 给出审核人姓名（或在工作区设置中保存审核人）", file=sys.stderr)
+            say(f"audit-kit: {args.path}：请用 --auditor 给出审核人姓名（或在工作区设置中保存审核人）", err=True)
             return 2
         result = import_decisions(args.path, ws, auditor)
-    print(result.line)
+    say(result.line)
     for problem in result.problems:
-        print(f"audit-kit: {problem}", file=sys.stderr)
+        say(f"audit-kit: {problem}", err=True)
     return 2 if result.problems else 0

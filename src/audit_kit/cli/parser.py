@@ -103,4 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
     for p in sub.choices.values():  # audit_kit.readers.limits: one number replaces every size limit, for workers too
         p.add_argument("--max-mb", type=float, help="单个文件（及其解压内容）的大小上限，单位 MB（默认按格式：文本 8、网页 20、"
                        "Word 50、PDF 200、图片 50；同环境变量 AUDIT_KIT_MAX_MB）")
+        p.add_argument("--max-pages", type=int, help="单份年报的页数上限（PDF 页、图像帧、需识别的图片；默认 200，"
+                       "同环境变量 AUDIT_KIT_MAX_PAGES）：页数更多的文件不予读取")
     return ap

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..model import forms as tpl
 from ..model.document import Cell, Document
-from ..model.numbers import parse_cell
+from ..model.numbers import footnote, parse_cell
 from .align import align
 from .place import detect_template, place_values, row_targets, row_template, split_run
 from .tokens import tokens
@@ -83,6 +83,11 @@ def extract(doc: Document) -> Extraction:
                     continue
             printed[k] = len(row.values)
             value = parse_cell(cell.text)
+            mark = footnote(cell.text)
+            if mark:  # "3①": the marker of a note, not a digit (NFKC would have made it 31)
+                notes.append(f"{tpl.TABLE_NAMES[row.table]}“{tpl.row_label(row.table, code)}”行"
+                             f"“{tpl.col_label(row.table, code, col)}”格印作“{cell.text.strip()}”（{cell.source}），"
+                             f"按 {value.value:g} 读取，注释符号“{mark}”不计入数值")
             unit = value.unit
             if kind == "money_wan":
                 unit = unit or "万元"

@@ -21,11 +21,31 @@ _NOISE = re.compile(r"[?|*]")
 _ENUM = re.compile(r"^(\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}[、.]|\d{1,2}[、.]|\(\d{1,2}\))")
 _PAREN = re.compile(r"\([^()]*\)|\([^()]*$")
 _PUNCT = re.compile(r"[,、;:。.]")
+# Footnote markers that NFKC would turn into digits: circled, parenthesised and full-stop numbers (① ⑴ ⒈ ㉑),
+# superscript and subscript digits (¹ ² ³ ⁴). After a number they are a note's mark, never its digits: NFKC
+# would read "3①" as 31 and "12¹" as 121. :func:`nfkc` keeps them as printed; numbers.py reads them.
+FOOTNOTE_MARKS = ("\u2460-\u249b\u24ea-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf"
+                  "\u00b9\u00b2\u00b3\u2070\u2074-\u2079\u2080-\u2089")
+_MARKS = re.compile(f"[{FOOTNOTE_MARKS}]")
+
+
+def nfkc(text: str) -> str:
+    """NFKC (full-width digits and letters, Kangxi radicals, compatibility forms to their plain forms), with
+    footnote markers (:data:`FOOTNOTE_MARKS`) kept as printed."""
+    if not _MARKS.search(text):
+        return unicodedata.normalize("NFKC", text)
+    parts, last = [], 0
+    for m in _MARKS.finditer(text):
+        parts += [unicodedata.normalize("NFKC", text[last:m.start()]), m.group()]
+        last = m.end()
+    parts.append(unicodedata.normalize("NFKC", text[last:]))
+    return "".join(parts)
 
 
 def as_printed(text: str) -> str:
-    """NFKC and pinyin glosses dropped, characters kept as printed (traditional stays traditional)."""
-    text = unicodedata.normalize("NFKC", text)
+    """NFKC (footnote markers kept) and pinyin glosses dropped, characters kept as printed (traditional stays
+    traditional)."""
+    text = nfkc(text)
     return _PINYIN.sub("", text) if "(" in text else text
 
 

@@ -15,6 +15,7 @@ from ..config import Config
 from ..model import forms as tpl
 from ..model.document import Block, Document
 from .image import load_frame
+from .limits import too_many_pages
 from .ocr import pages as ocr
 
 _BLIP = qn("a:blip")
@@ -32,9 +33,12 @@ def read_pictures(path: Path, data: bytes, body, blocks: list[Block], config: Co
         parts = _pictures(z, body)
         if not parts:
             return None
+        if len(parts) > config.max_pages:
+            raise too_many_pages(str(path), f"文件中有 {len(parts)} 张需识别的图片（每张一页）", config.max_pages)
         images = {name: z.read(name) for name in parts}
     sha = hashlib.sha256(data).hexdigest()
-    pages = [(i + 1, lambda name=name: load_frame(path, images[name])) for i, name in enumerate(parts)]
+    pages = [(i + 1, lambda name=name: load_frame(path, images[name], 0, config.max_pixels))
+             for i, name in enumerate(parts)]
     results = ocr.read_pages(path, sha, pages, "docx", {i + 1: {"part": name} for i, name in enumerate(parts)}, config)
     ocr_blocks, evidence = ocr.to_blocks(results)
     return ocr.document(path, results, "docx-ocr", [*blocks, *ocr_blocks], evidence)

@@ -14,6 +14,7 @@ an auditor keeps to vouch for the ledger later.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -27,7 +28,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from ..errors import LedgerError
+from ..errors import DiskFullError, LedgerError, disk_full
 from ..model.numbers import missing
 from ..vocabulary import STALE, UNDECIDED, Decision
 from . import sqlite
@@ -129,6 +130,8 @@ class Ledger:
             self.db = sqlite.connect(self.path, synchronous="FULL", autocommit=True, any_thread=True)
             self.db.executescript(_SCHEMA)
         except (OSError, sqlite3.DatabaseError) as exc:
+            if disk_full(exc, self.path.parent):
+                raise _full(self.path, exc) from exc
             raise LedgerError(str(path), f"无法打开审核记录（{exc}）") from exc
         self._migrate()
 
@@ -189,8 +192,11 @@ class Ledger:
                             f"VALUES ({', '.join('?' * (len(CHAINED) + 2))})",
                             (*(row[c] for c in CHAINED), prev, row_hash(row, prev)))
             self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):  # a transaction a full disk ended is already rolled back
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and disk_full(exc, self.path.parent):
+                raise _full(self.path, exc) from exc
             raise
         return int(row["id"])
 
@@ -272,6 +278,10 @@ def _broken(row: dict, prev: str, prev_id: int) -> str:
     return ""
 
 
+def _full(path: Path, exc: BaseException) -> DiskFullError:
+    return DiskFullError(str(path), f"磁盘空间不足，无法写入审核记录（{exc}）；请腾出空间后重试，已有的记录未受影响")
+
+
 def _refuse_non_ledger(path: Path) -> None:
     """Raise :class:`LedgerError` when ``path`` is a folder, or an existing file that is not a ledger."""
     if path.is_dir():
@@ -289,6 +299,8 @@ def _refuse_non_ledger(path: Path) -> None:
     try:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
+        if disk_full(exc, path.parent):  # reading a WAL file writes its shared-memory index beside it
+            raise _full(path, exc) from exc
         raise LedgerError(str(path), f"无法读取审核记录（{exc}）") from exc
     finally:
         db.close()

@@ -12,6 +12,7 @@ to its minimum width, and its confidence on them is then well calibrated (≥ 0.
 
 from __future__ import annotations
 
+import time
 from functools import cache
 from importlib import metadata, resources
 
@@ -22,6 +23,11 @@ from ...errors import OcrEngineError
 
 ENGINE = "rapidocr-onnxruntime"
 TEXT_SHARE = 0.55  # the share of the line image's height the text takes after padding
+CHUNK = 48  # line images recognised between two looks at the deadline: a multiple of rec_batch_num
+
+
+class OutOfTime(Exception):
+    """A deadline passed while a page was being read (the caller says for which file and limit)."""
 
 
 def engine_version() -> str:
@@ -49,13 +55,25 @@ class Recognizer:
                   "rec_img_shape": [3, 48, 320], "rec_batch_num": 6}
         self._rec = TextRecognizer(config)
 
-    def __call__(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    def __call__(self, crops: list[np.ndarray], deadline: float | None = None) -> list[tuple[str, float]]:
+        """Text and confidence of each crop. The model sorts its images by shape and runs them in batches
+        of six; here they are sorted the same way and given to it :data:`CHUNK` at a time, so the batches —
+        and the results — are those of one call, and ``deadline`` (``time.monotonic()``) is looked at
+        between chunks (:class:`OutOfTime`)."""
         if not crops:
             return []
         Recognizer.calls += 1
         images = [cv2.cvtColor(_pad(c), cv2.COLOR_GRAY2BGR) for c in crops]
-        results, _elapsed = self._rec(images)
-        return [(str(text), round(float(score), 4)) for text, score in results]
+        order = sorted(range(len(images)), key=lambda i: images[i].shape[1] / float(images[i].shape[0]))
+        out: list[tuple[str, float]] = [("", 0.0)] * len(images)
+        for k in range(0, len(order), CHUNK):
+            if deadline is not None and time.monotonic() > deadline:
+                raise OutOfTime
+            part = order[k:k + CHUNK]
+            results, _elapsed = self._rec([images[i] for i in part])
+            for i, (text, score) in zip(part, results, strict=True):
+                out[i] = (str(text), round(float(score), 4))
+        return out
 
 
 def _pad(crop: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ become table rows (one :class:`Cell` per ruled cell, source ``page 4 table 2 r5c
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,14 @@ from typing import Any
 import numpy as np
 
 from ...config import Config
-from ...errors import NoTablesError, UnreadableImageError
+from ...errors import FileTimeoutError, NoTablesError, UnreadableImageError
 from ...model import forms as tpl
 from ...model.document import Block, Cell, Document
 from ...model.headings import heading_number
 from ...model.numbers import is_value, parse_cell
 from . import layout as op
 from .cache import OcrCache
-from .engine import engine_version, recognizer
+from .engine import OutOfTime, engine_version, recognizer
 from .strings import CONFUSED, DIGITISH, PUNCT, THRESHOLD, UNREADABLE, fuzzy_label
 
 VERSION = "p8"  # bump when the page pipeline changes: cached results of older versions are not used
@@ -43,15 +44,18 @@ def cache_version() -> str:
 # ---------------------------------------------------------------- one page
 
 
-def ocr_page(rgb: np.ndarray, page: int, threads: int = 1) -> dict:
+def ocr_page(rgb: np.ndarray, page: int, threads: int = 1, deadline: float | None = None) -> dict:
     """OCR one page image (RGB or grey array): its tables as rows of cells and its text lines, in reading
     order, with boxes and confidences. Raises :class:`UnreadableImageError` for an image too small to be
-    a page."""
+    a page, and :class:`OutOfTime` when ``deadline`` (``time.monotonic()``) passes: it is looked at between
+    the page's steps and between batches of line images (``engine.Recognizer``)."""
     h, w = rgb.shape[:2]
     if min(h, w) < op.MIN_SIDE:
         raise UnreadableImageError("", f"第 {page} 页图像太小（{w}×{h} 像素），无法识别文字")
+    _in_time(deadline)
     rgb, scale = op.normalise(rgb)
     gray, angle = op.prepare(rgb)
+    _in_time(deadline)
     ink = op.binarize(gray)
     ruling = op.line_mask(ink)
     grids = op.find_grids(ruling)
@@ -88,7 +92,7 @@ def ocr_page(rgb: np.ndarray, page: int, threads: int = 1) -> dict:
             owners.append((word, 0))
             item["words"].append(word)
         items.append(item)
-    for (owner, i), (text, conf) in zip(owners, recognizer(threads)(crops), strict=True):
+    for (owner, i), (text, conf) in zip(owners, recognizer(threads)(crops, deadline), strict=True):
         owner["lines"][i] = (text.strip(), conf)
     for item in items:
         if item["kind"] == "line":
@@ -104,6 +108,11 @@ def ocr_page(rgb: np.ndarray, page: int, threads: int = 1) -> dict:
     return {"page": page, "size": [w, h], "scale": scale, "angle": angle, "items": items}
 
 
+def _in_time(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise OutOfTime
+
+
 def _finish(part: dict) -> None:
     """Join a cell's (or line's) recognised lines: text and the lowest line confidence."""
     got = [t for t in part.pop("lines", []) if t and t[0]]
@@ -117,7 +126,8 @@ def _finish(part: dict) -> None:
 def read_pages(path: Path, sha: str, pages: Iterable[tuple[int, Callable[[], np.ndarray]]], reader: str,
                info: dict[int, dict], config: Config) -> list[dict]:
     """OCR each (page number, image loader) — or take its result from the cache of ``config`` — with a
-    progress bar."""
+    progress bar. A page not cached is read only before ``config.deadline`` (the file's time limit, set by a
+    batch): past it, :class:`FileTimeoutError` says how many pages were read."""
     from tqdm import tqdm
 
     cache = OcrCache(config.ocr_cache)
@@ -128,9 +138,13 @@ def read_pages(path: Path, sha: str, pages: Iterable[tuple[int, Callable[[], np.
         result = cache.get(sha, number, version)
         if result is None:
             try:
-                result = ocr_page(load(), number, config.ocr_threads)
+                _in_time(config.deadline)
+                result = ocr_page(load(), number, config.ocr_threads, config.deadline)
             except UnreadableImageError as exc:
                 raise UnreadableImageError(str(path), exc.reason) from exc
+            except OutOfTime:
+                raise FileTimeoutError.after(str(path), config.file_timeout,
+                                             f"（OCR 识别到第 {number} 页时，共 {len(todo)} 页）") from None
             cache.put(sha, number, version, result)
         result["source"] = {"reader": reader, **info.get(number, {})}
         out.append(result)

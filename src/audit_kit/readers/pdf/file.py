@@ -10,13 +10,31 @@ from pathlib import Path
 from ...config import Config
 from ...errors import CorruptFileError, ScannedDocumentError
 from ...model.document import Block, Document
+from ..limits import too_many_pages
 from .words import blocks_of, table_span, text_lines
+
+
+def page_count(data: bytes) -> int | None:
+    """The number of pages (pdfium reads only the page tree), or None when pdfium cannot open the file."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception:  # encrypted or broken: pdfplumber's read below says which
+        return None
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
 
 
 def read_pdf(path: Path, data: bytes, config: Config) -> Document:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
+    n = page_count(data)
+    if n is not None and n > config.max_pages:  # before a page is parsed: 2,000 scanned pages are hours of OCR
+        raise too_many_pages(str(path), f"PDF 共 {n} 页", config.max_pages)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
         pages = [text_lines(page) for page in pdf.pages]

@@ -5,7 +5,10 @@ pdfplumber brings), cropped to the rows of the finding's cells, and the cells' b
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
+
+from ...config import MAX_PAGE_PIXELS
 
 RED = (220, 0, 0)
 SCALE = 2.0  # pixels per PDF point: sharp enough to read small table digits
@@ -17,7 +20,8 @@ Rect = tuple[float, float, float, float]  # x0, top, x1, bottom (points from the
 def region_png(data: bytes, page: int, boxes: Sequence[Rect], scale: float = SCALE, margin: float = MARGIN) -> bytes:
     """PNG bytes of page ``page`` (1-based) of the PDF ``data``: the page's full width, cut to the rows of
     ``boxes`` (plus ``margin``), each box outlined in red. Raises ValueError for a page that is not there
-    or no boxes, and for a rotated page (its boxes would not stand where they are drawn)."""
+    or no boxes, and for a rotated page (its boxes would not stand where they are drawn). The picture has
+    at most config.MAX_PAGE_PIXELS pixels: a page of odd size is drawn at a smaller scale."""
     import pypdfium2 as pdfium
     from PIL import ImageDraw
 
@@ -30,8 +34,11 @@ def region_png(data: bytes, page: int, boxes: Sequence[Rect], scale: float = SCA
         pg = pdf[page - 1]
         if pg.get_rotation() % 360:
             raise ValueError("rotated page")
-        _width, height = pg.get_size()
+        width, height = pg.get_size()
         top, bottom = _clear_of_text(pg, height, min(b[1] for b in boxes) - margin, max(b[3] for b in boxes) + margin)
+        area = max(1e-6, width * (bottom - top))
+        if area * scale * scale > MAX_PAGE_PIXELS:
+            scale = math.sqrt(MAX_PAGE_PIXELS / area)
         image = pg.render(scale=scale, crop=(0, height - bottom, 0, top)).to_pil().convert("RGB")
     finally:
         pdf.close()

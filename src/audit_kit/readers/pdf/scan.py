@@ -9,21 +9,37 @@ from pathlib import Path
 
 import numpy as np
 
-from ...config import Config
+from ...config import MAX_PAGE_PIXELS, Config
+from ...errors import UnreadableImageError
 from ...model.document import Block, Document
 from ..ocr import layout as op
 from ..ocr import pages as ocr
 
 
-def render_page(data: bytes, index: int) -> np.ndarray:
-    """Page ``index`` (0-based) as an RGB array, its shorter side ocr_page.TARGET_SIDE pixels (≈ 300 dpi
-    on A4): the size :func:`~.ocr.ocr_page` works at, whatever resolution the scan was made at."""
+def render_scale(width: float, height: float) -> float:
+    """Pixels per point for a page of ``width`` × ``height`` points: its shorter side at the size OCR reads
+    (layout.TARGET_SIDE, ≈ 300 dpi on A4), its longer side at most layout.MAX_LONG_SIDE — the size OCR would
+    scale it to anyway. Chosen from the page's size, so no page's points make a huge image."""
+    return min(op.TARGET_SIDE / max(1e-3, min(width, height)), op.MAX_LONG_SIDE / max(1e-3, width, height))
+
+
+def render_page(data: bytes, index: int, max_pixels: int = MAX_PAGE_PIXELS) -> np.ndarray:
+    """Page ``index`` (0-based) as an RGB array at :func:`render_scale`: the size :func:`~.ocr.ocr_page` works
+    at, whatever resolution the scan was made at. A page so narrow for its length that its shorter side would
+    come out under layout.MIN_SIDE pixels (a 160 × 14,400 pt strip, a 1 pt sliver) holds nothing to read and
+    is refused before rendering (:class:`UnreadableImageError`, path left to the caller)."""
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
     try:
         page = pdf[index]
-        scale = op.TARGET_SIDE / max(1.0, min(page.get_width(), page.get_height()))
+        width, height = page.get_width(), page.get_height()
+        scale = render_scale(width, height)
+        w, h = round(width * scale), round(height * scale)
+        if min(w, h) < op.MIN_SIDE or w * h > max_pixels:
+            raise UnreadableImageError("", f"第 {index + 1} 页尺寸异常（{width:g}×{height:g} 点），"
+                                           "按可识别的分辨率渲染后只有 "
+                                           f"{w}×{h} 像素，无法识别文字")
         return np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
     finally:
         pdf.close()

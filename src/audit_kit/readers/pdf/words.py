@@ -1,6 +1,7 @@
 """PDFs with a text layer (pdfplumber). Table rows are rebuilt from word positions, not reading order.
 
-- Words are NFKC-normalised (some PDFs carry Kangxi radicals such as ⾏ for 行); page footers such as
+- Words are NFKC-normalised (some PDFs carry Kangxi radicals such as ⾏ for 行), footnote markers kept
+  ("3①" stays, never 31: ``model/text.nfkc``); page footers such as
   "- 3 -" are dropped; words are grouped into lines by their vertical position.
 - In the table part of the report, words are sorted into label columns by their x position. Each column's
   words, read top to bottom, are cut into labels with the template's vocabulary: a label wrapped over two
@@ -16,12 +17,12 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 
 from ...model import forms as tpl
 from ...model.document import Block, Cell
 from ...model.headings import heading_number
 from ...model.numbers import is_number
+from ...model.text import nfkc
 from .ruled import Item, ruled_items
 
 _FOOTER = re.compile(r"^[-—–]\s*\d+\s*[-—–]$|^第\s*\d+\s*页(共\s*\d+\s*页)?$|^\d+$")
@@ -55,7 +56,7 @@ def page_lines(words: list[dict], number: int, height: float) -> list[dict]:
     words.sort(key=lambda w: (round(w["top"]), w["x0"]))
     lines: list[list[dict]] = []
     for w in words:
-        w["text"] = unicodedata.normalize("NFKC", w["text"])
+        w["text"] = nfkc(w["text"])
         if lines and abs(w["top"] - lines[-1][0]["top"]) <= _LINE_TOLERANCE:
             lines[-1].append(w)
         else:
