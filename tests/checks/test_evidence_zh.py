@@ -61,8 +61,8 @@ def test_evidence_of_a_pdf_is_chinese(corpus):
     assert not ENGLISH.search(shown), ENGLISH.search(shown)
 
 
-def test_memo_header_notes_are_chinese():
-    html = str(render.memo_header("t", [], "", {"checks": 1, "fails": 0, "error": 0, "warning": 0, "info": 0,
-                                                "decisions": [], "undecided": 0, "rows": 1, "decided": 0},
-                                  ["表三“一、本年新收”行（line 105）只印了 4 个值"], False))
+def test_memo_record_notes_are_chinese():
+    """The reading notes in 附：审核记录 speak of 第 N 行, never of the reader's "line N"."""
+    html = str(render.record([("文件", "r.txt")], ["表三“一、本年新收”行（line 105）只印了 4 个值"], [], [], []))
+    assert "读取说明（1 条）" in html
     assert "第 105 行" in html and "line 105" not in html

@@ -80,7 +80,10 @@ def test_ledger_stores_the_decision_values(tmp_path: Path) -> None:
 def test_templates_name_the_vocabulary() -> None:
     page = str(render.memo_index([], True))
     assert "<th>错误</th><th>警告</th>" in page
-    assert "没有不通过的检查" in str(render.findings([]))
+    statuses = [s.zh for s in Status]
+    record = str(render.record([], [], [], [], statuses))
+    assert "".join(f"<th class='ak-nowrap'>{s}</th>" for s in statuses) in record
+    assert "没有被排除的发现" in record and "没有确认的问题" in str(render.problems([], []))
     assert STALE == "数据已变化，请复核"
 
 
@@ -97,6 +100,6 @@ def test_no_module_spells_the_names_again() -> None:
         if path.name != "vocabulary.py" and (hits := _literals(path)):
             found[str(path.relative_to(SRC))] = hits
     assert found == {}
-    for path in sorted((SRC / "render_templates").glob("*.j2")):
+    for path in sorted((SRC / "render" / "fragments").glob("*.j2")):
         text = path.read_text(encoding="utf-8")
         assert not any(f"<th>{m.zh}</th>" in text for m in Severity), path.name

@@ -57,7 +57,7 @@ def test_a_report_without_tables_gets_a_memo_saying_so(tmp_path):
     page = write_memo(str(src), tmp_path / "m.html", ledger=str(tmp_path / "l.sqlite")).read_text(encoding="utf-8")
     assert "示例县审计局" in page
     assert "未读到表格" in page and "没有读到表二、表三、表四的任何单元格" in page
-    assert page.count("<img") == 2  # both charts of the findings' section were drawn
+    assert "二、问题清单" in page and "需人工核对" in page and "附：审核记录" in page  # the whole memo was written
     assert "此处生成时出错" not in page
 
 
@@ -83,7 +83,7 @@ def test_batch_over_the_corpus_writes_a_memo_for_every_report_and_lists_every_fi
     assert all((out / "memos" / m).stat().st_size > 0 for m in status["memo"])
     rows = _Rows()
     rows.feed((out / "index.html").read_text(encoding="utf-8"))
-    listed = [r for r in rows.rows if len(r) == 7]  # 机关, 年度, 错误, 警告, 审核进度, 文件, 状态
+    listed = [r for r in rows.rows if len(r) == 10]  # 单位, 年度, 审核结论, 确认问题, 审核进度, 复核, 错误, 警告, 文件, 状态
     assert len(listed) == len(reports)
     assert sum(r[-1] == "审核意见书已生成" for r in listed) == len(ok)
     assert [r[-2] for r in listed if r[-1].startswith("读取失败：")] == ["坏文件.docx"]
@@ -105,6 +105,6 @@ def test_index_says_which_memo_failed_and_why(tmp_path):
     view = BatchView(tmp_path, reports, pd.DataFrame(), pd.DataFrame(), Ledger(tmp_path / "l.sqlite"))
     rows = _Rows()
     rows.feed(str(view.memo_links()))
-    listed = {r[-2]: r[-1] for r in rows.rows if len(r) == 7}
+    listed = {r[-2]: r[-1] for r in rows.rows if len(r) == 10}
     assert listed == {"a.txt": "审核意见书已生成", "b.txt": "审核意见书生成失败：笔记本单元格运行超过 300 秒，已中止",
                       "c.pdf": "读取失败：需要 OCR"}

@@ -9,6 +9,7 @@ import socket
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import audit_kit
@@ -199,18 +200,24 @@ def test_every_cell_has_evidence_and_a_crop(sample_scan):
         crop_png(report.meta, "line 1")
 
 
-def test_uncertain_cell_is_noted_and_named_in_a_failing_identity(sample_scan):
+def test_uncertain_cell_turns_its_failing_identity_into_a_manual_check(sample_scan):
+    """A failing identity that holds a low-confidence OCR cell is 无法判断 (a misread is as likely as an error)
+    and names the cell to compare with the scan; the same misread in a confident cell is 不通过."""
     _spec, _text, scan = sample_scan
     report = audit_kit.load(scan)
     c = report.cells
     i = c.index[(c["table"] == "t3") & (c["row"] == "new") & (c["col"] == "natural")][0]
-    src = c.at[i, "source"]
-    report.meta["ocr"]["cells"][src]["uncertain"] = True
     c.at[i, "value"] = c.at[i, "value"] + 1  # as a misread would
-    res = audit_kit.check(report)
-    t31 = res[(res["check_id"] == "T3-1") & (res["col"] == "natural")].iloc[0]
-    assert t31["status"] == "fail"
-    assert "OCR" in t31["message"] and "自然人" in t31["message"]
+
+    def t31() -> pd.Series:
+        res = audit_kit.check(report)
+        return res[(res["check_id"] == "T3-1") & (res["col"] == "natural")].iloc[0]
+
+    assert t31()["status"] == "fail"
+    report.meta["ocr"]["cells"][c.at[i, "source"]]["uncertain"] = True
+    shown = t31()
+    assert shown["status"] == "not_assessable"
+    assert "低置信度 OCR" in shown["message"] and "自然人" in shown["message"] and "对照原图" in shown["message"]
 
 
 def test_low_confidence_cell_is_uncertain_and_noted(tmp_path, monkeypatch, sample_scan):

@@ -32,13 +32,13 @@ def _finding_with_decision(tmp_path, comment: str) -> pd.DataFrame:
     return out
 
 
-def test_memo_findings_line(tmp_path):
+def test_memo_decision_line(tmp_path):
+    """The line the 审核意见书 prints for a decided finding: who and when, a readable time, no dangling colon."""
     r = _finding_with_decision(tmp_path, "").iloc[0]
-    html = str(render.findings([{"severity": "warning", "name": "警告", "items": [
-        {"check_id": r["check_id"], "message": r["message"], "fingerprint": r["fingerprint"], "decision": r["decision_zh"],
-         "comment": r["comment"], "auditor": r["auditor"], "decided_at": r["decided_at"], "evidence": render.notice("")}]}]))
-    assert "待核实（张审核，" in html
-    assert "待核实：" not in html and "T0" not in html.split("审核结论")[1][:60]
+    line = render.decision_line_of(r, r["decision_zh"])
+    assert line.startswith("待核实（张审核，") and line.endswith("）")
+    assert "：" not in line and "T" not in line
+    assert render.decision_line_of({"decided_at": None}, None) == "未审核"
 
 
 def test_walker_line_and_dropdowns(tmp_path):

@@ -1,8 +1,9 @@
-"""All HTML audit-kit makes — memo header, findings, evidence, the pairing line, the batch summary and memo
-index, the widgets' HTML and the tables the notebooks display — comes from here.
+"""All HTML audit-kit makes — the 审核意见书's pieces (cover, problems, open items, sign-off, record), evidence,
+the pairing line, the batch summary and memo index, the widgets' HTML and the tables the notebooks display —
+comes from here.
 
 Report text is hostile input (it comes from the open web), so every piece is rendered by an autoescaping
-Jinja2 environment from templates in ``render_templates/``; pieces nest as :class:`Html` (a
+Jinja2 environment from templates in ``fragments/``; pieces nest as :class:`Html` (a
 ``markupsafe.Markup``), which is never escaped twice and never built with f-strings. Every piece is wrapped
 in ``tex2jax_ignore`` so JupyterLab's MathJax leaves report text alone.
 """
@@ -50,7 +51,7 @@ def environment() -> Environment:
 
 
 def render(template: str, **context: Any) -> Html:
-    """Render ``render_templates/<template>.html.j2`` with ``context`` (all values escaped unless Html)."""
+    """Render ``fragments/<template>.html.j2`` with ``context`` (all values escaped unless Html)."""
     return Html(environment().get_template(f"{template}.html.j2").render(**context).strip())
 
 
@@ -172,22 +173,13 @@ def ocr_crops(items: list[Mapping[str, Any]] | str, meta: Mapping[str, Any], fai
 
 
 
-
-def _line(f: Mapping[str, Any], decision: Any) -> str:
-    from .decisions import decision_line
-
-    if not f.get("decided_at"):
-        return text(decision) or UNDECIDED
-    return decision_line(decision, f.get("comment"), f.get("auditor"), f.get("decided_at"))
-
-
 def decision_line_of(finding: Mapping[str, Any], decision: Any) -> str:
     """A finding's decision as one readable line (未审核 when none)."""
-    return _line(finding, decision)
+    from .decisions import decision_line
 
-
-
-
+    if not finding.get("decided_at"):
+        return text(decision) or UNDECIDED
+    return decision_line(decision, finding.get("comment"), finding.get("auditor"), finding.get("decided_at"))
 
 
 def sign_off(auditor: str, auditor_state: str, reviewer: str, reviewer_state: str) -> Html:
@@ -207,7 +199,7 @@ def finding_detail(finding: Mapping[str, Any], severity: str, status: str, evide
     """One finding as the finding walker shows it."""
     keys = ("check_id", "message", "decision_zh", "decided_at", "auditor", "comment")
     return render("finding_detail", f={k: text(finding.get(k)) for k in keys}, severity=severity, status=status,
-                  line=_line(finding, finding.get("decision_zh")), evidence=evidence_html)
+                  line=decision_line_of(finding, finding.get("decision_zh")), evidence=evidence_html)
 
 
 def paragraph(value: Any, cls: str = "") -> Html:

@@ -21,6 +21,7 @@ from ..model.numbers import missing
 from ..model.report import Report
 from ..render import html as render
 from ..render import places
+from ..render.decisions import readable_time
 from ..render.html import Html
 from ..vocabulary import UNREVIEWED, Decision, ReviewVerdict, Severity, Status, Verdict
 from ..workspace.access import Audit, Workspace
@@ -208,6 +209,8 @@ def problems(audit: Audit) -> Html:
                       "severity": r["severity"], "severity_zh": Severity.zh_of(r["severity"]),
                       "fingerprint": r["fingerprint"], "place": place_of(r, audit.report),
                       "opinion": r["comment"] or "（审核人未填写意见）",
+                      "by": "，".join(x for x in ("" if missing(r["auditor"]) else str(r["auditor"]).strip(),
+                                              readable_time(r["decided_at"])) if x),
                       "evidence": render.evidence(r, audit.report, limit=EVIDENCE_LIMIT)})
         remedy = remedy_of(r["check_id"]) or "按审核意见更正"
         remedies.setdefault(remedy, []).append(n)
@@ -224,9 +227,9 @@ def open_items(audit: Audit) -> Html:
     one reason."""
     a = audit.annotated
     fails = a[a["status"] == Status.FAIL]
-    pending = [{"message": places.short(r["message"], 120), "opinion": r["comment"]}
+    pending = [{"fingerprint": r["fingerprint"], "message": places.short(r["message"], 120), "opinion": r["comment"]}
                for _, r in fails[fails["decision"] == Decision.PENDING].iterrows()]
-    undecided = [{"check_id": r["check_id"], "message": places.short(r["message"], 120)}
+    undecided = [{"fingerprint": r["fingerprint"], "check_id": r["check_id"], "message": places.short(r["message"], 120)}
                  for _, r in fails[fails["decision"] == ""].iterrows()]
     manual_rows = a[a["status"] == Status.NOT_ASSESSABLE]
     manual = [{"check_id": cid, "title": title_of(str(cid)), "n": len(part), "reason": places.short(part["message"].iloc[0], 90)}
@@ -273,7 +276,7 @@ def record(audit: Audit) -> Html:
             for cid in counts.index]
     a = audit.annotated
     excluded = a[(a["status"] == Status.FAIL) & (a["decision"] == Decision.DISMISSED)]
-    dismissed = [{"check_id": f["check_id"], "message": places.short(f["message"], 120),
+    dismissed = [{"fingerprint": f["fingerprint"], "check_id": f["check_id"], "message": places.short(f["message"], 120),
                   "line": render.decision_line_of(f, f["decision_zh"])} for _, f in excluded.iterrows()]
     return render.record(facts, list(m.get("notes") or []), dismissed, rows, list(Status.names().values()))
 

@@ -1,10 +1,9 @@
-"""The memo's three tables in the template's own layout — 表二 as the stacked 第二十条 blocks of
+"""The three tables as the report page shows them, in the template's own layout — 表二 as the stacked 第二十条 blocks of
 its template, 表三 with its printed header and row groups, 表四 with 行政复议 / 行政诉讼 — no index column,
 flagged cells highlighted, （未读到）/（空白）, numbers as integers, all text escaped."""
 
 from __future__ import annotations
 
-import shutil
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -13,10 +12,7 @@ import pytest
 import audit_kit
 from audit_kit.model.report import CELL_COLUMNS, Report
 from audit_kit.review import tables
-from tests.conftest import BUNDLED_SEED, CORPUS, ROOT
-
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from tests.conftest import BUNDLED_SEED, CORPUS
 
 
 class _Grid(HTMLParser):
@@ -153,21 +149,15 @@ def test_report_text_in_a_cell_is_escaped():
     assert "<script>x" not in html and "&lt;script&gt;x" in html
 
 
-def test_the_seed_memo_has_the_grids(tmp_path):
-    """The memo written for the seed report: 表二 as a grid with its block headers, 表三's columns in template
-    order, no pandas index column."""
-    from audit_kit.memo.write import write_memo
-
-    html = write_memo(str(BUNDLED_SEED), tmp_path / "m.html", ledger=str(tmp_path / "l.sqlite")).read_text(encoding="utf-8")
-    start = html.index("ak-grid-t2")
-    t2 = html[html.rindex("<table", 0, start):html.index("</table>", start)]
-    rows = texts(t2)
+def test_the_seed_grids():
+    """The seed report's grids (as the report page shows them): 表二 with its block headers, 表三's columns in
+    template order, no pandas index column."""
+    report = audit_kit.load(BUNDLED_SEED)
+    rows = texts(str(tables.grid(report, "t2")))
     for block in ("一", "五", "六", "八"):
         assert [f"第二十条第（{block}）项"] in rows
     assert not any(row[0].isdigit() for row in rows if row)
-    start = html.index("ak-grid-t3")
-    t3 = html[html.rindex("<table", 0, start):html.index("</table>", start)]
-    columns = [t for row in texts(t3)[1:3] for t in row]
+    columns = [t for row in texts(str(tables.grid(report, "t3")))[1:3] for t in row]
     assert columns == ["自然人", "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
 
 
@@ -178,41 +168,6 @@ def test_a_corpus_memo_grid_highlights_the_failing_cells(corpus):
     total = next(row for row in rows if row and row[0][1] == "（七）总计")
     assert "ak-flag" in total[-1][2]["class"] and total[-1][1] == "805"  # 总计 of （七）总计 as printed in 023.html
 
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (make test installs it)")
-def test_printed_memo_keeps_each_grid_on_the_page(tmp_path):
-    """The memo printed by Chromium (A4): each grid fits the page width in print, 表三 is not split over two
-    pages, and the pages with the grids are kept as pictures in tests/artifacts/ (memo-tables-*.png)."""
-    import pypdfium2 as pdfium
-    from playwright.sync_api import sync_playwright
-
-    from audit_kit.memo.write import write_memo
-
-    source = CORPUS / "023.html" if (CORPUS / "023.html").exists() else BUNDLED_SEED  # 023: a 2019 report with flags
-    memo = write_memo(str(source), tmp_path / "m.html", ledger=str(tmp_path / "l.sqlite"))
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1100, "height": 1000})
-        page.goto(memo.as_uri())
-        page.locator(".ak-grid-t2").first.scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "memo-tables-screen.png"))
-        page.pdf(path=str(tmp_path / "m.pdf"), prefer_css_page_size=True, print_background=True)
-        page.emulate_media(media="print")
-        page.set_viewport_size({"width": 720, "height": 1000})  # A4 less the print margins, at 96 dpi
-        overflow = page.evaluate("[...document.querySelectorAll('table.ak-grid')].map(t => "
-                                 "[t.className, t.getBoundingClientRect().width, t.parentElement.clientWidth])")
-        browser.close()
-    assert len(overflow) == 3
-    assert all(width <= room + 1 for _c, width, room in overflow), overflow
-    pdf = pdfium.PdfDocument(str(tmp_path / "m.pdf"))
-    pages = [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
-    t3 = [i for i, text in enumerate(pages) if "申请人情况" in text]
-    assert t3 and "四、结转下年度继续办理" in pages[t3[0]]  # 表三 whole on one page
-    grids = {*t3, *(i for i, text in enumerate(pages) if "第二十条第" in text or "复议后起诉" in text)}
-    for n, i in enumerate(sorted(grids)):
-        pdf[i].render(scale=1.4).to_pil().save(ARTIFACTS / f"memo-tables-page{n + 1}.png")
 
 
 if __name__ == "__main__":  # pragma: no cover
