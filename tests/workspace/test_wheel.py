@@ -50,4 +50,4 @@ def test_a_wheel_installed_outside_the_repository_writes_a_memo(tmp_path):
     html = (work / "memo.html").read_text(encoding="utf-8")
     assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审核意见书" in html
     assert "不通过的发现 3 条" in html
-    assert f"<td>{work / 'audit-store'}</td>" in html  # the workspace found from where it ran
+    assert f"<th class='ak-nowrap'>工作区</th><td class='ak-wrap'>{work / 'audit-store'}</td>" in html  # found from where it ran

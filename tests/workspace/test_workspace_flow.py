@@ -44,7 +44,8 @@ def _run_in_notebooks_folder(root: Path, report: str) -> None:
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     params.source = params.source.replace('report = ""', f"report = {report!r}", 1)
     nb.cells.append(nbformat.v4.new_code_cell(
-        f"walker.comment.value = {COMMENT!r}\nwalker.buttons['confirmed'].click()\nprint(walker.message.value)"))
+        f"walker = audit_page.walker\nwalker.comment.value = {COMMENT!r}\nwalker.buttons['confirmed'].click()\n"
+        "print(walker.message.value)"))
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(root / "notebooks")}}).execute()
     assert "已记录" in nb.cells[-1].outputs[0]["text"]
 
@@ -56,10 +57,10 @@ def test_a_decision_made_in_the_notebook_reaches_the_memo_written_from_the_proje
     proc = cli("memo", "yanchi-2020.txt", "-o", "memo.html", cwd=project)
     assert proc.returncode == 0, proc.stderr
     html = (project / "memo.html").read_text(encoding="utf-8")
-    assert re.search("确认问题（[^）]*）：" + re.escape(COMMENT), html)  # the decision with its comment
-    assert f"<td>{workspace}</td>" in html  # which workspace and ledger the memo used
-    assert f"<td>{workspace / 'ledger.sqlite'}</td>" in html
-    assert "审核记录中本报告的结论 1 条" in html
+    assert re.search("审核意见：" + re.escape(COMMENT) + "<span class='ak-by'>（确认：", html)  # decision, comment
+    assert f"<th class='ak-nowrap'>工作区</th><td class='ak-wrap'>{workspace}</td>" in html  # which workspace
+    assert f"<th class='ak-nowrap'>审核记录</th><td class='ak-wrap'>{workspace / 'ledger.sqlite'}</td>" in html
+    assert "其中确认问题 1 条、待核实 0 条、排除 0 条" in html
 
 
 def test_a_memo_from_a_stored_report_after_its_file_is_gone(tmp_path):
@@ -69,13 +70,13 @@ def test_a_memo_from_a_stored_report_after_its_file_is_gone(tmp_path):
     first = cli("memo", report, "--store", ws, "-o", tmp_path / "one.html")
     assert first.returncode == 0, first.stderr
     report.unlink()
-    report_id = re.search(r"<th>报告编号</th><td>([0-9a-f]{16})</td>",
+    report_id = re.search(r"<th class='ak-nowrap'>报告编号</th><td class='ak-wrap'>([0-9a-f]{16})</td>",
                           (tmp_path / "one.html").read_text(encoding="utf-8")).group(1)
     again = cli("memo", report_id[:8], "--store", ws, "-o", tmp_path / "two.html")
     assert again.returncode == 0, again.stderr
     html = (tmp_path / "two.html").read_text(encoding="utf-8")
     assert "盐池县机关事务服务中心 2020 年度政府信息公开工作年度报告 审核意见书" in html
-    assert "不通过的发现 3 条：错误 0 条，警告 1 条，提示 2 条" in html  # the seed's findings, from the workspace
+    assert "不通过的发现 3 条，其中确认问题 0 条、待核实 0 条、排除 0 条、未审核 3 条" in html  # from the workspace
     assert "copy.txt" in html  # the file the report was read from
 
 
@@ -88,8 +89,9 @@ def test_an_unknown_report_id_is_one_clear_line(tmp_path):
 
 
 def test_the_notebooks_default_to_the_workspace_of_the_project(project):
-    """The seed opened from notebooks/ is stored, with its results, in the project's workspace."""
-    _run_in_notebooks_folder(project, "")
+    """The seed opened from notebooks/ with no workspace named is stored, with its results, in the project's
+    workspace (not in notebooks/)."""
+    _run_in_notebooks_folder(project, "../yanchi-2020.txt")
     import sqlite3
 
     db = sqlite3.connect(project / "audit-store" / "results.sqlite")

@@ -32,7 +32,7 @@ def page(report: str = "", prior: str = "", store: str = "", ledger: str = "", a
     if memo:
         audit = report_view.open_audit(report, prior, store, ledger, force_prior, auditor, reviewer)
         return report_view.memo(audit)
-    return ReportPage(report, prior, store, ledger, auditor, reviewer, force_prior).widget
+    return ReportPage(report, prior, store, ledger, auditor, reviewer, force_prior)
 
 
 def _guarded(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -52,7 +52,8 @@ def _guarded(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 class ReportPage:
-    """The lab page of one report's audit. ``.widget`` is displayed; ``.audit`` once a report is open."""
+    """The lab page of one report's audit: displayed as its ``.widget``; ``.audit`` and ``.walker`` once a
+    report is open."""
 
     def __init__(self, report: str = "", prior: str = "", store: str = "", ledger: str = "", auditor: str = "",
                  reviewer: str = "", force_prior: bool = False) -> None:
@@ -73,6 +74,9 @@ class ReportPage:
         self.widget = w.VBox([w.HBox([self.field, self.open_button]), self.message, self.header, self.body])
         if report:
             self.open()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
 
     def _choices(self) -> dict[str, str]:
         """The stored reports as "机关 年度 · 编号" → id (newest year first)."""
