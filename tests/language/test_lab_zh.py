@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import urllib.request
 from pathlib import Path
 
@@ -12,11 +13,11 @@ from tests.browser import TOKEN, jupyter_lab
 from tests.conftest import ROOT
 
 
-def _lab_settings_flag() -> str:
-    """The flag ``make lab`` passes (read from the Makefile, with $(CURDIR) as the project folder)."""
+def _lab_settings_flags() -> list[str]:
+    """The flags ``make lab`` passes (read from the Makefile, with $(CURDIR) as the project folder)."""
     m = re.search(r"^LAB_SETTINGS := (.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
     assert m, "Makefile: LAB_SETTINGS"
-    return m.group(1).replace("$(CURDIR)", str(ROOT))
+    return shlex.split(m.group(1).replace("$(CURDIR)", str(ROOT)))
 
 
 def _get(url: str) -> dict:
@@ -25,7 +26,7 @@ def _get(url: str) -> dict:
 
 
 def test_lab_serves_zh_cn(tmp_path: Path):
-    with jupyter_lab(tmp_path, tmp_path, _lab_settings_flag(),
+    with jupyter_lab(tmp_path, tmp_path, *_lab_settings_flags(),
                      env={"JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "user-settings")}) as base:
         packs = _get(f"{base}/lab/api/translations?token={TOKEN}")
         assert "zh_CN" in packs["data"]  # the language pack is installed
