@@ -22,6 +22,7 @@ from tests.conftest import ROOT
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TOKEN = "audit-kit-test-token"
+DONE = "全部单元格已运行（测试）"  # what the last cell of a notebook copied for a browser test prints
 
 
 def _free_port() -> int:
@@ -82,8 +83,9 @@ def close_lab_dialogs(page) -> list[str]:
 
 
 def run_all_cells(page, base: str, notebook: str, done: str = ""):
-    """Open ``notebook`` in the lab and run all its cells; then wait for ``done`` (an execution prompt such as
-    "[9]") when given. Returns the notebook's panel (the lab may restore other notebooks' tabs beside it);
+    """Open ``notebook`` in the lab and run all its cells; then wait for ``done`` (a text the notebook's last
+    cell prints, see :data:`DONE`) when given — the notebooks hide their code, so no execution prompt shows.
+    Returns the notebook's panel (the lab may restore other notebooks' tabs beside it);
     a screenshot lands in tests/artifacts/ when it goes wrong."""
     # A workspace of its own per notebook: the lab does not restore another notebook's tab beside it.
     page.goto(f"{base}/lab/workspaces/ak-{Path(notebook).stem}/tree/{notebook}?token={TOKEN}&reset", timeout=120_000)
@@ -106,7 +108,7 @@ def run_all_cells(page, base: str, notebook: str, done: str = ""):
                 page.keyboard.press("Escape")
                 close_lab_dialogs(page)
         if done:
-            panel.locator(".jp-InputPrompt", has_text=done).first.wait_for(timeout=300_000, state="attached")
+            panel.locator(".jp-OutputArea-output", has_text=done).first.wait_for(timeout=300_000)
     except Exception:
         page.screenshot(path=str(ARTIFACTS / f"lab-failure-{Path(notebook).stem}.png"))
         raise

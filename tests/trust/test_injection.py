@@ -20,7 +20,7 @@ import pytest
 import audit_kit
 from audit_kit.testing import samples
 from audit_kit.workspace.ledger import Ledger
-from tests.browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM, jupyter_lab, needs_browser, run_all_cells
+from tests.browser import ARTIFACTS, BROWSER_ARGS, CHROMIUM, DONE, jupyter_lab, needs_browser, run_all_cells
 from tests.conftest import ROOT
 
 STYLE = "<style>article{display:none}</style>"
@@ -193,14 +193,16 @@ def test_batch_memos_and_index_are_inert(corpus, batch):
 
 
 def _parameterized(name: str, folder: Path, **parameters: str) -> str:
-    """A copy of one of the project's notebooks in ``folder`` with ``parameters`` injected (papermill)."""
+    """A copy of one of the project's notebooks in ``folder`` with ``parameters`` injected (papermill) and a
+    last cell printing :data:`tests.browser.DONE`; returns that text, to wait for once every cell ran."""
     import nbformat
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     nb = parameterize_notebook(load_notebook_node(str(ROOT / "notebooks" / name)), parameters)
+    nb.cells.append(nbformat.v4.new_code_cell(f"print({DONE!r})"))
     nbformat.write(nb, str(folder / name))
-    return f"[{sum(c.cell_type == 'code' for c in nb.cells)}]"  # the prompt of the last cell once all ran
+    return DONE
 
 
 @needs_browser

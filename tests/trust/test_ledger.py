@@ -186,3 +186,15 @@ def test_cli_ledger_verify(tmp_path):
         lines = gone.stderr.strip().splitlines()
         assert len(lines) == 1 and str(target) in lines[0] and words in lines[0]
     assert not (tmp_path / "missing.sqlite").exists()
+
+
+def test_a_missing_side_hashes_alike_from_sqlite_and_from_parquet():
+    """A decision made on a row of results.parquet (NaN where SQLite gives None) is not stale in the workspace's
+    view of the same finding (it was: the batch index counted the decision as not made)."""
+    import math
+
+    from audit_kit.workspace.ledger import values_hash
+
+    row = {"status": "fail", "expected": None, "actual": "7.0", "evidence": "[]"}
+    assert values_hash({**row, "expected": math.nan}) == values_hash(row)
+    assert values_hash({**row, "expected": 3.0}) != values_hash(row)

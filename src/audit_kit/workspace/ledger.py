@@ -97,7 +97,11 @@ def values_hash(finding: dict | pd.Series) -> str:
     if isinstance(evidence, str):
         evidence = json.loads(evidence)
     values = [(e.get("table"), e.get("row"), e.get("col"), e.get("value"), e.get("text")) for e in evidence or []]
-    payload = json.dumps([finding.get("status"), str(finding.get("expected")), str(finding.get("actual")), values],
+
+    def side(x: Any) -> str:  # a missing side reads the same from SQLite (None) and from Parquet or CSV (NaN)
+        return "None" if missing(x) else str(x)
+
+    payload = json.dumps([finding.get("status"), side(finding.get("expected")), side(finding.get("actual")), values],
                          ensure_ascii=False, default=str)
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
 
