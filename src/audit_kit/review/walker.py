@@ -134,6 +134,7 @@ class FindingWalker:
         self.auditor.observe(lambda change: self._auditor_changed(change["new"]), names="value")
         self.finding = w.VBox([self.detail, self.source], layout=w.Layout(border="1px solid #ddd", padding="4px"))
         self.finding.add_class("ak-walker-finding")  # the browser test hovers it to press keys
+        self.list.add_class("ak-walker-list")
         self.events = _key_events(self.finding, self.on_key)
         batch = w.Accordion(children=[w.VBox([self.pick, w.HBox([self.pick_all, self.pick_none]), self.bulk_comment,
                                               w.HBox(list(self.bulk.values()))])], selected_index=None)
