@@ -39,7 +39,10 @@ from ..config import Config
 from ..model.report import CELL_COLUMNS, Report, ReportMeta
 from ..readers import within_limit
 from . import sqlite
+from ..model.agencies import Identity
+from ..model.divisions import full_name
 from .aliases import Aliases
+from .folder import declared_region
 from .versions import Version, pick, ranks, version_of
 
 _FROZEN = ".index-frozen-"  # the index copies a batch's workers read (ReportStore.freeze)
@@ -96,12 +99,14 @@ class Pairing(NamedTuple):
 class ReportStore:
     """The reports of a workspace folder (``Workspace.reports``; a batch's workers open the index copy)."""
 
-    def __init__(self, path: str | Path, rekey: bool = True, frozen: str | None = None) -> None:
+    def __init__(self, path: str | Path, rekey: bool = True, frozen: str | None = None, region: str | None = None) -> None:
         """Open (or create) the store; ``rekey=False`` skips applying the alias table to the stored reports
         (a batch's tasks: the batch applied it when it started). ``frozen`` opens, read-only, the copy of
-        the index that :meth:`freeze` made under that name instead of the live index (a batch's workers)."""
+        the index that :meth:`freeze` made under that name instead of the live index (a batch's workers).
+        ``region``: the declared region names are read in (default: the workspace's ``settings.json``)."""
         self.path = Path(path)
-        self.aliases = Aliases(self.path / "aliases.csv")
+        self.region = declared_region(self.path) if region is None else region
+        self.aliases = Aliases(self.path / "aliases.csv", create=not frozen)
         if frozen:  # immutable: no locks, no WAL shared memory — readable over a network file system
             self.db = sqlite.read_only(self.path / frozen, immutable=True)
             return
@@ -116,12 +121,34 @@ class ReportStore:
             self._rekey()
 
     def _rekey(self) -> None:
-        """Apply the alias table (which the auditor may have edited) to every stored report's identity."""
-        rows = self.db.execute("SELECT DISTINCT agency, agency_key FROM reports WHERE agency IS NOT NULL").fetchall()
-        changes = [(key, agency) for agency, old in rows if (key := self.aliases.resolve(agency)[0]) != old]
+        """Apply the identity rule, the alias table (which the auditor may have edited) and the declared region
+        to every stored report's identity (an index written before identity rested on the division is
+        rekeyed here too)."""
+        rows = self.db.execute("SELECT report_id, agency, agency_key FROM reports WHERE agency IS NOT NULL").fetchall()
+        changes = [(key, rid) for rid, agency, old in rows
+                   if (key := self.identity({"agency": agency, "report_id": rid}).key) != old]
         if changes:
             with self.db:
-                self.db.executemany("UPDATE reports SET agency_key = ? WHERE agency = ?", changes)
+                self.db.executemany("UPDATE reports SET agency_key = ? WHERE report_id = ?", changes)
+
+    def set_region(self, region: str) -> None:
+        """Read names in another declared region from now on (stored identities follow)."""
+        self.region = region
+        self._rekey()
+
+    def identity(self, meta: Mapping[str, Any], sections: Mapping[str, Any] | None = None) -> Identity:
+        """The agency identity of a report (its meta, and its sections or the stored ones): the alias table,
+        the name, the declared region, then the report's own text."""
+        def text() -> str:
+            found = sections
+            title = meta.get("title") or ""
+            if found is None and meta.get("report_id"):
+                row = self.db.execute("SELECT meta, sections FROM reports WHERE report_id = ?",
+                                      (meta["report_id"],)).fetchone()
+                if row:
+                    found, title = json.loads(row[1]), json.loads(row[0]).get("title") or title
+            return "\n".join([title, *(str(s.get("text", "")) for s in (found or {}).values() if isinstance(s, dict))])
+        return self.aliases.identity(meta.get("agency"), str(meta.get("report_id") or ""), self.region, text)
 
     def close(self) -> None:
         self.db.close()
@@ -226,7 +253,7 @@ class ReportStore:
             for m, sections, cells_file in entries:
                 if self.has(m["sha256"]):
                     continue
-                agency_key, _how = self.aliases.resolve(m.get("agency"))
+                agency_key = self.identity(m, sections).key
                 year = m.get("report_year")
                 version = 0  # not numbered by commit order: versions.py orders versions when they are read
                 self.db.execute(
@@ -293,7 +320,8 @@ class ReportStore:
         """Last year's report of the same agency (latest version): its id and file, and why it was paired,
         in Chinese. ``sources`` maps report ids to the file names to show (a batch's own paths)."""
         year = meta.get("report_year")
-        agency_key, how = self.aliases.resolve(meta.get("agency"))
+        found = self.identity(meta)
+        agency_key, how = found.key, found.how
         if agency_key is None or year is None:
             return Pairing(None, "", f"无法配对上年报告：{'报告年度未识别' if year is None else how}")
         row, chosen_by, tied = self._pick(agency_key, year - 1)
@@ -307,12 +335,18 @@ class ReportStore:
         rid, then_name, stored_source = row
         source = (sources or {}).get(rid, stored_source or "")
         now_name = meta.get("agency")
-        if now_name == then_name:
-            why = f"机关名称相同“{now_name}”"
-        elif "别名表" in how or "别名表" in self.aliases.resolve(then_name)[1]:
+        then_how = self.identity({"agency": then_name, "report_id": rid}).how
+        if "别名表" in how or "别名表" in then_how:
             why = f"按别名表：本年“{now_name}”，上年“{then_name}”"
+        elif now_name == then_name:
+            why = f"机关名称相同“{now_name}”"
         else:
             why = f"名称归一后相同：本年“{now_name}”，上年“{then_name}”"
+        if found.division:
+            why += f"，同属{full_name(found.division)}"
+        for said in dict.fromkeys((how, then_how)):
+            if "多个地方" in said:  # the name alone was ambiguous: say how the region was settled
+                why += f"；{said}"
         if chosen_by:
             why += f"；该年度有多个版本，按{chosen_by}取较晚的一份"
         return Pairing(rid, source, f"与 {year - 1} 年度报告配对（{why}；文件 {source}）")
