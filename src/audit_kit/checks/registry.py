@@ -19,7 +19,6 @@ import pandas as pd
 from ..model import forms as tpl
 from ..model.agencies import fingerprint_identity
 from ..model.report import Report, ReportMeta
-from ..model.text import key
 from ..vocabulary import Severity, Status
 from .grouping import fold, group
 from .result import Result

@@ -1,8 +1,8 @@
 """Is the report given as last year's (``--prior``) really last year's report of the same agency?
 
 Agency identity is compared as the store does (``agencies.identify``: the division the name, the declared
-region or the report's own text gives, and, when a store is given, its alias table); the years must be N and N−1. A mismatch is refused unless forced, and a forced pairing says
-so in its text (which the memo shows)."""
+region or the report's own text gives, and, when a store is given, its alias table); the years must be N and
+N−1. A mismatch is refused unless forced, and a forced pairing says so in its text (which the memo shows)."""
 
 from __future__ import annotations
 

@@ -36,11 +36,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config import Config
+from ..model.agencies import Identity
+from ..model.divisions import full_name
 from ..model.report import CELL_COLUMNS, Report, ReportMeta
 from ..readers import within_limit
 from . import sqlite
-from ..model.agencies import Identity
-from ..model.divisions import full_name
 from .aliases import Aliases
 from .folder import declared_region
 from .versions import Version, pick, ranks, version_of
