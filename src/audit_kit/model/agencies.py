@@ -24,7 +24,8 @@ _BRACKETS = re.compile(r"\([^()]*\)|\[[^\]]*\]|【[^】]*】")
 # a region the division table does not know (示例县, a development zone): the rule from before the table
 _REGION = re.compile(r"^(.{2,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|州|盟|地区|县|区|旗))")
 _NOT_REGION = re.compile(r"[和与及局委厅办会处所院队站]|城乡|市场")
-_LOCAL = re.compile(r"镇|乡|街道|苏木|社区|村")  # a body below the county: never unique without its county
+# a township or street office printed without its county (城关镇政府): one of many, never unique alone
+_TOWNSHIP = re.compile(r"^[^省市州盟县区旗]{1,8}?(?:镇|乡|街道|苏木)(?:政府|办事处|街道办事处)?$")
 
 
 def strip_format(text: str) -> str:
@@ -182,6 +183,6 @@ def fingerprint_identity(meta: Mapping[str, Any]) -> str:
     if not who:
         return str(meta.get("report_id", ""))
     found = identify(name)
-    if found.ambiguous or (found.division is None and _LOCAL.search(normal(name))):
+    if found.ambiguous or (found.division is None and _TOWNSHIP.match(normal(name))):
         return f"{who}#{meta.get('report_id', '')}"
     return who

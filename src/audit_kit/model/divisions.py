@@ -63,11 +63,13 @@ def name_of(code: str) -> str:
     return table()[1].get(code, code)
 
 
+@functools.cache
 def full_name(code: str) -> str:
     """The division with its province and city: 江苏省南京市鼓楼区."""
     return "".join([*parents(code), name_of(code)])
 
 
+@functools.cache
 def qualified(code: str) -> str:
     """The shortest name that names ``code`` alone: the division's own name when no other division has it
     (盐池县), else preceded by its city (南京市鼓楼区), else by its province too."""
@@ -89,6 +91,7 @@ def narrow(candidates: Iterable[str], outer: Iterable[str]) -> frozenset[str]:
     return frozenset(c for c in candidates if any(same_or_within(c, o) for o in outer))
 
 
+@functools.cache
 def read_region(text: str) -> frozenset[str]:
     """The divisions a declared region names (南京市, 江苏省南京市, 320100): the innermost one, narrowed by
     those before it; empty when the text names no division."""

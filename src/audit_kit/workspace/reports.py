@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config import Config
-from ..model.agencies import Identity
+from ..model.agencies import Identity, agency_key
 from ..model.divisions import full_name
 from ..model.report import CELL_COLUMNS, Report, ReportMeta
 from ..readers import within_limit
@@ -125,8 +125,15 @@ class ReportStore:
         to every stored report's identity (an index written before identity rested on the division is
         rekeyed here too)."""
         rows = self.db.execute("SELECT report_id, agency, agency_key FROM reports WHERE agency IS NOT NULL").fetchall()
-        changes = [(key, rid) for rid, agency, old in rows
-                   if (key := self.identity({"agency": agency, "report_id": rid}).key) != old]
+        by_name: dict[str, Identity] = {}  # a name that tells its agency alone: one identity for all its reports
+        changes = []
+        for rid, agency, old in rows:
+            if rid in self.aliases.by_report or agency_key(agency).startswith("?"):  # its own line, or its own text
+                found = self.identity({"agency": agency, "report_id": rid})
+            else:
+                found = by_name.get(agency) or by_name.setdefault(agency, self.identity({"agency": agency}))
+            if found.key != old:
+                changes.append((found.key, rid))
         if changes:
             with self.db:
                 self.db.executemany("UPDATE reports SET agency_key = ? WHERE report_id = ?", changes)
