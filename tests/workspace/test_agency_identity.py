@@ -185,6 +185,11 @@ def test_format_characters_neither_evade_pairing_nor_hide(tmp_path, mark, capsys
 
         page = str(cover(ws.open(odd)))
     assert shown in page and mark not in page
+    from audit_kit.review.lab import ReportPage
+
+    lab = ReportPage(str(odd), store=str(tmp_path / "store"))  # the lab page: its picker and its header
+    assert any(shown in label for label in lab.choices) and not any(mark in label for label in lab.choices)
+    assert shown in lab.header.value and mark not in lab.header.value
     main(["check", str(odd)])
     out = capsys.readouterr().out
     assert shown in out and mark not in out
