@@ -230,3 +230,11 @@ def test_a_wrong_alias_line_is_named(tmp_path):
     path.write_text("alias,canonical,note\n示例县林业局,示例县自然资源局,\n只写了别名\n", encoding="utf-8")
     with pytest.raises(WorkspaceError, match="第 3 行"):
         Aliases(path)
+
+
+def test_a_township_without_its_county_is_settled_by_the_region_or_its_text():
+    bare = identify("太平镇人民政府")
+    assert bare.key is None and bare.ambiguous and "未写明所属县（区）" in bare.how
+    assert identify("太平镇人民政府", region="桃江县").key == identify("桃江县太平镇人民政府").key
+    assert identify("太平镇人民政府", text="地址：湖南省益阳市桃江县太平镇人民路").key == identify("桃江县太平镇人民政府").key
+    assert identify("国家乡村振兴局").key == "国家乡村振兴局" and identify("示例县农业农村局").key  # not townships

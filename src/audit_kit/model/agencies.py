@@ -25,7 +25,7 @@ _BRACKETS = re.compile(r"\([^()]*\)|\[[^\]]*\]|【[^】]*】")
 _REGION = re.compile(r"^(.{2,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|州|盟|地区|县|区|旗))")
 _NOT_REGION = re.compile(r"[和与及局委厅办会处所院队站]|城乡|市场")
 # a township or street office printed without its county (城关镇政府): one of many, never unique alone
-_TOWNSHIP = re.compile(r"^[^省市州盟县区旗]{1,8}?(?:镇|乡|街道|苏木)(?:政府|办事处|街道办事处)?$")
+_TOWNSHIP = re.compile(r"^([^省市州盟县区旗]{1,8}?(?:镇|乡|街道|苏木))(?:政府|办事处|街道办事处)?$")
 
 
 def strip_format(text: str) -> str:
@@ -44,16 +44,14 @@ def normal(name: str) -> str:
 @dataclass(frozen=True)
 class Identity:
     """Who published a report: ``key`` (None when it cannot be told), the division's code when known, and
-    how it was found — or why not — in Chinese; ``candidates``: the divisions an ambiguous name may be."""
+    how it was found — or why not — in Chinese; ``ambiguous``: the name is of several places (``candidates``,
+    the divisions it may be, or none listed for a township printed without its county)."""
 
     key: str | None
     how: str
     division: str | None = None
     candidates: tuple[str, ...] = ()
-
-    @property
-    def ambiguous(self) -> bool:
-        return self.key is None and bool(self.candidates)
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +132,9 @@ def identify(name: str | None, region: str = "", text: str | Callable[[], str] =
         inner = _innermost(k)
         if inner != k and parse(inner).codes:  # 某市鼓楼区…: an unknown region, then one the table knows
             return identify(inner, region, text)
+        township = _TOWNSHIP.match(inner) if inner == k else None
+        if township:
+            return _township(k, township.group(1), region, text)
         return Identity(inner, "名称相同" if inner == key(name) else f"名称归一为“{inner}”")
     found = parsed.codes
     how = ""
@@ -154,11 +155,35 @@ def identify(name: str | None, region: str = "", text: str | Callable[[], str] =
         places = "、".join(dict.fromkeys(_place(c) for c in sorted(found)))
         said = f"声明的地区“{region}”不能确定是哪一个" if region else "未声明地区"
         return Identity(None, f"{where}在多个地方（{places}）均有，{said}，报告正文也未写明，不与往年配对",
-                        candidates=tuple(sorted(found)))
+                        candidates=tuple(sorted(found)), ambiguous=True)
     code = next(iter(found))
     ident = divisions.qualified(code) + parsed.body
     how = (how + f"确定为{divisions.full_name(code)}") if how else f"名称中的地区为{divisions.full_name(code)}"
     return Identity(ident, how, code)
+
+
+def _township(k: str, place: str, region: str, text: str | Callable[[], str]) -> Identity:
+    """A township or street office printed without its county (太平镇政府): its county from the declared region,
+    else from the report's text (the county printed before the township: 桃江县太平镇); else none."""
+    declared = divisions.read_region(region) if region else frozenset()
+    if len(declared) == 1:
+        code = next(iter(declared))
+        return Identity(divisions.qualified(code) + k, f"“{place}”未写明所属县（区），按工作区声明的地区“{region}”"
+                        f"确定为{divisions.full_name(code)}{place}", code)
+    body = key(strip_format(text() if callable(text) else text))
+    found: set[str] = set()
+    for m in re.finditer(re.escape(place), body):
+        before = body[max(0, m.start() - divisions.LONGEST):m.start()]
+        found |= next((divisions.codes(before[-n:]) for n in range(len(before), 1, -1) if divisions.codes(before[-n:])),
+                      frozenset())
+    found = set(_outermost(frozenset(found)))
+    if len(found) == 1:
+        code = found.pop()
+        return Identity(divisions.qualified(code) + k, f"“{place}”未写明所属县（区），按报告正文中所写的"
+                        f"“{divisions.name_of(code)}{place}”确定为{divisions.full_name(code)}{place}", code)
+    said = f"声明的地区“{region}”不能确定是哪一个" if region else "未声明地区"
+    return Identity(None, f"“{place}”未写明所属县（区），各地同名的乡镇、街道很多，{said}，报告正文也未写明，不与往年配对",
+                    ambiguous=True)
 
 
 @short_cache
@@ -183,6 +208,6 @@ def fingerprint_identity(meta: Mapping[str, Any]) -> str:
     if not who:
         return str(meta.get("report_id", ""))
     found = identify(name)
-    if found.ambiguous or (found.division is None and _TOWNSHIP.match(normal(name))):
+    if found.ambiguous:
         return f"{who}#{meta.get('report_id', '')}"
     return who

@@ -87,7 +87,7 @@ def agency_years(db: ReportStore | None, report: Report) -> tuple[dict[int, Repo
     identity = db.identity(report.meta, report.sections)
     key = identity.key
     if key is None:
-        return found, [f"{identity.how}，无法在工作区中找到其他年度的报告" if identity.candidates
+        return found, [f"{identity.how}，无法在工作区中找到其他年度的报告" if identity.ambiguous
                        else "机关名称未识别，无法在工作区中找到其他年度的报告"]
     chosen: dict[int, str] = {}
     for y in db.years(key):

@@ -129,7 +129,8 @@ class Aliases:
         target = rule.canonical or name or rule.alias
         found = identify(target, rule.region or region, "" if rule.region else text)
         if found.key is None:
-            return Identity(None, f"{where}：“{target}”{found.how}", candidates=found.candidates)
+            return Identity(None, f"{where}：“{target}”{found.how}", candidates=found.candidates,
+                            ambiguous=found.ambiguous)
         said = f"记为“{rule.canonical}”" if rule.canonical else ""
         said += f"{'，' if said else ''}地区为“{rule.region}”" if rule.region else ""
         return Identity(found.key, f"{where}：“{name or rule.alias}”{said}", found.division)

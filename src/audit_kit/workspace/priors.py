@@ -48,7 +48,7 @@ def problems(report: Report, prior: Report, aliases: Aliases | None = None, regi
     key, prior_key = now.key, then.key
     if key is None or prior_key is None:
         which = now if key is None else then
-        said = "机关名称未识别" if not which.candidates else f"机关名称的地区不能确定（{which.how}）"
+        said = "机关名称未识别" if not which.ambiguous else f"机关名称的地区不能确定（{which.how}）"
         out.append(f"{'本报告' if key is None else '上年报告'}的{said}，无法确认是同一机关")
     elif key != prior_key:
         out.append(f"上年报告的机关“{prior_name}”与本报告“{name}”不是同一机关（归一后“{prior_key}”≠“{key}”）")
