@@ -238,3 +238,33 @@ def test_a_township_without_its_county_is_settled_by_the_region_or_its_text():
     assert identify("太平镇人民政府", region="桃江县").key == identify("桃江县太平镇人民政府").key
     assert identify("太平镇人民政府", text="地址：湖南省益阳市桃江县太平镇人民路").key == identify("桃江县太平镇人民政府").key
     assert identify("国家乡村振兴局").key == "国家乡村振兴局" and identify("示例县农业农村局").key  # not townships
+
+
+# --- what stays valid -----------------------------------------------------------------------------------------
+
+def test_decisions_and_indexes_from_before_stay_valid(tmp_path):
+    import hashlib
+    import sqlite3
+
+    from audit_kit.checks.registry import fingerprint
+    from audit_kit.checks.result import Result
+    from audit_kit.model.text import key
+    from audit_kit.vocabulary import Status
+    from audit_kit.workspace.reports import ReportStore
+
+    result = Result(Status.FAIL, "x", table="t3", row="new", col="total")
+    for name in (NJ, "盐池县人民政府", "示例县财政局"):  # names that tell their agency: the fingerprint as before
+        before = hashlib.sha1("|".join([key(name), "2021", "T3-1", "t3", "new", "total", ""]).encode()).hexdigest()[:16]
+        assert fingerprint({"agency": name, "report_year": 2021, "report_id": "r1"}, "T3-1", result) == before
+    bare = {"agency": "鼓楼区财政局", "report_year": 2021}
+    assert fingerprint({**bare, "report_id": "r1"}, "T3-1", result) != fingerprint({**bare, "report_id": "r2"}, "T3-1", result)
+    # an index written by the earlier rule (every 鼓楼区 one agency) is rekeyed when the workspace opens
+    path = _write(tmp_path / "in", "nj-2021.txt", NJ, 2021, 2, "2022年1月12日")
+    with ReportStore(tmp_path / "store") as store:
+        store.add(audit_kit.load(path))
+    db = sqlite3.connect(tmp_path / "store" / "index.sqlite")
+    with db:
+        db.execute("UPDATE reports SET agency_key = '鼓楼区财政局'")
+    db.close()
+    with ReportStore(tmp_path / "store") as store:
+        assert list(store.reports()["agency_key"]) == [agency_key(NJ)]
