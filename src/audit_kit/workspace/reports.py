@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..checks.code import checks_fingerprint
 from ..config import Config
 from ..model.agencies import Identity, agency_key
 from ..model.divisions import full_name
@@ -56,6 +57,7 @@ CREATE TABLE IF NOT EXISTS reports (
     meta TEXT NOT NULL, sections TEXT NOT NULL, cells_file TEXT
 );
 CREATE INDEX IF NOT EXISTS by_agency_year ON reports (agency_key, report_year);
+CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -120,10 +122,21 @@ class ReportStore:
         if rekey:
             self._rekey()
 
-    def _rekey(self) -> None:
+    def _identity_stamp(self) -> str:
+        """What the stored identities were computed from: the rule's code and table, the alias table, the region."""
+        digest = hashlib.sha256(checks_fingerprint().encode() + b"\0" + self.region.encode() + b"\0")
+        path = self.aliases.path
+        digest.update(path.read_bytes() if path.exists() else b"")
+        return digest.hexdigest()[:16]
+
+    def _rekey(self, force: bool = False) -> None:
         """Apply the identity rule, the alias table (which the auditor may have edited) and the declared region
         to every stored report's identity (an index written before identity rested on the division is
-        rekeyed here too)."""
+        rekeyed here too) — unless none of them changed since the last time (``index_meta``)."""
+        stamp = self._identity_stamp()
+        done = self.db.execute("SELECT value FROM index_meta WHERE key = 'identity'").fetchone()
+        if done and done[0] == stamp and not force:
+            return
         rows = self.db.execute("SELECT report_id, agency, agency_key FROM reports WHERE agency IS NOT NULL").fetchall()
         by_name: dict[str, Identity] = {}  # a name that tells its agency alone: one identity for all its reports
         changes = []
@@ -134,14 +147,18 @@ class ReportStore:
                 found = by_name.get(agency) or by_name.setdefault(agency, self.identity({"agency": agency}))
             if found.key != old:
                 changes.append((found.key, rid))
-        if changes:
+        try:
             with self.db:
                 self.db.executemany("UPDATE reports SET agency_key = ? WHERE report_id = ?", changes)
+                self.db.execute("INSERT OR REPLACE INTO index_meta VALUES ('identity', ?)", (stamp,))
+        except sqlite3.OperationalError:
+            if changes:  # a read-only index that needs new identities cannot be used as it is
+                raise
 
     def set_region(self, region: str) -> None:
         """Read names in another declared region from now on (stored identities follow)."""
         self.region = region
-        self._rekey()
+        self._rekey(force=True)
 
     def identity(self, meta: Mapping[str, Any], sections: Mapping[str, Any] | None = None) -> Identity:
         """The agency identity of a report (its meta, and its sections or the stored ones): the alias table,
