@@ -97,7 +97,8 @@ def _progress(total: int, show: bool, desc: str):
 
 def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | Path | None = None,
               progress: bool | None = None, follow_links: bool = False, file_timeout: float | None = None,
-              lock: bool = True, scheduler: str | None = None, config: Config | None = None) -> pd.DataFrame:
+              lock: bool = True, scheduler: str | None = None, config: Config | None = None,
+              region: str | None = None) -> pd.DataFrame:
     """Audit every file under ``root``; write the outputs to ``outdir``; return reports.csv as a frame.
 
     ``store`` is the workspace the reports and results go to (None: the one :func:`audit_kit.workspace.locate`
@@ -107,7 +108,8 @@ def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | 
     The work runs on the Dask cluster at ``scheduler`` (``tcp://HOST:PORT``; its workers must see ``root``,
     ``outdir`` and ``store`` at the same paths, which are then made absolute), else on ``jobs`` local
     processes. Holds the locks of ``outdir`` and of the store (``lock=False``: the caller holds them, see
-    :func:`batch_lock`). ``frame.attrs["outside"]`` lists the links out of ``root`` that were not followed."""
+    :func:`batch_lock`). ``frame.attrs["outside"]`` lists the links out of ``root`` that were not followed.
+    ``region`` declares the workspace's region (``Workspace.declare_region``) before any file is read."""
     root, outdir, store_path = Path(root), Path(outdir), locate(store)
     if scheduler:
         root, outdir, store_path = root.absolute(), outdir.absolute(), store_path.absolute()
@@ -116,6 +118,7 @@ def run_batch(root: str | Path, outdir: str | Path, jobs: int = 1, store: str | 
         config = config.but(file_timeout=file_timeout)
     held = batch_lock(outdir, store_path) if lock else contextlib.nullcontext()
     with held, batchlog.batch_log(outdir), Workspace(store_path, config) as ws:  # log after lock: never cut
+        ws.declare_region(region)
         return _run(root, outdir, jobs, ws, progress, follow_links, scheduler)
 
 

@@ -286,7 +286,7 @@ def _read(paths: list[str], store: ReportStore, part: str, config: Config,
         cells.append((shown, report.cells_table()))
         fresh.append(path not in known)
         row = {"file": shown, "status": "ok", "reason": "", "error_type": "", "report_id": m["report_id"],
-               "agency": m.get("agency"), "agency_key": store.aliases.resolve(m.get("agency"))[0],
+               "agency": m.get("agency"), "agency_key": store.identity(m, report.sections).key,
                "report_year": m.get("report_year"), "template": m.get("template"), "reader": m.get("reader"),
                **_counts(rows), "prior_file": "", "pairing": "", "notes": len(m.get("notes") or [])}
         out.append(Read(row, pickle.dumps(light(ctx), protocol=5), values, Packed(pack(rows), len(rows))))

@@ -9,7 +9,7 @@ import hashlib
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
-SOURCES = ("checks/*.py", "extract/claims.py", "model/numbers.py", "model/text.py", "model/agencies.py",
+SOURCES = ("checks/*.py", "extract/claims.py", "model/numbers.py", "model/text.py", "model/agencies.py", "model/divisions.py",
            "model/headings.py", "model/forms.py", "data/*.csv")
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..model import forms as tpl
+from ..model.agencies import fingerprint_identity
 from ..model.report import Report, ReportMeta
-from ..model.text import key
 from ..vocabulary import Severity, Status
 from .grouping import fold, group
 from .result import Result
@@ -178,8 +178,9 @@ def outcomes(spec: Check, ctx: Context) -> Iterator[Result]:
 
 
 def fingerprint(meta: ReportMeta, check_id: str, r: Result) -> str:
-    """Stable across reruns and formats: agency + year + check + location, not the values."""
-    who = key(meta.get("agency") or "") or meta.get("report_id", "")
+    """Stable across reruns and formats: agency + year + check + location, not the values. The agency part is
+    :func:`fingerprint_identity`: a name that cannot tell one agency from another carries its report's id."""
+    who = fingerprint_identity(meta)
     parts = [who, str(meta.get("report_year") or ""), check_id, r.table or "", r.row or "", r.col or "", r.where]
     return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:16]
 

@@ -147,10 +147,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _prior_pairing(args: argparse.Namespace, report: Report, prior: Report) -> str:
     """Refuse a ``--prior`` that is not last year's report of the same agency, unless ``--force-prior``."""
     from ..workspace import priors
-    from ..workspace.folder import locate
+    from ..workspace.folder import declared_region, locate
 
-    text = priors.pairing(report, prior, args.prior, force=args.force_prior,
-                          aliases=priors.store_aliases(locate(getattr(args, "store", None))))
+    store = locate(getattr(args, "store", None))
+    region = getattr(args, "region", None) or declared_region(store)
+    text = priors.pairing(report, prior, args.prior, force=args.force_prior, aliases=priors.store_aliases(store),
+                          region=region)
     if priors.FORCED in text:
         say(f"audit-kit: 注意：{text}", err=True)
     return text
@@ -186,6 +188,7 @@ def cmd_memo(args: argparse.Namespace) -> int:
         with Workspace(store, args.config, ledger) as ws:
             for note in ws.ledger.notes:  # a file that is no ledger is refused now, not after the notebook ran
                 say(f"audit-kit: {ledger}: {note}", err=True)
+            ws.declare_region(args.region)  # in settings.json: the memo's kernel reads names in it too
             # read (once), stored and checked here: a bad input is a clear one-line error, the kernel is let go
             audit = ws.open(args.path, args.prior or "", args.force_prior)
             if priors.FORCED in audit.pairing:
@@ -267,7 +270,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         with batchlog.batch_log(args.o):  # tracebacks to OUTDIR/batch.log; the console keeps one line per file
             reports = run_batch(args.dir, args.o, jobs=args.jobs, store=args.store, follow_links=args.follow_links,
                                 file_timeout=args.file_timeout, lock=False, scheduler=args.scheduler,
-                                config=args.config)
+                                config=args.config, region=args.region)
             if reports.attrs.get("outside"):
                 say(f"audit-kit: 未读取 {len(reports.attrs['outside'])} 个指向 {args.dir} 之外的链接"
                     f"（如 {reports.attrs['outside'][0]}）；需要时加 --follow-links", err=True)

@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # pandas and the readers are imported by the commands that us
     pass
 
 
+REGION = ("工作区所在地区（如 南京市、江苏省南京市 或代码 320100）：名称只写“鼓楼区财政局”这类在多地重名的区县时，"
+          "据此确定是哪一个机关；记入工作区的 settings.json，以后的运行沿用")
+
 def build_parser() -> argparse.ArgumentParser:
     from ..bundled import __version__
     from .zh import VERSION, ZhParser
@@ -40,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比")
     p.add_argument("--store", help="审核工作区文件夹（默认按统一规则找到 audit-store/）：用其别名表核对 --prior 的机关；"
                    "年报也可以是工作区中已存报告的编号")
+    p.add_argument("--region", help=REGION.replace("记入工作区的 settings.json，以后的运行沿用", "只用于本次核对 --prior"))
     p.add_argument("--format", choices=["text", "csv", "json"], default="text",
                    help="输出格式：text（中文摘要，默认）、csv 或 json")
     p.set_defaults(func=cmd_check)
@@ -48,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", required=True, help="输出文件夹")
     p.add_argument("--jobs", type=int, default=1, help="并行进程数")
     p.add_argument("--store", help="审核工作区文件夹（默认：当前或上级文件夹中的 audit-store/，见 README）")
+    p.add_argument("--region", help=REGION)
     p.add_argument("--memos", action="store_true", help="为每份报告生成审核意见书，并生成 index.html（汇总）")
     p.add_argument("--ledger", help="审核记录文件（默认为工作区的 ledger.sqlite）")
     p.add_argument("--auditor", help="审核人")
@@ -64,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prior", help="同一机关上一年度的年报")
     p.add_argument("--force-prior", action="store_true", help="上年报告的机关或年度不符时仍强制对比（审核意见书中注明）")
     p.add_argument("--store", help="审核工作区文件夹（默认：当前或上级文件夹中的 audit-store/）：存放报告、检查结果、审核记录")
+    p.add_argument("--region", help=REGION)
     p.add_argument("--ledger", help="审核记录文件（默认为工作区的 ledger.sqlite）")
     p.add_argument("--auditor", help="审核人（默认为工作区设置中的审核人）")
     p.add_argument("--reviewer", help="复核人（默认为工作区设置中的复核人；复核记录见 audit-kit signoff）")

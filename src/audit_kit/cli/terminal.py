@@ -10,9 +10,11 @@ import re
 from typing import IO
 
 from ..errors import printable
+from ..render.visible import visible
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidi overrides that reorder what is shown
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_C0_C1 = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BYTE = re.compile("[\udc80-\udcff]")  # a byte of a file name that is not UTF-8 (surrogateescape)
 
 
@@ -22,10 +24,11 @@ def _shown(m: re.Match[str]) -> str:
 
 
 def safe(text: object) -> str:
-    """``text`` with every control character shown as an escape (``\\x1b``) instead of acted on, and the
+    """``text`` with every control character shown as an escape (``\\x1b``) instead of acted on, every format
+    character (a bidi override, a zero-width joiner) as ``⟨U+202E⟩`` (``render/visible.py``), and the
     bytes of a file name that are not UTF-8 (GBK, kept by Python as surrogates) as ``\\xNN``: raw, they would
     not encode, or reach the terminal as C1 controls."""
-    return _CONTROL.sub(_shown, printable(str(text)))
+    return visible(_C0_C1.sub(_shown, printable(str(text))))
 
 
 def json_safe(text: str) -> str:

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from ..model.numbers import missing
 from ..vocabulary import UNDECIDED, Severity, Status
 from . import places
+from .visible import visible
 
 TITLE_KEY = "audit_kit_title"  # output metadata that carries the memo's title (see memo.runner.title_of)
 HIGHLIGHT = "background:#fdecea;font-weight:bold"
@@ -44,10 +45,17 @@ class Html(Markup):
 def environment() -> Environment:
     """The one Jinja2 environment: autoescape on for every template, undefined names are errors."""
     env = Environment(loader=PackageLoader("audit_kit.render", "fragments"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+                      finalize=_shown)
     env.filters["url"] = lambda s: quote(str(s), safe="")
     env.globals.update(Severity=Severity, Status=Status, UNDECIDED=UNDECIDED)  # the one vocabulary
     return env
+
+
+def _shown(value: Any) -> Any:
+    """What a template prints of a value: text with its invisible characters made visible (``visible.py``);
+    safe HTML (already rendered, and so already shown) as it is."""
+    return visible(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def render(template: str, **context: Any) -> Html:
@@ -56,10 +64,10 @@ def render(template: str, **context: Any) -> Html:
 
 
 def text(value: Any) -> str:
-    """A cell value as display text: None and NaN as empty."""
+    """A cell value as display text: None and NaN as empty, invisible characters made visible."""
     if missing(value):
         return ""
-    return str(value)
+    return visible(str(value))
 
 
 # --- single report -----------------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ class ReportPage:
         out: dict[str, str] = {}
         for r in listing.sort_values(["report_year", "agency"], ascending=[False, True], na_position="last").itertuples():
             year = "" if missing(r.report_year) else f"{int(r.report_year)} 年度 "
-            out[f"{r.agency or '（机关未识别）'} {year}· {Path(str(r.source or '')).name} · {r.report_id}"] = str(r.report_id)
+            out[f"{render.text(r.agency) or '（机关未识别）'} {year}· {Path(str(r.source or '')).name} · {r.report_id}"] = str(r.report_id)
         return out
 
     @_guarded("未能打开年报")

@@ -160,7 +160,7 @@ def cover(audit: Audit, c: Conclusion | None = None) -> Html:
               "confirmed": int((fails["decision"] == Decision.CONFIRMED).sum()),
               "pending": c.pending, "dismissed": int((fails["decision"] == Decision.DISMISSED).sum()),
               "undecided": c.undecided, "manual": int((a["status"] == Status.NOT_ASSESSABLE).sum())}
-    agency = m.get("agency") or "（机关未识别）"
+    agency = render.text(m.get("agency")) or "（机关未识别）"
     title = f"{agency} {_year(m.get('report_year'))} 年度政府信息公开工作年度报告".replace("  ", " ")
     return render.memo_cover(title, facts, c.verdict.zh, c.verdict.value, c.reason, by, c.provisional, draft_mark(c),
                              counts, tables_missing(audit.report))

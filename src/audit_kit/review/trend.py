@@ -84,9 +84,11 @@ def agency_years(db: ReportStore | None, report: Report) -> tuple[dict[int, Repo
     notes: list[str] = []
     if db is None:
         return found, notes
-    key, _how = db.aliases.resolve(report.meta.get("agency"))
+    identity = db.identity(report.meta, report.sections)
+    key = identity.key
     if key is None:
-        return found, ["机关名称未识别，无法在工作区中找到其他年度的报告"]
+        return found, [f"{identity.how}，无法在工作区中找到其他年度的报告" if identity.ambiguous
+                       else "机关名称未识别，无法在工作区中找到其他年度的报告"]
     chosen: dict[int, str] = {}
     for y in db.years(key):
         if y == int(year):

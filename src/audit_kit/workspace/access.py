@@ -138,7 +138,20 @@ class Workspace:
                 raise ValueError(f"unknown setting {name!r}")
             setattr(settings, name, value)
         write_json(self.settings_path, asdict(settings))
+        if "region" in changes and self._reports is not None:
+            self._reports.set_region(settings.region)  # the stored identities follow the declared region
         return settings
+
+    def declare_region(self, region: str | None) -> None:
+        """Declare the workspace's region (``--region``; kept in ``settings.json`` for later runs and for the
+        batch's workers and the memo's kernel); raises :class:`WorkspaceError` when it names no division."""
+        if not region or region.strip() == self.settings.region:
+            return
+        from ..model.divisions import read_region
+
+        if not read_region(region):
+            raise WorkspaceError(region, "不是可识别的行政区划名称（如“南京市”“江苏省南京市”或代码“320100”）")
+        self.save_settings(region=region.strip())
 
 
 @dataclass
@@ -204,7 +217,8 @@ def open_audit(workspace: Workspace, ref: str | Path, prior_ref: str | Path = ""
     prior: Report | None
     if prior_ref:
         prior = resolve(workspace, prior_ref)
-        pairing = priors.pairing(report, prior, prior_ref, force_prior, workspace.reports.aliases)
+        pairing = priors.pairing(report, prior, prior_ref, force_prior, workspace.reports.aliases,
+                                 workspace.reports.region)
     else:
         prior, found = workspace.reports.prior(report)
         pairing, unordered = found.reason, found.unordered

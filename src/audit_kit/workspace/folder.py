@@ -76,6 +76,17 @@ class Settings:
 
     auditor: str = ""
     reviewer: str = ""
+    region: str = ""  # the workspace's declared region (南京市): reads names such as 鼓楼区财政局 (``--region``)
+
+
+def declared_region(root: Path) -> str:
+    """The region ``root/settings.json`` declares ("" when none, or when the file cannot be read)."""
+    try:
+        data = json.loads((root / "settings.json").read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return ""
+    value = data.get("region") if isinstance(data, dict) else None
+    return value.strip() if isinstance(value, str) else ""
 
 
 def write_json(path: Path, data: dict) -> None:

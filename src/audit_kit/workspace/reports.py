@@ -35,11 +35,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..checks.code import checks_fingerprint
 from ..config import Config
+from ..model.agencies import Identity, agency_key
+from ..model.divisions import full_name
 from ..model.report import CELL_COLUMNS, Report, ReportMeta
 from ..readers import within_limit
 from . import sqlite
 from .aliases import Aliases
+from .folder import declared_region
 from .versions import Version, pick, ranks, version_of
 
 _FROZEN = ".index-frozen-"  # the index copies a batch's workers read (ReportStore.freeze)
@@ -53,6 +57,7 @@ CREATE TABLE IF NOT EXISTS reports (
     meta TEXT NOT NULL, sections TEXT NOT NULL, cells_file TEXT
 );
 CREATE INDEX IF NOT EXISTS by_agency_year ON reports (agency_key, report_year);
+CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -96,12 +101,14 @@ class Pairing(NamedTuple):
 class ReportStore:
     """The reports of a workspace folder (``Workspace.reports``; a batch's workers open the index copy)."""
 
-    def __init__(self, path: str | Path, rekey: bool = True, frozen: str | None = None) -> None:
+    def __init__(self, path: str | Path, rekey: bool = True, frozen: str | None = None, region: str | None = None) -> None:
         """Open (or create) the store; ``rekey=False`` skips applying the alias table to the stored reports
         (a batch's tasks: the batch applied it when it started). ``frozen`` opens, read-only, the copy of
-        the index that :meth:`freeze` made under that name instead of the live index (a batch's workers)."""
+        the index that :meth:`freeze` made under that name instead of the live index (a batch's workers).
+        ``region``: the declared region names are read in (default: the workspace's ``settings.json``)."""
         self.path = Path(path)
-        self.aliases = Aliases(self.path / "aliases.csv")
+        self.region = declared_region(self.path) if region is None else region
+        self.aliases = Aliases(self.path / "aliases.csv", create=not frozen)
         if frozen:  # immutable: no locks, no WAL shared memory — readable over a network file system
             self.db = sqlite.read_only(self.path / frozen, immutable=True)
             return
@@ -115,13 +122,57 @@ class ReportStore:
         if rekey:
             self._rekey()
 
-    def _rekey(self) -> None:
-        """Apply the alias table (which the auditor may have edited) to every stored report's identity."""
-        rows = self.db.execute("SELECT DISTINCT agency, agency_key FROM reports WHERE agency IS NOT NULL").fetchall()
-        changes = [(key, agency) for agency, old in rows if (key := self.aliases.resolve(agency)[0]) != old]
-        if changes:
+    def _identity_stamp(self) -> str:
+        """What the stored identities were computed from: the rule's code and table, the alias table, the region."""
+        digest = hashlib.sha256(checks_fingerprint().encode() + b"\0" + self.region.encode() + b"\0")
+        path = self.aliases.path
+        digest.update(path.read_bytes() if path.exists() else b"")
+        return digest.hexdigest()[:16]
+
+    def _rekey(self, force: bool = False) -> None:
+        """Apply the identity rule, the alias table (which the auditor may have edited) and the declared region
+        to every stored report's identity (an index written before identity rested on the division is
+        rekeyed here too) — unless none of them changed since the last time (``index_meta``)."""
+        stamp = self._identity_stamp()
+        done = self.db.execute("SELECT value FROM index_meta WHERE key = 'identity'").fetchone()
+        if done and done[0] == stamp and not force:
+            return
+        rows = self.db.execute("SELECT report_id, agency, agency_key FROM reports WHERE agency IS NOT NULL").fetchall()
+        by_name: dict[str, Identity] = {}  # a name that tells its agency alone: one identity for all its reports
+        changes = []
+        for rid, agency, old in rows:
+            if rid in self.aliases.by_report or agency_key(agency).startswith("?"):  # its own line, or its own text
+                found = self.identity({"agency": agency, "report_id": rid})
+            else:
+                found = by_name.get(agency) or by_name.setdefault(agency, self.identity({"agency": agency}))
+            if found.key != old:
+                changes.append((found.key, rid))
+        try:
             with self.db:
-                self.db.executemany("UPDATE reports SET agency_key = ? WHERE agency = ?", changes)
+                self.db.executemany("UPDATE reports SET agency_key = ? WHERE report_id = ?", changes)
+                self.db.execute("INSERT OR REPLACE INTO index_meta VALUES ('identity', ?)", (stamp,))
+        except sqlite3.OperationalError:
+            if changes:  # a read-only index that needs new identities cannot be used as it is
+                raise
+
+    def set_region(self, region: str) -> None:
+        """Read names in another declared region from now on (stored identities follow)."""
+        self.region = region
+        self._rekey(force=True)
+
+    def identity(self, meta: Mapping[str, Any], sections: Mapping[str, Any] | None = None) -> Identity:
+        """The agency identity of a report (its meta, and its sections or the stored ones): the alias table,
+        the name, the declared region, then the report's own text."""
+        def text() -> str:
+            found = sections
+            title = meta.get("title") or ""
+            if found is None and meta.get("report_id"):
+                row = self.db.execute("SELECT meta, sections FROM reports WHERE report_id = ?",
+                                      (meta["report_id"],)).fetchone()
+                if row:
+                    found, title = json.loads(row[1]), json.loads(row[0]).get("title") or title
+            return "\n".join([title, *(str(s.get("text", "")) for s in (found or {}).values() if isinstance(s, dict))])
+        return self.aliases.identity(meta.get("agency"), str(meta.get("report_id") or ""), self.region, text)
 
     def close(self) -> None:
         self.db.close()
@@ -226,7 +277,7 @@ class ReportStore:
             for m, sections, cells_file in entries:
                 if self.has(m["sha256"]):
                     continue
-                agency_key, _how = self.aliases.resolve(m.get("agency"))
+                agency_key = self.identity(m, sections).key
                 year = m.get("report_year")
                 version = 0  # not numbered by commit order: versions.py orders versions when they are read
                 self.db.execute(
@@ -293,7 +344,8 @@ class ReportStore:
         """Last year's report of the same agency (latest version): its id and file, and why it was paired,
         in Chinese. ``sources`` maps report ids to the file names to show (a batch's own paths)."""
         year = meta.get("report_year")
-        agency_key, how = self.aliases.resolve(meta.get("agency"))
+        found = self.identity(meta)
+        agency_key, how = found.key, found.how
         if agency_key is None or year is None:
             return Pairing(None, "", f"无法配对上年报告：{'报告年度未识别' if year is None else how}")
         row, chosen_by, tied = self._pick(agency_key, year - 1)
@@ -307,12 +359,18 @@ class ReportStore:
         rid, then_name, stored_source = row
         source = (sources or {}).get(rid, stored_source or "")
         now_name = meta.get("agency")
-        if now_name == then_name:
-            why = f"机关名称相同“{now_name}”"
-        elif "别名表" in how or "别名表" in self.aliases.resolve(then_name)[1]:
+        then_how = self.identity({"agency": then_name, "report_id": rid}).how
+        if "别名表" in how or "别名表" in then_how:
             why = f"按别名表：本年“{now_name}”，上年“{then_name}”"
+        elif now_name == then_name:
+            why = f"机关名称相同“{now_name}”"
         else:
             why = f"名称归一后相同：本年“{now_name}”，上年“{then_name}”"
+        if found.division:
+            why += f"，同属{full_name(found.division)}"
+        for said in dict.fromkeys((how, then_how)):
+            if "多个地方" in said:  # the name alone was ambiguous: say how the region was settled
+                why += f"；{said}"
         if chosen_by:
             why += f"；该年度有多个版本，按{chosen_by}取较晚的一份"
         return Pairing(rid, source, f"与 {year - 1} 年度报告配对（{why}；文件 {source}）")
