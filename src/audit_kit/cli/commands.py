@@ -335,7 +335,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..review.excel import import_decisions
+    from ..review.excel_import import import_decisions
     from ..workspace.access import Workspace
 
     with Workspace.find(args.store, config=args.config) as ws:
@@ -343,8 +343,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not auditor:
             say(f"audit-kit: {args.path}：请用 --auditor 给出审核人姓名（或在工作区设置中保存审核人）", err=True)
             return 2
-        result = import_decisions(args.path, ws, auditor)
+        result = import_decisions(args.path, ws, auditor, force=args.force)
     say(result.line)
+    for line in result.overwritten:
+        say(f"audit-kit: 注意：{line}", err=True)
     for problem in result.problems:
         say(f"audit-kit: {problem}", err=True)
     return 2 if result.problems else 0

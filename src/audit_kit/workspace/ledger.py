@@ -232,6 +232,13 @@ class Ledger:
         return pd.read_sql_query(q, self.db, params=(fingerprint,) if fingerprint else None)
 
     @_locked
+    def row(self, row_id: int) -> dict | None:
+        """The ledger row ``row_id`` as a dict, or None."""
+        cur = self.db.execute("SELECT * FROM decisions WHERE id = ?", (row_id,))
+        found = cur.fetchone()
+        return None if found is None else dict(zip([d[0] for d in cur.description], found, strict=True))
+
+    @_locked
     def version(self) -> int:
         """The id of the last decision recorded (0 for none): changes whenever anyone records one."""
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()[0])
@@ -245,10 +252,12 @@ class Ledger:
 
     def annotate(self, results: pd.DataFrame) -> pd.DataFrame:
         """``results`` with the latest decision beside each finding: decision, comment, auditor, decided_at,
-        and ``stale`` when the finding's values changed since the decision (then ``decision`` is empty)."""
+        ``stale`` when the finding's values changed since the decision (then ``decision`` is empty), and
+        ``decision_id``, the ledger row shown (0 for none)."""
         out = results.copy()
         latest = self.latest().set_index("fingerprint") if len(results) else pd.DataFrame()
-        cols: dict[str, list[Any]] = {"decision": [], "decision_zh": [], "comment": [], "auditor": [], "decided_at": [], "stale": []}
+        cols: dict[str, list[Any]] = {"decision": [], "decision_zh": [], "comment": [], "auditor": [], "decided_at": [], "stale": [],
+                                      "decision_id": []}
         for _, row in out.iterrows():
             d = latest.loc[row["fingerprint"]] if row["fingerprint"] in latest.index else None
             stale = d is not None and d["values_hash"] != values_hash(row)
@@ -259,6 +268,7 @@ class Ledger:
             cols["auditor"].append("" if d is None else d["auditor"])
             cols["decided_at"].append("" if d is None else d["decided_at"])
             cols["stale"].append(bool(stale))
+            cols["decision_id"].append(0 if d is None else int(d["id"]))  # the ledger row shown (0: none)
         for k, v in cols.items():
             out[k] = v
         return out
