@@ -202,7 +202,7 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
 
     if not Path(args.path).exists():
         raise LedgerError(args.path, "文件不存在")
-    ledger = Ledger(args.path)
+    ledger = Ledger(args.path, read_only=True)  # only read: no journal switch, no upgrade
     for note in ledger.notes:
         say(f"audit-kit: {args.path}: {note}", err=True)
     from ..workspace import signoffs

@@ -10,7 +10,6 @@ memo show, and a memo can be written after the original file moved or was delete
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from ..errors import FileMissingError, UnknownReportError, WorkspaceError
 from ..extract.loader import load
 from ..model.report import Report
 from . import priors
-from .folder import FORMAT, MARKER, Settings, ledger_path, locate, write_json
+from .folder import FORMAT, MARKER, Settings, ledger_path, locate, read_settings, write_json
 from .ledger import Ledger
 from .reports import ReportStore
 from .results import ResultStore, pack, unpack
@@ -122,13 +121,9 @@ class Workspace:
 
     @property
     def settings(self) -> Settings:
-        """The auditor's settings (defaults when none were saved or the file cannot be read)."""
-        try:
-            data = json.loads(self.settings_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return Settings()
-        known = Settings.__dataclass_fields__
-        return Settings(**{k: str(v) for k, v in data.items() if k in known})
+        """The auditor's settings (defaults when none were saved); a file that cannot be read as settings
+        raises :class:`WorkspaceError` naming the line (see :func:`.folder.read_settings`)."""
+        return read_settings(self.settings_path)
 
     def save_settings(self, **changes: str) -> Settings:
         """Change some settings (``auditor=…``, ``reviewer=…``) and write them at once."""
@@ -188,7 +183,8 @@ def resolve(workspace: Workspace, ref: str | Path) -> Report:
         found = db.get(ids[0])
         if found is not None:
             return found
-        raise UnknownReportError(str(ref), f"工作区 {db.path} 中该报告的数据缺失")
+        raise UnknownReportError(str(ref), f"工作区 {db.path} 中该报告的单元格文件缺失或损坏；请用原文件重新运行 "
+                                 "audit-kit batch（或以文件路径运行 memo），会重新读取并修复")
     if len(ids) > 1:
         raise UnknownReportError(str(ref), f"工作区 {db.path} 中有多份报告的编号以此开头，请给出更长的编号")
     if path.exists():
