@@ -131,11 +131,13 @@ class Ledger:
         self.notes: list[str] = []
         self.lock = threading.RLock()  # one use of the connection at a time, whichever thread it comes from
         _refuse_non_ledger(self.path)
-        self.read_only = read_only or (self.path.exists() and not sqlite.writable(self.path))
+        self.read_only = read_only or not sqlite.writable(self.path)
         try:
-            if self.read_only:  # nothing written: no journal switch, no schema, no upgrade
-                self.db = sqlite.read_only(self.path, immutable=not sqlite.writable(self.path), any_thread=True,
-                                           autocommit=True)
+            if self.read_only and not self.path.exists():  # nothing recorded yet, and nowhere to record: empty
+                self.db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                self.db.executescript(_SCHEMA)
+            elif self.read_only:  # nothing written: no journal switch, no schema, no upgrade
+                self.db = sqlite.read_only(self.path, any_thread=True, autocommit=True)
                 self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,9 @@ def connect(path: Path, synchronous: Synchronous = "NORMAL", autocommit: bool = 
 def read_only(path: Path, immutable: bool = False, any_thread: bool = False, autocommit: bool = False) -> sqlite3.Connection:
     """Open ``path`` read-only: nothing is written to it, not even a journal switch. ``immutable``: the file
     is promised not to change while open — no locks and no WAL shared memory, so it can be read over a
-    network file system (a batch's index copy) or from a read-only folder."""
+    network file system (a batch's index copy) or from a read-only folder (where SQLite could not make the WAL
+    index it needs otherwise)."""
+    immutable = immutable or (not writable(path) and not _wal_readable(path))
     uri = f"{path.absolute().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
     if autocommit:
         return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=not any_thread,
@@ -51,7 +53,7 @@ def open_for(path: Path, synchronous: Synchronous = "NORMAL", autocommit: bool =
     workspace on a read-only disk or copied without write permission), which then refuses every write."""
     if writable(path) or not path.exists():
         return connect(path, synchronous, autocommit, any_thread)
-    return read_only(path, immutable=not _wal_readable(path), any_thread=any_thread, autocommit=autocommit)
+    return read_only(path, any_thread=any_thread, autocommit=autocommit)
 
 
 def _wal_readable(path: Path) -> bool:
