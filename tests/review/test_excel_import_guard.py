@@ -135,7 +135,7 @@ def test_an_untouched_stale_row_records_nothing(ws, tmp_path, capsys):
 def test_two_rows_of_one_fingerprint_with_different_decisions_are_reported(ws, tmp_path, capsys):
     book = _export(ws, tmp_path / "审核结果.xlsx")
     sheet = load_workbook(book)["发现"]
-    first = [c for c in sheet.iter_rows(min_row=2, max_row=2, values_only=True)][0]
+    first = next(iter(sheet.iter_rows(min_row=2, max_row=2, values_only=True)))
     wb = load_workbook(book)
     wb["发现"].append(list(first))  # the same finding's row copied below
     wb.save(book)

@@ -183,11 +183,14 @@ def test_a_decisions_table_with_missing_columns_is_a_clear_error(tmp_path, capsy
 
 def _as_reader(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """Run the CLI as someone who cannot write the workspace (as root: the user nobody)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HOME": str(cwd), "XDG_CACHE_HOME": str(cwd / "cache")}
+    import audit_kit
+
+    src = str(Path(audit_kit.__file__).resolve().parents[1])  # the package under test
+    env = {**os.environ, "PYTHONPATH": src, "HOME": str(cwd), "XDG_CACHE_HOME": str(cwd / "cache")}
     env.pop("AUDIT_KIT_WORKSPACE", None)
     prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, sys.executable, "-c", "from audit_kit.cli import run; run()", *cmd], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
+    run = [*prefix, sys.executable, "-c", "from audit_kit.cli import run; run()", *cmd]
+    return subprocess.run(run, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture
