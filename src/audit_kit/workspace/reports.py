@@ -220,8 +220,8 @@ class ReportStore:
 
     def add(self, report: Report) -> bool:
         """Store a report; False when the same bytes are already stored (their cells part is written again
-        when it is missing or damaged)."""
-        if self.has(report.meta["sha256"]) and not self.broken([report.meta["report_id"]]):
+        when it is missing or damaged). A read-only workspace stores nothing."""
+        if not self.writable or (self.has(report.meta["sha256"]) and not self.broken([report.meta["report_id"]])):
             return False
         files = self.write_cells([report])
         return self.index([(report.meta, report.sections, files[report.meta["report_id"]])]) == 1
