@@ -10,6 +10,7 @@ memo show, and a memo can be written after the original file moved or was delete
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,7 @@ class Workspace:
         if self.root.exists() and not self.root.is_dir():
             raise WorkspaceError(str(self.root), "不是文件夹，不能用作审核工作区（--store）")
         self.root.mkdir(parents=True, exist_ok=True)
-        if not (self.root / MARKER).exists():
+        if not (self.root / MARKER).exists() and os.access(self.root, os.W_OK):  # a read-only one is only read
             write_json(self.root / MARKER, {"format": FORMAT, "created": dt.datetime.now().isoformat(timespec="seconds")})
         self.config = (config or Config.from_env()).in_workspace(self.root)
         self.ledger_path = ledger_path(self.root, ledger)
