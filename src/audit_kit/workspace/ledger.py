@@ -91,8 +91,12 @@ class Verification:
     @property
     def line(self) -> str:
         """One line in Chinese for the memo and the command line."""
+        if not self.ok and self.broken_id is None:
+            return f"审核记录链校验失败：{self.reason}（共 {self.rows} 条）"
         if not self.ok:
             return f"审核记录链校验失败：第 {self.broken_id} 条记录{self.reason}（已检查 {self.rows} 条）"
+        if self.reason:  # read only, from before the chain: nothing to walk yet
+            return f"审核记录共 {self.rows} 条，{self.reason}（以可写方式打开时补算哈希），无法校验哈希链"
         extra = f"；其中 {self.migrated} 条写于哈希链启用之前，升级时补算" if self.migrated else ""
         tail = f"（链尾哈希 {self.tail[:16]}）" if self.tail else ""
         return f"审核记录完整：{self.rows} 条，链校验通过{tail}{extra}"
@@ -256,7 +260,7 @@ class Ledger:
         tampered = self._tampered()
         if tampered:
             n = int(self.db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
-            return Verification(False, n, 1, tampered)
+            return Verification(False, n, None, tampered)
         if not self._columns():
             return Verification(True, 0)
         if "row_hash" not in self._columns():  # read only, from before the chain: upgraded when next opened to write
