@@ -98,11 +98,22 @@ def test_a_missing_or_truncated_cells_part_is_read_again_and_repaired(ws, tmp_pa
     assert again.equals(before)
 
 
-def test_a_damaged_results_file_is_rebuilt(ws):
-    rid = _with_fails(ws)
+def _damage_results(ws: Path) -> None:
     (ws / "results.sqlite").write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
     for tail in ("-wal", "-shm"):
         (ws / f"results.sqlite{tail}").unlink(missing_ok=True)
+
+
+def test_a_damaged_results_file_is_rebuilt_and_export_says_so(ws, tmp_path, capsys):
+    _damage_results(ws)
+    assert main(["export", "--store", str(ws), "-o", str(tmp_path / "x.xlsx")]) == 0
+    err = capsys.readouterr().err
+    assert "results.sqlite" in err and "已损坏" in err and "重建" in err
+
+
+def test_a_damaged_results_file_is_rebuilt(ws):
+    rid = _with_fails(ws)
+    _damage_results(ws)
     with Workspace(ws) as w:
         assert (w.open(rid).results["status"] == "fail").any()
         assert any("已损坏" in n for n in w.results.notes)

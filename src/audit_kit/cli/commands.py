@@ -188,6 +188,8 @@ def cmd_memo(args: argparse.Namespace) -> int:
                 say(f"audit-kit: {ledger}: {note}", err=True)
             # read (once), stored and checked here: a bad input is a clear one-line error, the kernel is let go
             audit = ws.open(args.path, args.prior or "", args.force_prior)
+            for note in ws.results.notes:  # a damaged results file was rebuilt
+                say(f"audit-kit: 注意：{note}", err=True)
             if priors.FORCED in audit.pairing:
                 say(f"audit-kit: 注意：{audit.pairing}", err=True)
             out = write_memo(args.path, args.o, prior=args.prior or "", store=store, ledger=ledger,
@@ -330,7 +332,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     paths.output_file(args.o, "导出的 Excel 文件")
     with Workspace.find(args.store, config=args.config) as ws:
-        say(export(ws, args.o))
+        out = export(ws, args.o)
+        for note in ws.notes:
+            say(f"audit-kit: 注意：{note}", err=True)
+        say(out)
     return 0
 
 

@@ -76,6 +76,11 @@ class Workspace:
         self._signoffs = None
 
     @property
+    def notes(self) -> list[str]:
+        """What opening the workspace's files did (a damaged results file rebuilt, a ledger upgraded), in Chinese."""
+        return [*(self._results.notes if self._results else []), *(self._ledger.notes if self._ledger else [])]
+
+    @property
     def reports(self) -> ReportStore:
         if self._reports is None:
             self._reports = ReportStore(self.root)
