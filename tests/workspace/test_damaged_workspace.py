@@ -193,15 +193,35 @@ def test_a_decisions_table_with_missing_columns_is_a_clear_error(tmp_path, capsy
 
 
 def _as_reader(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """Run the CLI as someone who cannot write the workspace (as root: the user nobody)."""
+    """Run the CLI as someone who cannot write the workspace (as root: the user nobody, with a Python that
+    user can run and this environment's packages)."""
+    import sysconfig
+
     import audit_kit
 
     src = str(Path(audit_kit.__file__).resolve().parents[1])  # the package under test
-    env = {**os.environ, "PYTHONPATH": src, "HOME": str(cwd), "XDG_CACHE_HOME": str(cwd / "cache")}
+    env = {**os.environ, "PYTHONPATH": src, "HOME": str(cwd), "XDG_CACHE_HOME": str(cwd / "cache"),
+           "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     env.pop("AUDIT_KIT_WORKSPACE", None)
-    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
-    run = [*prefix, sys.executable, "-c", "from audit_kit.cli import run; run()", *cmd]
+    python, prefix = sys.executable, []
+    if os.geteuid() == 0:
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        python = _python_for_nobody()
+        env["PYTHONPATH"] = os.pathsep.join((src, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]))
+    run = [*prefix, python, "-c", "from audit_kit.cli import run; run()", *cmd]
     return subprocess.run(run, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _python_for_nobody() -> str:
+    """A Python of this version that the user nobody can run, and start again as the memo's kernel (the
+    environment's may sit in root's home)."""
+    for candidate in (sys.executable, f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}", "/usr/bin/python3"):
+        check = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", candidate, "-c",
+                                "import subprocess, sys; subprocess.run([sys.executable, '-c', ''], check=True); "
+                                "print(sys.version_info[:2])"], capture_output=True, text=True)
+        if check.returncode == 0 and check.stdout.strip() == str(tuple(sys.version_info[:2])):
+            return candidate
+    pytest.skip("no Python of this version that another user can run")
 
 
 @pytest.fixture
@@ -224,7 +244,7 @@ def read_only_copy(built):
         shutil.rmtree(base)
 
 
-def test_verify_export_and_check_by_id_work_on_a_read_only_workspace(read_only_copy):
+def test_verify_check_export_and_memo_by_id_work_on_a_read_only_workspace(read_only_copy):
     ws, base = read_only_copy
     rid = _ids_read_only(ws)
     done = _as_reader(["ledger", "verify", str(ws / "ledger.sqlite")], base)
@@ -236,6 +256,9 @@ def test_verify_export_and_check_by_id_work_on_a_read_only_workspace(read_only_c
     done = _as_reader(["export", "--store", str(ws), "-o", str(base / "out.xlsx")], base)
     assert done.returncode == 0, done.stderr
     assert (base / "out.xlsx").stat().st_size > 0
+    done = _as_reader(["memo", rid, "--store", str(ws), "-o", str(base / "审核意见书.html")], base)
+    assert done.returncode == 0, done.stderr
+    assert "审核意见书" in (base / "审核意见书.html").read_text(encoding="utf-8")
 
 
 def _ids_read_only(ws: Path) -> str:
