@@ -129,7 +129,7 @@ class ReportStore:
         try:
             # the lab calls back on another thread, one call at a time
             self.db = sqlite.open_for(index, any_thread=True)
-            if self.writable:
+            if self.writable or not index.exists():
                 self.db.executescript(_SCHEMA)
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(reports)")}
             if "cells_file" not in columns and self.writable:  # a store written before cells were kept in part files

@@ -88,7 +88,7 @@ class ResultStore:
     def _open(self) -> None:
         self.db = sqlite.open_for(self.path, any_thread=True)  # the lab calls back on another thread, one call at a time
         self.writable = sqlite.writable(self.path)
-        if self.writable:
+        if self.writable or not self.path.exists():
             self.db.executescript(_SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(results)")}
         if "digest" not in columns and self.writable:  # a store written before digests: its rows count as unchecked

@@ -50,9 +50,14 @@ def writable(path: Path) -> bool:
 def open_for(path: Path, synchronous: Synchronous = "NORMAL", autocommit: bool = False,
              any_thread: bool = False) -> sqlite3.Connection:
     """:func:`connect` when ``path`` can be written, else a read-only connection to the existing file (a
-    workspace on a read-only disk or copied without write permission), which then refuses every write."""
-    if writable(path) or not path.exists():
+    workspace on a read-only disk or copied without write permission), which then refuses every write; an
+    empty in-memory database when there is no such file and it cannot be created (the caller makes its schema)."""
+    if writable(path):
         return connect(path, synchronous, autocommit, any_thread)
+    if not path.exists():  # nothing stored yet, and nowhere to store it: an empty database of this connection
+        if autocommit:
+            return sqlite3.connect(":memory:", check_same_thread=not any_thread, isolation_level=None)
+        return sqlite3.connect(":memory:", check_same_thread=not any_thread)
     return read_only(path, any_thread=any_thread, autocommit=autocommit)
 
 
