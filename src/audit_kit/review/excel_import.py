@@ -200,6 +200,7 @@ def import_decisions(path: str | Path, ws: Workspace, auditor: str, force: bool 
     path = Path(path)
     rows, problems = read_rows(path, ws.config.max_inflated_bytes())
     out = Imported(problems=problems)
+    ws.ledger  # noqa: B018 - opened first: a ledger that cannot be written is refused before any work
     current = collect(ws).findings
     by_fp = {r["fingerprint"]: r for _, r in current.iterrows()} if len(current) else {}
     checked: dict[str, list[Row]] = defaultdict(list)

@@ -137,6 +137,8 @@ class ReportStore:
                     self.db.execute("ALTER TABLE reports ADD COLUMN cells_file TEXT")
             self.db.execute("SELECT COUNT(*), MAX(LENGTH(meta)) FROM reports").fetchone()
         except sqlite3.DatabaseError as exc:
+            if not sqlite.damaged(exc):  # busy, read-only or a full disk: said as such by the caller
+                raise
             raise damaged_index(index, exc) from exc
         if rekey and self.writable:
             self._rekey()

@@ -99,7 +99,10 @@ class ResultStore:
         self.db.execute("SELECT COUNT(*) FROM results").fetchone()
 
     def _rebuild(self, exc: BaseException) -> None:
-        """Move the damaged file aside and start an empty one (results are a cache: they are computed again)."""
+        """Move the damaged file aside and start an empty one (results are a cache: they are computed again);
+        an error that is not damage (busy, read-only, a full disk) is raised as it is."""
+        if not sqlite.damaged(exc):
+            raise exc
         with contextlib.suppress(Exception):
             self.db.close()
         if not sqlite.writable(self.path):

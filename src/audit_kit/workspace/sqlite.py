@@ -70,3 +70,9 @@ def _wal_readable(path: Path) -> bool:
 def is_read_only(exc: BaseException) -> bool:
     """Whether ``exc`` is SQLite refusing a write to a read-only database."""
     return isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).replace("read-only", "readonly")
+
+
+def damaged(exc: BaseException) -> bool:
+    """Whether ``exc`` says the file itself is damaged (not a database, malformed) — not that it is busy, read-only
+    or on a full disk (those are ``OperationalError``)."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
