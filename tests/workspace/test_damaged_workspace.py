@@ -80,7 +80,7 @@ def test_an_edited_ocr_cache_entry_is_not_used(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated"])
-def test_a_missing_or_truncated_cells_part_is_read_again_and_repaired(ws, tmp_path, damage):
+def test_a_missing_or_truncated_cells_part_is_read_again_and_repaired(ws, tmp_path, damage, capsys):
     rid = _ids(ws)[0]
     with Workspace(ws) as w:
         before = w.report(rid).cells
@@ -91,6 +91,8 @@ def test_a_missing_or_truncated_cells_part_is_read_again_and_repaired(ws, tmp_pa
         part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
     with Workspace(ws) as w, pytest.raises(Exception, match="缺失或损坏"):
         w.report(rid)
+    assert main(["export", "--store", str(ws), "-o", str(tmp_path / "x.xlsx")]) == 0
+    assert f"报告 {rid}" in capsys.readouterr().err  # the export says which report it left out
     reports = run_batch(SERIES, tmp_path / "out2", store=ws)
     assert set(reports["status"]) == {"ok"}
     with Workspace(ws) as w:  # the index points at a readable part again: the memo's report loads

@@ -332,8 +332,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     paths.output_file(args.o, "导出的 Excel 文件")
     with Workspace.find(args.store, config=args.config) as ws:
-        out = export(ws, args.o)
-        for note in ws.notes:
+        left_out: list[str] = []
+        out = export(ws, args.o, left_out)
+        for note in [*ws.notes, *left_out]:
             say(f"audit-kit: 注意：{note}", err=True)
         say(out)
     return 0

@@ -12,7 +12,7 @@ prior-year report there)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +45,7 @@ class WorkspaceData:
     reports: pd.DataFrame
     findings: pd.DataFrame
     indicators: pd.DataFrame
+    left_out: list[str] = field(default_factory=list)  # stored reports that could not be read, one line each
 
 
 def collect(ws: Workspace) -> WorkspaceData:
@@ -54,9 +55,12 @@ def collect(ws: Workspace) -> WorkspaceData:
 
     reports = ws.reports.reports()
     results, ind, rows = [], [], []
+    left_out: list[str] = []
     for r in reports.itertuples():
         report = ws.reports.get(r.report_id)
         if report is None:
+            left_out.append(f"报告 {r.report_id}（{r.agency or Path(r.source or '').name}）的单元格文件缺失或损坏，"
+                            "未导出其发现；用原文件重新运行 audit-kit batch 即可修复")
             continue
         audit = ws.open(r.report_id)  # the results every view shows (Workspace.findings)
         prior, pairing, res = audit.prior, audit.pairing, audit.results
@@ -71,7 +75,8 @@ def collect(ws: Workspace) -> WorkspaceData:
                      Severity.ERROR.zh: int((fails["severity"] == Severity.ERROR).sum()),
                      "已审核": int((fails["decision"] != "").sum()), REPORT_ID_COL: r.report_id})
     findings = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
-    return WorkspaceData(pd.DataFrame(rows), findings, pd.concat(ind, ignore_index=True) if ind else pd.DataFrame())
+    return WorkspaceData(pd.DataFrame(rows), findings, pd.concat(ind, ignore_index=True) if ind else pd.DataFrame(),
+                         left_out)
 
 
 def where_text(evidence: list[dict]) -> str:
@@ -156,6 +161,10 @@ def write_workbook(data: WorkspaceData, out: Path) -> Path:
     return out
 
 
-def export(ws: Workspace, out: str | Path) -> Path:
-    """Export the workspace to the workbook ``out``."""
-    return write_workbook(collect(ws), Path(out))
+def export(ws: Workspace, out: str | Path, left_out: list[str] | None = None) -> Path:
+    """Export the workspace to the workbook ``out``; the stored reports that could not be read are added to
+    ``left_out`` (one Chinese line each)."""
+    data = collect(ws)
+    if left_out is not None:
+        left_out.extend(data.left_out)
+    return write_workbook(data, Path(out))
