@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from audit_kit.batch.client import run_batch
 from audit_kit.memo.write import write_index, write_memo
-from audit_kit.review import batch_view, excel
+from audit_kit.review import batch_view, excel, excel_import
 from audit_kit.review.walker import FindingWalker
 from audit_kit.vocabulary import UNDECIDED, Decision
 from audit_kit.workspace.access import Workspace
@@ -78,7 +78,7 @@ def test_walkers_excel_index_and_memo_agree_on_every_decision(tmp_path):
                   and row[header.index("当前结论")] == UNDECIDED)
     sheet.cell(row=target, column=header.index("审核结论") + 1, value="待核实")
     wb.save(book)
-    assert excel.import_decisions(book, ws, "王审核").recorded == 1
+    assert excel_import.import_decisions(book, ws, "王审核").recorded == 1
 
     # what each view shows now
     seen = {"batch walker": _fails(FindingWalker(view.results_of(file), view.ledger, None, "", view.workspace).all),

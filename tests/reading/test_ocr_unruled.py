@@ -222,3 +222,21 @@ def test_scan_jobs_list_only_scanned_pages_not_cached(unruled, tmp_path):
     done = ocr_batch.run_page(jobs[-1])
     assert (done.path, done.page, done.error) == (str(scans["page1"]), 1, "") and done.seconds > 0
     assert len(ocr_batch.scan_jobs([scans["page1"]], config)) == 0  # cached now
+
+
+def test_an_edited_cache_entry_is_ocrd_again_never_read(unruled, tmp_path):
+    """The OCR cache is a cache: an entry edited on disk (its digits changed) is not used, the page is OCR'd
+    again and the values read are the scan's own."""
+    _spec, _pdf, scans, _folder = unruled
+    workspace = tmp_path / "ws"
+    with audit_kit.Workspace(workspace) as ws:
+        first = audit_kit.load(scans["page1"], ws.config)
+        before = ocr_engine.Recognizer.calls
+        for entry in (workspace / "ocr-cache").rglob("*.json"):
+            text = entry.read_text(encoding="utf-8")
+            edited = re.sub(r'"text": "(\d+)"', lambda m: f'"text": "{int(m.group(1)) + 1}"', text)
+            assert edited != text
+            entry.write_text(edited, encoding="utf-8")
+        again = audit_kit.load(scans["page1"], ws.config)
+    assert ocr_engine.Recognizer.calls - before == 1  # OCR'd again
+    assert _values(again) == _values(first) and len(_values(first)) > 0

@@ -191,6 +191,8 @@ def cmd_memo(args: argparse.Namespace) -> int:
             ws.declare_region(args.region)  # in settings.json: the memo's kernel reads names in it too
             # read (once), stored and checked here: a bad input is a clear one-line error, the kernel is let go
             audit = ws.open(args.path, args.prior or "", args.force_prior)
+            for note in ws.results.notes:  # a damaged results file was rebuilt
+                say(f"audit-kit: 注意：{note}", err=True)
             if priors.FORCED in audit.pairing:
                 say(f"audit-kit: 注意：{audit.pairing}", err=True)
             out = write_memo(args.path, args.o, prior=args.prior or "", store=store, ledger=ledger,
@@ -205,7 +207,7 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
 
     if not Path(args.path).exists():
         raise LedgerError(args.path, "文件不存在")
-    ledger = Ledger(args.path)
+    ledger = Ledger(args.path, read_only=True)  # only read: no journal switch, no upgrade
     for note in ledger.notes:
         say(f"audit-kit: {args.path}: {note}", err=True)
     from ..workspace import signoffs
@@ -333,12 +335,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     paths.output_file(args.o, "导出的 Excel 文件")
     with Workspace.find(args.store, config=args.config) as ws:
-        say(export(ws, args.o))
+        left_out: list[str] = []
+        out = export(ws, args.o, left_out)
+        for note in [*ws.notes, *left_out]:
+            say(f"audit-kit: 注意：{note}", err=True)
+        say(out)
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..review.excel import import_decisions
+    from ..review.excel_import import import_decisions
     from ..workspace.access import Workspace
 
     with Workspace.find(args.store, config=args.config) as ws:
@@ -346,8 +352,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not auditor:
             say(f"audit-kit: {args.path}：请用 --auditor 给出审核人姓名（或在工作区设置中保存审核人）", err=True)
             return 2
-        result = import_decisions(args.path, ws, auditor)
+        result = import_decisions(args.path, ws, auditor, force=args.force)
     say(result.line)
+    for line in result.overwritten:
+        say(f"audit-kit: 注意：{line}", err=True)
     for problem in result.problems:
         say(f"audit-kit: {problem}", err=True)
     return 2 if result.problems else 0

@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="由 audit-kit export 导出并填写过的 .xlsx 文件")
     p.add_argument("--store", help="审核工作区（报告库）文件夹（默认按规则查找 audit-store/）")
     p.add_argument("--auditor", help="审核人姓名（默认取工作区设置中的审核人）")
+    p.add_argument("--force", action="store_true",
+                   help="导出之后他人又记录了结论的行也导入（覆盖其结论，并逐条说明覆盖了谁的结论）")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("ledger", help="审核记录")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True, title="子命令", metavar="子命令")

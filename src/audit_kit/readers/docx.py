@@ -28,13 +28,12 @@ _VMERGE, _VAL = f"{qn('w:tcPr')}/{qn('w:vMerge')}", qn("w:val")
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)  # the file is untrusted
-_CHUNK = 1024 * 1024
 
 
 def read_docx(path: Path, data: bytes, config: Config) -> Document:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            budget = _Budget(str(path), config.max_inflated_bytes())
+            budget = limits.InflateBudget(str(path), config.max_inflated_bytes())
             parts = _package_parts(z, budget)
             if "officeDocument" not in parts:
                 raise CorruptFileError(str(path), "不是 Word 文档：压缩包里没有正文部分（word/document.xml）")
@@ -62,30 +61,7 @@ def read_docx(path: Path, data: bytes, config: Config) -> Document:
     return read_pictures(path, data, body, blocks, config) or Document(blocks, "docx", hints=hints)
 
 
-class _Budget:
-    """What the parts read from one package may inflate to, together; reading past it raises."""
-
-    def __init__(self, path: str, limit: int) -> None:
-        self.path, self.limit, self.used = path, limit, 0
-
-    def read(self, z: zipfile.ZipFile, name: str) -> bytes:
-        info = z.getinfo(name)
-        if self.used + info.file_size > self.limit:
-            raise self._error(name, info.file_size)
-        chunks = []
-        with z.open(info) as fh:
-            while chunk := fh.read(_CHUNK):  # each read inflates at most about _CHUNK bytes
-                self.used += len(chunk)
-                if self.used > self.limit:
-                    raise self._error(name, None)
-                chunks.append(chunk)
-        return b"".join(chunks)
-
-    def _error(self, name: str, declared: int | None) -> FileTooLargeError:
-        return limits.too_large(self.path, f"压缩包中的“{name}”解压后", declared, self.limit)
-
-
-def _package_parts(z: zipfile.ZipFile, budget: _Budget) -> dict[str, str]:
+def _package_parts(z: zipfile.ZipFile, budget: limits.InflateBudget) -> dict[str, str]:
     """Part names by relationship type ("officeDocument", "core-properties") from _rels/.rels."""
     rels = etree.fromstring(budget.read(z, "_rels/.rels"), _PARSER)
     return {rel.get("Type", "").rsplit("/", 1)[-1]: str(PurePosixPath("/", rel.get("Target", ""))).lstrip("/")
@@ -113,7 +89,7 @@ def _table(tbl, t_no: int, blocks: list[Block]) -> None:
     blocks.append(Block("end"))
 
 
-def _core(z: zipfile.ZipFile, name: str | None, budget: _Budget) -> dict[str, str]:
+def _core(z: zipfile.ZipFile, name: str | None, budget: limits.InflateBudget) -> dict[str, str]:
     """The title in the core properties, when the file has one."""
     if not name or name not in z.namelist():
         return {}

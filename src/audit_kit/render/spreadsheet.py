@@ -63,3 +63,24 @@ def write_csv(frame: pd.DataFrame, dst: str | Path | IO[str], bom: bool = True) 
         safe.to_csv(dst, index=False, encoding="utf-8-sig" if bom else "utf-8")
     else:
         safe.to_csv(dst, index=False)
+
+
+# The characters openpyxl refuses in a cell (XML 1.0 forbids them): shown visibly instead, e.g. ⟨U+001B⟩.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with every control character a workbook cannot hold shown as ⟨U+XXXX⟩."""
+    return _ILLEGAL.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+
+
+def cell_text(text: str) -> str:
+    """Text as a workbook cell holds it: control characters visible, a formula-like start neutralised, and a
+    text that already starts with ``'`` given one more, so :func:`cell_value` gives exactly ``text`` back."""
+    text = visible_controls(text)
+    return "'" + text if text.startswith("'") else str(neutralise(text))
+
+
+def cell_value(text: str) -> str:
+    """The text :func:`cell_text` was given (its control characters left visible)."""
+    return text[1:] if text.startswith("'") and text[1:2] and (text[1] in TRIGGERS or text[1] == "'") else text

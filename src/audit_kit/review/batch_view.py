@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..workspace.access import Workspace
     from .walker import FindingWalker
 
-_ANNOTATION = ["decision", "decision_zh", "comment", "auditor", "decided_at", "stale"]  # the ledger's, added again
+_ANNOTATION = ["decision", "decision_zh", "comment", "auditor", "decided_at", "stale", "decision_id"]  # the ledger's, added again
 RANKING_COLUMNS = {"file": "文件", "agency": "机关", "report_year": "年度", "template": "格式",
                    "errors": Severity.ERROR.zh, "warnings": Severity.WARNING.zh, "infos": Severity.INFO.zh,
                    "pairing": "上年配对"}

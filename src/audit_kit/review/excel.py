@@ -3,10 +3,9 @@
 ``export`` writes three sheets — 报告 (the stored reports), 发现 (the findings, fail and 无法判断, each with
 its current decision) and 指标 (the indicators) — with Chinese headers, the header row frozen, an
 autofilter, column widths set and every text cell neutralised against formulas (the rule of
-``csvsafe.py``). ``import_decisions`` reads the 审核结论 / 审核意见 columns of the 发现 sheet back into the
-ledger by fingerprint, with the auditor's name: a row whose decision and comment equal the ledger's
-current ones records nothing (so importing the same file twice records nothing twice); an unknown
-fingerprint or decision is reported, never dropped silently.
+``render/spreadsheet.py``; control characters a workbook cannot hold shown as ⟨U+001B⟩). The 发现 sheet
+records per finding the ledger row it shows (审核记录号), so the way back (:mod:`.excel_import`) can tell
+a decision recorded since the export.
 
 A report of the workspace without stored results is checked now (loaded from the store, against its
 prior-year report there)."""
@@ -17,15 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..errors import SpreadsheetError
 from ..model.numbers import missing
 from ..render import places
 from ..render.decisions import readable_time
-from ..render.spreadsheet import TRIGGERS, neutralise
+from ..render.spreadsheet import cell_text
 from ..vocabulary import Decision, Severity, Status
 from ..workspace.access import Workspace
 
@@ -34,6 +32,7 @@ DECISION_COL = "审核结论"
 COMMENT_COL = "审核意见"
 FINGERPRINT_COL = "编号"
 REPORT_ID_COL = "报告编号"
+LEDGER_ROW_COL = "审核记录号"  # the ledger row the export showed for the finding (empty: none)
 BY_ZH = {d.zh: d.value for d in Decision}
 READER_ZH = {"text": "文本", "html": "网页", "docx": "Word", "markdown": "Markdown 文本", "pdf": "PDF", "legacy": "Word（.doc/.wps）",
              "ocr": "OCR 识别", "image": "图片 OCR"}
@@ -46,6 +45,7 @@ class WorkspaceData:
     reports: pd.DataFrame
     findings: pd.DataFrame
     indicators: pd.DataFrame
+    left_out: list[str] = field(default_factory=list)  # stored reports that could not be read, one line each
 
 
 def collect(ws: Workspace) -> WorkspaceData:
@@ -55,9 +55,12 @@ def collect(ws: Workspace) -> WorkspaceData:
 
     reports = ws.reports.reports()
     results, ind, rows = [], [], []
+    left_out: list[str] = []
     for r in reports.itertuples():
         report = ws.reports.get(r.report_id)
         if report is None:
+            left_out.append(f"报告 {r.report_id}（{r.agency or Path(r.source or '').name}）的单元格文件缺失或损坏，"
+                            "未导出其发现；用原文件重新运行 audit-kit batch 即可修复")
             continue
         audit = ws.open(r.report_id)  # the results every view shows (Workspace.findings)
         prior, pairing, res = audit.prior, audit.pairing, audit.results
@@ -72,10 +75,11 @@ def collect(ws: Workspace) -> WorkspaceData:
                      Severity.ERROR.zh: int((fails["severity"] == Severity.ERROR).sum()),
                      "已审核": int((fails["decision"] != "").sum()), REPORT_ID_COL: r.report_id})
     findings = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
-    return WorkspaceData(pd.DataFrame(rows), findings, pd.concat(ind, ignore_index=True) if ind else pd.DataFrame())
+    return WorkspaceData(pd.DataFrame(rows), findings, pd.concat(ind, ignore_index=True) if ind else pd.DataFrame(),
+                         left_out)
 
 
-def _where(evidence: list[dict]) -> str:
+def where_text(evidence: list[dict]) -> str:
     shown = [places.where(e.get("source")) for e in evidence if e.get("source")]
     more = f" 等 {len(shown)} 处" if len(shown) > 5 else ""
     return "；".join(shown[:5]) + more
@@ -85,16 +89,18 @@ def findings_frame(findings: pd.DataFrame) -> pd.DataFrame:
     """The 发现 sheet: one row per finding, Chinese headers, the decision columns to fill in last but one."""
     if findings.empty:
         return pd.DataFrame(columns=["机关", "年度", "检查", "严重程度", "结果", "说明", "位置", "当前结论", "审核人",
-                                     "审核时间", DECISION_COL, COMMENT_COL, FINGERPRINT_COL, REPORT_ID_COL])
+                                     "审核时间", DECISION_COL, COMMENT_COL, FINGERPRINT_COL, REPORT_ID_COL,
+                                     LEDGER_ROW_COL])
     f = findings
     decided = f["decision"] != ""
     return pd.DataFrame({
         "机关": f["agency"], "年度": f["report_year"], "检查": f["check_id"],
         "严重程度": f["severity"].map(Severity.names()), "结果": f["status"].map(Status.names()), "说明": f["message"],
-        "位置": f["evidence"].map(_where), "当前结论": f["decision_zh"], "审核人": f["auditor"],
+        "位置": f["evidence"].map(where_text), "当前结论": f["decision_zh"], "审核人": f["auditor"],
         "审核时间": f["decided_at"].map(readable_time),
         DECISION_COL: f["decision"].map(Decision.names()).where(decided, ""), COMMENT_COL: f["comment"].where(decided, ""),
-        FINGERPRINT_COL: f["fingerprint"], REPORT_ID_COL: f["report_id"]})
+        FINGERPRINT_COL: f["fingerprint"], REPORT_ID_COL: f["report_id"],
+        LEDGER_ROW_COL: f["decision_id"].map(lambda i: int(i) or None).astype(object)})
 
 
 def indicators_frame(ind: pd.DataFrame) -> pd.DataFrame:
@@ -107,7 +113,7 @@ def indicators_frame(ind: pd.DataFrame) -> pd.DataFrame:
 
 
 def _value(x: object) -> object:
-    """A cell value for openpyxl: NaN/None empty, numpy numbers as Python numbers, text neutralised."""
+    """A cell value for openpyxl: NaN/None empty, numpy numbers as Python numbers, text as a cell holds it."""
     if missing(x):
         return None
     if hasattr(x, "item"):
@@ -115,8 +121,8 @@ def _value(x: object) -> object:
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
         return int(x)
     if isinstance(x, str):
-        return neutralise(x)
-    return x if isinstance(x, int | float) else neutralise(str(x))
+        return cell_text(x)
+    return x if isinstance(x, int | float) else cell_text(str(x))
 
 
 def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, widths: dict[str, int], percent: pd.Series | None = None) -> None:
@@ -155,84 +161,10 @@ def write_workbook(data: WorkspaceData, out: Path) -> Path:
     return out
 
 
-def export(ws: Workspace, out: str | Path) -> Path:
-    """Export the workspace to the workbook ``out``."""
-    return write_workbook(collect(ws), Path(out))
-
-
-@dataclass
-class Imported:
-    """What an import did: decisions recorded, rows unchanged, and the problems found (one line each)."""
-
-    recorded: int = 0
-    unchanged: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def line(self) -> str:
-        tail = f"；{len(self.problems)} 行有问题未导入" if self.problems else ""
-        return f"导入审核结论：新记录 {self.recorded} 条，与审核记录相同未重复记录 {self.unchanged} 条{tail}"
-
-
-def _unneutralise(text: str) -> str:
-    """The comment as typed: the ``'`` that export put before a formula-like text removed again."""
-    return text[1:] if text.startswith("'") and text[1:2] and text[1] in TRIGGERS else text
-
-
-def _rows(path: Path) -> list[tuple[int, dict[str, object]]]:
-    """(row number, {header: value}) of the findings sheet."""
-    if not path.is_file():
-        raise SpreadsheetError(str(path), "文件不存在")
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a file that is no workbook
-        raise SpreadsheetError(str(path), f"不是可读取的 Excel 工作簿（{type(exc).__name__}）") from exc
-    try:
-        if FINDINGS_SHEET not in wb.sheetnames:
-            raise SpreadsheetError(str(path), f"没有“{FINDINGS_SHEET}”工作表（应为 audit-kit export 导出的文件）")
-        rows = wb[FINDINGS_SHEET].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        missing = [c for c in (FINGERPRINT_COL, DECISION_COL, COMMENT_COL) if c not in header]
-        if missing:
-            raise SpreadsheetError(str(path), f"“{FINDINGS_SHEET}”工作表第 1 行缺少列：{'、'.join(missing)}")
-        return [(n, dict(zip(header, row, strict=False))) for n, row in enumerate(rows, 2)]
-    finally:
-        wb.close()
-
-
-def import_decisions(path: str | Path, ws: Workspace, auditor: str) -> Imported:
-    """Record the decisions filled in the 发现 sheet of ``path`` into the ledger of the workspace."""
-    path = Path(path)
-    rows = _rows(path)
-    ledger = ws.ledger
-    out = Imported()
-    current = collect(ws).findings
-    by_fp = {r["fingerprint"]: r for _, r in current.iterrows()} if len(current) else {}
-    for n, row in rows:
-        fp = str(row.get(FINGERPRINT_COL) or "").strip()
-        decision = str(row.get(DECISION_COL) or "").strip()
-        comment = _unneutralise(str(row.get(COMMENT_COL) or "").strip())
-        if not fp and not decision:
-            continue
-        if not decision:
-            known = by_fp.get(fp)
-            if comment and (known is None or str(known["comment"]) != comment):  # an opinion typed, no decision chosen
-                out.problems.append(f"{path.name} 第 {n} 行：填写了审核意见但没有选择审核结论，未导入"
-                                    f"（请在“{DECISION_COL}”列选择 {'、'.join(BY_ZH)}）")
-            continue  # not decided in the workbook
-        if decision not in BY_ZH:
-            out.problems.append(f"{path.name} 第 {n} 行：审核结论“{decision}”无法识别（应为 {'、'.join(BY_ZH)}）")
-            continue
-        finding = by_fp.get(fp)
-        if finding is None:
-            out.problems.append(f"{path.name} 第 {n} 行：编号“{fp}”不是工作区当前的检查结果（报告或检查已变化？）")
-            continue
-        code = BY_ZH[decision]
-        if finding["decision"] == code and str(finding["comment"]) == comment:
-            out.unchanged += 1
-            continue
-        ledger.record(finding, code, comment, auditor)
-        finding = {**finding, "decision": code, "comment": comment}
-        by_fp[fp] = pd.Series(finding)
-        out.recorded += 1
-    return out
+def export(ws: Workspace, out: str | Path, left_out: list[str] | None = None) -> Path:
+    """Export the workspace to the workbook ``out``; the stored reports that could not be read are added to
+    ``left_out`` (one Chinese line each)."""
+    data = collect(ws)
+    if left_out is not None:
+        left_out.extend(data.left_out)
+    return write_workbook(data, Path(out))

@@ -40,7 +40,7 @@ NEXT, PREVIOUS = "next", "previous"
 KEYS: dict[str, str] = {"1": Decision.CONFIRMED, "2": Decision.DISMISSED, "3": Decision.PENDING,
                         "ArrowRight": NEXT, "j": NEXT, "J": NEXT, "ArrowLeft": PREVIOUS, "k": PREVIOUS, "K": PREVIOUS}
 KEY_HINT = "键盘（鼠标停在下方发现上时）：1 确认问题 · 2 排除 · 3 待核实 · → 或 J 下一条 · ← 或 K 上一条"
-_ANNOTATION = ["decision", "decision_zh", "comment", "auditor", "decided_at", "stale"]
+_ANNOTATION = ["decision", "decision_zh", "comment", "auditor", "decided_at", "stale", "decision_id"]
 
 
 def evidence_html(finding: pd.Series | dict, report: Report | None = None) -> Html:

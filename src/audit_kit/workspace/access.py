@@ -10,7 +10,7 @@ memo show, and a memo can be written after the original file moved or was delete
 from __future__ import annotations
 
 import datetime as dt
-import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from ..errors import FileMissingError, UnknownReportError, WorkspaceError
 from ..extract.loader import load
 from ..model.report import Report
 from . import priors
-from .folder import FORMAT, MARKER, Settings, ledger_path, locate, write_json
+from .folder import FORMAT, MARKER, Settings, ledger_path, locate, read_settings, write_json
 from .ledger import Ledger
 from .reports import ReportStore
 from .results import ResultStore, pack, unpack
@@ -43,7 +43,7 @@ class Workspace:
         if self.root.exists() and not self.root.is_dir():
             raise WorkspaceError(str(self.root), "不是文件夹，不能用作审核工作区（--store）")
         self.root.mkdir(parents=True, exist_ok=True)
-        if not (self.root / MARKER).exists():
+        if not (self.root / MARKER).exists() and os.access(self.root, os.W_OK):  # a read-only one is only read
             write_json(self.root / MARKER, {"format": FORMAT, "created": dt.datetime.now().isoformat(timespec="seconds")})
         self.config = (config or Config.from_env()).in_workspace(self.root)
         self.ledger_path = ledger_path(self.root, ledger)
@@ -74,6 +74,11 @@ class Workspace:
                 db.close()
         self._reports = self._results = self._ledger = None
         self._signoffs = None
+
+    @property
+    def notes(self) -> list[str]:
+        """What opening the workspace's files did (a damaged results file rebuilt, a ledger upgraded), in Chinese."""
+        return [*(self._results.notes if self._results else []), *(self._ledger.notes if self._ledger else [])]
 
     @property
     def reports(self) -> ReportStore:
@@ -122,13 +127,9 @@ class Workspace:
 
     @property
     def settings(self) -> Settings:
-        """The auditor's settings (defaults when none were saved or the file cannot be read)."""
-        try:
-            data = json.loads(self.settings_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return Settings()
-        known = Settings.__dataclass_fields__
-        return Settings(**{k: str(v) for k, v in data.items() if k in known})
+        """The auditor's settings (defaults when none were saved); a file that cannot be read as settings
+        raises :class:`WorkspaceError` naming the line (see :func:`.folder.read_settings`)."""
+        return read_settings(self.settings_path)
 
     def save_settings(self, **changes: str) -> Settings:
         """Change some settings (``auditor=…``, ``reviewer=…``) and write them at once."""
@@ -201,7 +202,8 @@ def resolve(workspace: Workspace, ref: str | Path) -> Report:
         found = db.get(ids[0])
         if found is not None:
             return found
-        raise UnknownReportError(str(ref), f"工作区 {db.path} 中该报告的数据缺失")
+        raise UnknownReportError(str(ref), f"工作区 {db.path} 中该报告的单元格文件缺失或损坏；请用原文件重新运行 "
+                                 "audit-kit batch（或以文件路径运行 memo），会重新读取并修复")
     if len(ids) > 1:
         raise UnknownReportError(str(ref), f"工作区 {db.path} 中有多份报告的编号以此开头，请给出更长的编号")
     if path.exists():

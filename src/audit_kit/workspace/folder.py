@@ -34,6 +34,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import WorkspaceError
+
 DIRNAME = "audit-store"
 MARKER = "workspace.json"
 LEDGER = "ledger.sqlite"
@@ -87,6 +89,38 @@ def declared_region(root: Path) -> str:
         return ""
     value = data.get("region") if isinstance(data, dict) else None
     return value.strip() if isinstance(value, str) else ""
+
+
+def read_settings(path: Path) -> Settings:
+    """The settings in ``path`` (defaults when there is none). Saved as UTF-8, UTF-8 with a BOM or GBK (what
+    Notepad, Excel and WPS write) it is read; a file that is not a JSON object raises
+    :class:`WorkspaceError` naming the line that is wrong."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise WorkspaceError(str(path), f"无法读取审核人设置（{exc.strerror}）") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise WorkspaceError(str(path), f"第 {line} 行：既不是 UTF-8 也不是 GBK 编码的文字；请另存为 UTF-8") from exc
+    if not text.strip():
+        return Settings()
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise WorkspaceError(str(path), f"第 {exc.lineno} 行第 {exc.colno} 列：不是有效的 JSON（{exc.msg}）；"
+                             '应为 {"auditor": "姓名", "reviewer": "姓名"}') from exc
+    if not isinstance(parsed, dict):
+        raise WorkspaceError(str(path), f"第 1 行：内容是 {type(parsed).__name__}，不是 JSON 对象；"
+                             '应为 {"auditor": "姓名", "reviewer": "姓名"}')
+    known = Settings.__dataclass_fields__
+    return Settings(**{k: "" if v is None else str(v) for k, v in parsed.items() if k in known})
 
 
 def write_json(path: Path, data: dict) -> None:

@@ -10,6 +10,11 @@ inserted inside one ``BEGIN IMMEDIATE`` transaction, so concurrent writers chain
 walks the chain: a changed, deleted, forged or reordered row breaks it. The chain needs no secret, so it
 cannot stop someone rewriting the whole file: the tail hash shown by ``verify`` (and in the memo) is what
 an auditor keeps to vouch for the ledger later.
+
+The file says it is chained (``PRAGMA user_version`` = :data:`CHAINED_VERSION`, written with the first chained
+row and whenever a chained ledger is opened for writing): a chained ledger whose hash columns are gone is
+reported as tampered, never hashed again as a ledger from before the chain. ``Ledger(path, read_only=True)``
+(``audit-kit ledger verify``) changes nothing in the file: no journal switch, no schema, no upgrade.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from ..vocabulary import STALE, UNDECIDED, Decision
 from . import sqlite
 
 GENESIS = "0" * 64  # the prev_hash of the first row
+CHAINED_VERSION = 1  # PRAGMA user_version of a ledger whose rows are hash-chained
+REQUIRED = ("id", "fingerprint", "decision", "comment", "auditor", "decided_at", "values_hash")
 CHAINED = ("id", "fingerprint", "decision", "comment", "auditor", "decided_at", "values_hash", "report_id",
            "check_id", "message")
 _NO_UPDATE = ("CREATE TRIGGER IF NOT EXISTS no_update BEFORE UPDATE ON decisions "
@@ -84,8 +91,12 @@ class Verification:
     @property
     def line(self) -> str:
         """One line in Chinese for the memo and the command line."""
+        if not self.ok and self.broken_id is None:
+            return f"审核记录链校验失败：{self.reason}（共 {self.rows} 条）"
         if not self.ok:
             return f"审核记录链校验失败：第 {self.broken_id} 条记录{self.reason}（已检查 {self.rows} 条）"
+        if self.reason:  # read only, from before the chain: nothing to walk yet
+            return f"审核记录共 {self.rows} 条，{self.reason}（以可写方式打开时补算哈希），无法校验哈希链"
         extra = f"；其中 {self.migrated} 条写于哈希链启用之前，升级时补算" if self.migrated else ""
         tail = f"（链尾哈希 {self.tail[:16]}）" if self.tail else ""
         return f"审核记录完整：{self.rows} 条，链校验通过{tail}{extra}"
@@ -123,21 +134,56 @@ class Ledger:
 
     ``notes`` says in Chinese what opening the ledger did (an upgrade of an older ledger to the hash chain)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
         self.notes: list[str] = []
         self.lock = threading.RLock()  # one use of the connection at a time, whichever thread it comes from
         _refuse_non_ledger(self.path)
+        self.read_only = read_only or not sqlite.writable(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # any thread: a JupyterLab widget's callback runs in another thread than the cell that made it
-            self.db = sqlite.connect(self.path, synchronous="FULL", autocommit=True, any_thread=True)
-            self.db.executescript(_SCHEMA)
+            if self.read_only and not self.path.exists():  # nothing recorded yet, and nowhere to record: empty
+                self.db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                self.db.executescript(_SCHEMA)
+            elif self.read_only:  # nothing written: no journal switch, no schema, no upgrade
+                self.db = sqlite.read_only(self.path, any_thread=True, autocommit=True)
+                self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # any thread: a JupyterLab widget's callback runs in another thread than the cell that made it
+                self.db = sqlite.connect(self.path, synchronous="FULL", autocommit=True, any_thread=True)
+                if not self._tampered():
+                    self.db.executescript(_SCHEMA)
         except (OSError, sqlite3.DatabaseError) as exc:
             if disk_full(exc, self.path.parent):
                 raise _full(self.path, exc) from exc
             raise LedgerError(str(path), f"无法打开审核记录（{exc}）") from exc
-        self._migrate()
+        self._check_columns()
+        if not self.read_only:
+            self._migrate()
+
+    def _chained(self) -> bool:
+        """Whether the file says its rows are hash-chained."""
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0]) >= CHAINED_VERSION
+
+    def _tampered(self) -> str:
+        """Why the file cannot be a ledger as written ("" when it can): chained, but its hash columns gone."""
+        columns = self._columns()
+        if self._chained() and columns and not {"prev_hash", "row_hash"} <= columns:
+            return "已启用哈希链，但哈希列（prev_hash、row_hash）被删除：审核记录被改动过"
+        return ""
+
+    def _check_columns(self) -> None:
+        """Refuse a decisions table the code cannot read (columns missing), naming them; a chained ledger
+        without its hash columns is tampered (reported by :meth:`verify`, refused for writing)."""
+        columns = self._columns()
+        if not columns:
+            return
+        lacking = [c for c in (*REQUIRED, *CHAINED[7:]) if c not in columns]
+        if lacking:
+            raise LedgerError(str(self.path), f"审核记录表 decisions 缺少列：{'、'.join(lacking)}；文件可能被改动或损坏，"
+                              "未作任何改动（请用备份恢复）")
+        if self._tampered() and not self.read_only:
+            raise LedgerError(str(self.path), f"{self._tampered()}；为免掩盖，未作任何改动（audit-kit ledger verify 可查看）")
 
     @_locked
     def close(self) -> None:
@@ -153,8 +199,11 @@ class Ledger:
 
     def _migrate(self) -> None:
         """Give a ledger written before the hash chain its two columns and hash its rows once, in id order,
-        in one transaction (another process may be doing the same: the second finds it done)."""
+        in one transaction (another process may be doing the same: the second finds it done). A chained
+        ledger is marked so (``user_version``), so its hash columns cannot be dropped unnoticed."""
         if "row_hash" in self._columns():
+            if not self._chained():
+                self.db.execute(f"PRAGMA user_version = {CHAINED_VERSION}")
             return
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -168,6 +217,7 @@ class Ledger:
                     self.db.execute("UPDATE decisions SET prev_hash = ?, row_hash = ? WHERE id = ?", (prev, h, row["id"]))
                     prev = h
                 self.db.execute(_NO_UPDATE)
+                self.db.execute(f"PRAGMA user_version = {CHAINED_VERSION}")
                 now = dt.datetime.now().isoformat(timespec="seconds")
                 self.db.executemany("INSERT OR REPLACE INTO ledger_meta VALUES (?, ?)",
                                     [("migrated_rows", str(len(rows))), ("migrated_at", now)])
@@ -180,6 +230,8 @@ class Ledger:
     @_locked
     def record(self, finding: dict | pd.Series, decision: str, comment: str = "", auditor: str = "") -> int:
         """Append a decision on one finding, chained to the last row in the same transaction; returns its id."""
+        if self.read_only:
+            raise LedgerError(str(self.path), "审核记录文件或其文件夹不可写，无法记录审核结论")
         if decision not in Decision.names():
             raise ValueError(f"decision must be one of {sorted(Decision.names())}")
         row: dict[str, Any] = {"fingerprint": _text(finding["fingerprint"]), "decision": decision, "comment": _text(comment) or "",
@@ -192,6 +244,8 @@ class Ledger:
             seq = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'decisions'").fetchone()
             row["id"] = max(last[0] if last else 0, seq[0] if seq else 0) + 1
             prev = (last[1] or "") if last else GENESIS
+            if not last:
+                self.db.execute(f"PRAGMA user_version = {CHAINED_VERSION}")  # written with the first chained row
             self.db.execute(f"INSERT INTO decisions ({', '.join(CHAINED)}, prev_hash, row_hash) "
                             f"VALUES ({', '.join('?' * (len(CHAINED) + 2))})",
                             (*(row[c] for c in CHAINED), prev, row_hash(row, prev)))
@@ -207,11 +261,22 @@ class Ledger:
     @_locked
     def verify(self) -> Verification:
         """Walk the hash chain in id order; the first row that breaks it, and why, in Chinese."""
+        tampered = self._tampered()
+        if tampered:
+            n = int(self.db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
+            return Verification(False, n, None, tampered)
+        if not self._columns():
+            return Verification(True, 0)
+        if "row_hash" not in self._columns():  # read only, from before the chain: upgraded when next opened to write
+            n = int(self.db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
+            return Verification(True, n, reason="写于哈希链启用之前，尚未升级", migrated=n)
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         self.db.execute("BEGIN")  # one snapshot: a writer appending meanwhile is not seen half-way
         try:
             rows = self._rows()
-            seq = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'decisions'").fetchone()
-            meta = dict(self.db.execute("SELECT key, value FROM ledger_meta").fetchall())
+            seq = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'decisions'").fetchone() \
+                if "sqlite_sequence" in tables else None
+            meta = dict(self.db.execute("SELECT key, value FROM ledger_meta").fetchall()) if "ledger_meta" in tables else {}
         finally:
             self.db.execute("COMMIT")
         migrated = int(meta.get("migrated_rows", 0))
@@ -236,6 +301,13 @@ class Ledger:
         return pd.read_sql_query(q, self.db, params=(fingerprint,) if fingerprint else None)
 
     @_locked
+    def row(self, row_id: int) -> dict | None:
+        """The ledger row ``row_id`` as a dict, or None."""
+        cur = self.db.execute("SELECT * FROM decisions WHERE id = ?", (row_id,))
+        found = cur.fetchone()
+        return None if found is None else dict(zip([d[0] for d in cur.description], found, strict=True))
+
+    @_locked
     def version(self) -> int:
         """The id of the last decision recorded (0 for none): changes whenever anyone records one."""
         return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()[0])
@@ -249,10 +321,12 @@ class Ledger:
 
     def annotate(self, results: pd.DataFrame) -> pd.DataFrame:
         """``results`` with the latest decision beside each finding: decision, comment, auditor, decided_at,
-        and ``stale`` when the finding's values changed since the decision (then ``decision`` is empty)."""
+        ``stale`` when the finding's values changed since the decision (then ``decision`` is empty), and
+        ``decision_id``, the ledger row shown (0 for none)."""
         out = results.copy()
         latest = self.latest().set_index("fingerprint") if len(results) else pd.DataFrame()
-        cols: dict[str, list[Any]] = {"decision": [], "decision_zh": [], "comment": [], "auditor": [], "decided_at": [], "stale": []}
+        cols: dict[str, list[Any]] = {"decision": [], "decision_zh": [], "comment": [], "auditor": [], "decided_at": [], "stale": [],
+                                      "decision_id": []}
         for _, row in out.iterrows():
             d = latest.loc[row["fingerprint"]] if row["fingerprint"] in latest.index else None
             stale = d is not None and d["values_hash"] != values_hash(row)
@@ -263,6 +337,7 @@ class Ledger:
             cols["auditor"].append("" if d is None else d["auditor"])
             cols["decided_at"].append("" if d is None else d["decided_at"])
             cols["stale"].append(bool(stale))
+            cols["decision_id"].append(0 if d is None else int(d["id"]))  # the ledger row shown (0: none)
         for k, v in cols.items():
             out[k] = v
         return out

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 
 from ..checks.code import checks_fingerprint
 from ..config import Config
+from ..errors import WorkspaceError
 from ..model.agencies import Identity, agency_key
 from ..model.divisions import full_name
 from ..model.report import CELL_COLUMNS, Report, ReportMeta
@@ -82,6 +83,22 @@ def _meta_from_json(text: str) -> ReportMeta:
     return cast(ReportMeta, meta)
 
 
+def damaged_index(index: Path, exc: BaseException) -> WorkspaceError:
+    """The error for an index SQLite cannot read: which file, and how to rebuild it."""
+    return WorkspaceError(str(index), f"报告库索引已损坏，无法读取（{exc}）；请把该文件移走（例如改名为 "
+                          f"{index.name}.damaged），再用 audit-kit batch 年报文件夹 --store {index.parent} 重新读取年报以重建"
+                          "（审核记录 ledger.sqlite 不受影响）")
+
+
+def cells_readable(path: Path) -> bool:
+    """Whether a cells part file exists and its Parquet footer can be read (a truncated one cannot)."""
+    try:
+        pq.read_metadata(path)
+    except (OSError, pa.ArrowException, ValueError):
+        return False
+    return True
+
+
 def drop_frozen(store: Path) -> None:
     """Remove the index copies :meth:`ReportStore.freeze` made in ``store`` (call under the store's lock)."""
     for copy in store.glob(f"{_FROZEN}*"):
@@ -112,14 +129,25 @@ class ReportStore:
         if frozen:  # immutable: no locks, no WAL shared memory — readable over a network file system
             self.db = sqlite.read_only(self.path / frozen, immutable=True)
             return
-        (self.path / "cells").mkdir(parents=True, exist_ok=True)
-        self.db = sqlite.connect(self.path / "index.sqlite", any_thread=True)  # the lab calls back on another thread, one call at a time
-        self.db.executescript(_SCHEMA)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(reports)")}
-        if "cells_file" not in columns:  # a store written before cells were kept in part files
-            with self.db:
-                self.db.execute("ALTER TABLE reports ADD COLUMN cells_file TEXT")
-        if rekey:
+        index = self.path / "index.sqlite"
+        self.writable = sqlite.writable(index)
+        if self.writable:
+            (self.path / "cells").mkdir(parents=True, exist_ok=True)
+        try:
+            # the lab calls back on another thread, one call at a time
+            self.db = sqlite.open_for(index, any_thread=True)
+            if self.writable or not index.exists():
+                self.db.executescript(_SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(reports)")}
+            if "cells_file" not in columns and self.writable:  # a store written before cells were kept in part files
+                with self.db:
+                    self.db.execute("ALTER TABLE reports ADD COLUMN cells_file TEXT")
+            self.db.execute("SELECT COUNT(*), MAX(LENGTH(meta)) FROM reports").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if not sqlite.damaged(exc):  # busy, read-only or a full disk: said as such by the caller
+                raise
+            raise damaged_index(index, exc) from exc
+        if rekey and self.writable:
             self._rekey()
 
     def _identity_stamp(self) -> str:
@@ -244,8 +272,9 @@ class ReportStore:
         return [r[0] for r in rows]
 
     def add(self, report: Report) -> bool:
-        """Store a report; False when the same bytes are already stored."""
-        if self.has(report.meta["sha256"]):
+        """Store a report; False when the same bytes are already stored (their cells part is written again
+        when it is missing or damaged). A read-only workspace stores nothing."""
+        if not self.writable or (self.has(report.meta["sha256"]) and not self.broken([report.meta["report_id"]])):
             return False
         files = self.write_cells([report])
         return self.index([(report.meta, report.sections, files[report.meta["report_id"]])]) == 1
@@ -272,9 +301,13 @@ class ReportStore:
         """Commit the index rows of reports whose cells are written — (meta, sections, cells file) each —
         in one transaction; they count as stored from now. Returns how many were new."""
         added = 0
+        broken = self.broken([m["report_id"] for m, _s, _f in entries])
         self.db.execute("BEGIN IMMEDIATE")  # versions are counted and written under one lock
         try:
             for m, sections, cells_file in entries:
+                if m["report_id"] in broken:  # stored, but its cells part is missing or damaged: repaired
+                    self.db.execute("UPDATE reports SET cells_file = ? WHERE report_id = ?", (cells_file, m["report_id"]))
+                    continue
                 if self.has(m["sha256"]):
                     continue
                 agency_key = self.identity(m, sections).key
@@ -293,6 +326,11 @@ class ReportStore:
             raise
         return added
 
+    def broken(self, report_ids: list[str]) -> set[str]:
+        """Those of ``report_ids`` that are stored but whose cells part is missing or cannot be read."""
+        rows = self._rows("report_id, report_year, cells_file", report_ids)
+        return {rid for rid, year, f in rows if not cells_readable(self.path / f if f else self._old_cells_path(rid, year))}
+
     def get(self, report_id: str) -> Report | None:
         return self.get_many([report_id]).get(report_id)
 
@@ -304,9 +342,10 @@ class ReportStore:
             by_file[self.path / cells_file if cells_file else self._old_cells_path(rid, year)].append(rid)
         cells: dict[str, pd.DataFrame] = {}
         for path, ids in by_file.items():
-            if not path.exists():
-                continue
-            frame = pq.read_table(path).to_pandas()[CELL_COLUMNS]
+            try:
+                frame = pq.read_table(path).to_pandas()[CELL_COLUMNS]
+            except (OSError, pa.ArrowException, ValueError, KeyError):
+                continue  # missing or damaged: the report counts as not stored (a batch reads the file again)
             groups = dict(iter(frame.groupby("report_id", sort=False)))
             for rid in ids:  # a report without tables has no rows, and is still stored
                 cells[rid] = groups[rid].reset_index(drop=True) if rid in groups else frame.iloc[:0]

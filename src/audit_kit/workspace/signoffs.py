@@ -78,7 +78,11 @@ class SignOffs:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         with ledger.lock:
-            ledger.db.executescript(_SCHEMA)
+            if not ledger.read_only:
+                ledger.db.executescript(_SCHEMA)
+            elif not ledger.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'signoffs'").fetchone():
+                # a read-only ledger without sign-offs: an empty table of this connection's own (nothing written)
+                ledger.db.executescript(_SCHEMA.split(";")[0].replace("CREATE TABLE", "CREATE TEMP TABLE") + ";")
 
     def conclude(self, report_id: str, verdict: str, reason: str, auditor: str) -> int:
         """Record the auditor's conclusion on a report; returns its id."""
@@ -102,6 +106,8 @@ class SignOffs:
 
     def _append(self, report_id: str, role: Role, verdict: str, reason: str, person: str, refers_to: int | None) -> int:
         db = self.ledger.db
+        if self.ledger.read_only:
+            raise WorkspaceError(str(self.ledger.path), "审核记录文件或其文件夹不可写，无法记录审核结论或复核")
         with self.ledger.lock:
             db.execute("BEGIN IMMEDIATE")
             try:
