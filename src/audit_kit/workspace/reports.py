@@ -125,12 +125,12 @@ class ReportStore:
         ``region``: the declared region names are read in (default: the workspace's ``settings.json``)."""
         self.path = Path(path)
         self.region = declared_region(self.path) if region is None else region
-        self.aliases = Aliases(self.path / "aliases.csv", create=not frozen)
+        index = self.path / "index.sqlite"
+        self.writable = not frozen and sqlite.writable(index)
+        self.aliases = Aliases(self.path / "aliases.csv", create=self.writable)  # a read-only workspace: none made
         if frozen:  # immutable: no locks, no WAL shared memory — readable over a network file system
             self.db = sqlite.read_only(self.path / frozen, immutable=True)
             return
-        index = self.path / "index.sqlite"
-        self.writable = sqlite.writable(index)
         if self.writable:
             (self.path / "cells").mkdir(parents=True, exist_ok=True)
         try:
