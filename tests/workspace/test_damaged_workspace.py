@@ -168,13 +168,18 @@ def test_ledger_verify_only_reads(tmp_path, capsys):
     assert not path.with_name("ledger.sqlite-wal").exists()
 
 
-def test_dropped_hash_columns_are_tampering_not_an_old_ledger(tmp_path, capsys):
-    path = _ledger(tmp_path / "ledger.sqlite")
+def _execute(path: Path, *statements: str) -> None:
+    """Change an SQLite file behind audit-kit's back, as an editor or an attacker would."""
     db = sqlite3.connect(path)
-    db.execute("ALTER TABLE decisions DROP COLUMN row_hash")
-    db.execute("ALTER TABLE decisions DROP COLUMN prev_hash")
+    for sql in statements:
+        db.execute(sql)
     db.commit()
     db.close()
+
+
+def test_dropped_hash_columns_are_tampering_not_an_old_ledger(tmp_path, capsys):
+    path = _ledger(tmp_path / "ledger.sqlite")
+    _execute(path, "ALTER TABLE decisions DROP COLUMN row_hash", "ALTER TABLE decisions DROP COLUMN prev_hash")
     assert main(["ledger", "verify", str(path)]) == 1
     out = capsys.readouterr().out
     assert "校验失败" in out and "哈希列" in out and "补算" not in out
@@ -184,11 +189,8 @@ def test_dropped_hash_columns_are_tampering_not_an_old_ledger(tmp_path, capsys):
 
 def test_a_decisions_table_with_missing_columns_is_a_clear_error(tmp_path, capsys):
     path = tmp_path / "ledger.sqlite"
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE decisions (id INTEGER PRIMARY KEY, fingerprint TEXT)")
-    db.execute("INSERT INTO decisions VALUES (1, 'abc')")
-    db.commit()
-    db.close()
+    _execute(path, "CREATE TABLE decisions (id INTEGER PRIMARY KEY, fingerprint TEXT)",
+             "INSERT INTO decisions VALUES (1, 'abc')")
     assert main(["ledger", "verify", str(path)]) == 2
     err = capsys.readouterr().err
     assert "ledger.sqlite" in err and "缺少列" in err and "decision" in err and "内部错误" not in err
