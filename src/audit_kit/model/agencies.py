@@ -207,7 +207,12 @@ def fingerprint_identity(meta: Mapping[str, Any]) -> str:
     who = key(strip_format(name))
     if not who:
         return str(meta.get("report_id", ""))
-    found = identify(name)
-    if found.ambiguous:
+    if _ambiguous_alone(name):
         return f"{who}#{meta.get('report_id', '')}"
     return who
+
+
+@short_cache
+def _ambiguous_alone(name: str) -> bool:
+    """Whether a name read alone cannot tell its agency (asked once per result row: cached per name)."""
+    return identify(name).ambiguous
